@@ -42,7 +42,8 @@ class ReportFormatError(TiltakError, ValueError):
     def __str__(self) -> str:
         where = f"{self.file}: line {self.line}" if self.line else f"{self.file}"
         what = f"{self.problem}: «{snippet(self.text)}»" if self.text is not None else self.problem
-        return f"{where}: {what}. {self.hint}"
+        hint = self.hint if self.hint.endswith((".", "!", "?")) else self.hint + "."
+        return f"{where}: {what}. {hint}"
 
 
 class TemplateError(TiltakError):

@@ -430,6 +430,8 @@ class _Parser:
                 raise self.error(number, f"the row has {len(raw)} cells but the header has {width}",
                                  "Remove the extra cells or fix the header", line)
             raw = raw[:width]
+        if truncated and any(_OPEN_BOLD.search(c) and not _CLOSE_BOLD.search(c) for c in cells):
+            raise self.unclosed(number, truncated, line)
         if truncated and len(raw) < width:
             raise self.error(number, "the file ends in the middle of a table row",
                              "The file seems cut off: export it again", line)

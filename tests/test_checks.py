@@ -1,0 +1,77 @@
+"""Reconciliation rules: every relation on the sample holds; one changed number fails exactly its dependents."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from conftest import FYLKE, mutate
+
+from converter import CheckKind, parse_bytes, parse_report, reconcile
+from converter.checks import percent
+
+
+def test_sample_every_relation_holds(sample_report):
+    checks = reconcile(sample_report)
+    assert [c for c in checks if not c.holds] == []
+    assert Counter(c.kind for c in checks) == {
+        CheckKind.SUM: 58, CheckKind.ROWSUM: 58, CheckKind.PERCENT: 43, CheckKind.REPEAT: 8, CheckKind.AGREE: 95}
+
+
+def test_second_sample_every_relation_holds():
+    checks = reconcile(parse_report(FYLKE))
+    assert checks and all(c.holds for c in checks)
+    assert Counter(c.kind for c in checks)[CheckKind.AGREE] == 21     # grand total + 20 counties
+
+
+@pytest.mark.parametrize(("count", "change", "expected"), [
+    (75412, -1852, -2), (701, 254, 57), (1, 1, None), (0, 0, None), (None, None, None),
+    (3, 1, 50), (9, 1, 13), (7, 1, 17),          # 12.5 → 13 (half away from zero), 16.67 → 17
+    (-1, 1, -50), (7, -1, -13),                  # -12.5 → -13
+    (2345, 224, 11), (548, -207, -27), (140, -12, -8), (10, 0, 0),
+])
+def test_percent(count, change, expected):
+    assert percent(count, change) == expected
+
+
+def _failing(data: bytes):
+    return sorted((c.kind.value, c.table, c.row, c.column) for c in reconcile(parse_bytes(data, "x.txt"))
+                  if not c.holds)
+
+
+def test_one_detail_change_fails_exactly_its_dependents(sample_bytes):
+    data = mutate(sample_bytes, b"Mentor\t85\t10\t70\t5", b"Mentor\t85\t10\t80\t5")
+    t, n, i = "Tiltak og hovedgrupper", "Nedsatt arbeidsevne, på tiltak", "I alt"
+    assert _failing(data) == sorted([
+        ("radsum", t, "Mentor", i),                   # 85 ≠ 10 + 80 + 5
+        ("sum", t, "I alt oppfølging", n), ("sum", t, "I alt oppfølging", i),
+        ("radsum", t, "I alt oppfølging", i),
+        ("sum", t, "I alt", n), ("sum", t, "I alt", i), ("radsum", t, "I alt", i),
+        # the top total is repeated on two continued pages, in both affected columns
+        ("gjentatt", t, "I alt", n), ("gjentatt", t, "I alt", n),
+        ("gjentatt", t, "I alt", i), ("gjentatt", t, "I alt", i),
+    ])
+
+
+def test_change_in_a_reference_table_fails_the_tables_that_repeat_it(sample_bytes):
+    data = mutate(sample_bytes, b"Avklaringstiltak\t2 810\t36\t1", b"Avklaringstiltak\t2 820\t36\t1")
+    # Tiltaksgrupper is the first table to print the group, so the later tables are compared with it;
+    # its percent still rounds to 1 (36 / 2784) and its total's percent to -2.
+    assert _failing(data) == [
+        ("samsvar", "Tiltak og hovedgrupper", "I alt avklaringstiltak", "I alt"),
+        ("samsvar", "Tiltaksgrupper og hovedgrupper", "Avklaringstiltak", "I alt"),
+        ("sum", "Tiltaksgrupper", "I alt", "Antall"),
+    ]
+
+
+def test_label_typo_still_matched(sample_report):
+    agree = [c for c in reconcile(sample_report) if c.kind is CheckKind.AGREE and c.row == "Lønnskudd"]
+    assert {c.column for c in agree} == {"I alt", "Arbeidssøkere på tiltak", "Nedsatt arbeidsevne, på tiltak",
+                                         "Andre på tiltak"}
+    assert all(c.holds for c in agree)
+
+
+def test_repeat_that_differs_fails(sample_bytes):
+    old = b"<b>I alt</b>\t<b>75 412</b>\t<b>18 258</b>\t<b>54 809</b>\t<b>2 345</b>\n<b>I alt oppl"
+    data = mutate(sample_bytes, old, old.replace(b"18 258", b"18 259"))
+    assert _failing(data) == [("gjentatt", "Tiltak og hovedgrupper", "I alt", "Arbeidssøkere på tiltak")]
