@@ -1,0 +1,181 @@
+"""The workbook template: the house style, loaded once per process.
+
+The template is an ordinary .xlsx whose named styles (and optional sheet "Mal") carry the
+look. We read it with openpyxl, register the few cell formats the converter uses (each named
+style, plus a variant whose number format hides zeros, plus a quote-prefixed variant for labels
+that start like a formula), and keep the resulting styles.xml and theme as bytes. Every
+workbook of the process reuses them: no openpyxl work per report. The template file itself is
+only ever read.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import TemplateError
+
+REQUIRED_STYLES = ("Tittel", "Periode", "Seksjon", "Kolonnehode", "Tekst", "SumTekst", "Tall", "Sum",
+                   "Prosent", "SumProsent", "Merknad", "Lenke", "Avvik")
+NUMBER_STYLES = ("Tall", "Sum", "Prosent", "SumProsent")
+TEXT_STYLES = ("Tittel", "Periode", "Seksjon", "Tekst", "SumTekst", "Merknad")
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+MAX_TEMPLATE_BYTES = 20 * 2**20          # unpacked; a real template is ~10 KiB (zip-bomb guard)
+MAX_RATIO = 200                          # compression ratio above which an entry is suspicious
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """What the writer needs from a template, as ready-made XML and style indices."""
+
+    path: str
+    styles_xml: bytes
+    theme_xml: bytes
+    xf: dict[str, int]                 # "Tall", "Tall0" (zero shown blank), "Tekst'", "Dato" … → cellXfs index
+    avvik_dxf: int                     # differential format for the AVVIK conditional format
+    label_width: float
+    number_width: float
+    landscape: bool
+    paper_size: int
+    margins: tuple[float, float, float, float, float, float]   # left, right, top, bottom, header, footer
+
+
+def default_template_path() -> Path:
+    """The bundled template: package data when installed, templates/ in a source checkout."""
+    try:
+        return Path(str(resources.files("converter.templates") / "tiltak.xlsx"))
+    except ModuleNotFoundError:     # running from the repository without installing
+        return Path(__file__).resolve().parent.parent / "templates" / "tiltak.xlsx"
+
+
+def zero_blank(number_format: str) -> str:
+    """'#,##0' → '#,##0;-#,##0;' : the same format with an empty zero section."""
+    sections = number_format.split(";")
+    if len(sections) == 1:
+        return f"{number_format};-{number_format};"
+    if len(sections) == 2:
+        return f"{sections[0]};{sections[1]};"
+    return ";".join([sections[0], sections[1], "", *sections[3:]])
+
+
+def load_template(path: str | Path | None = None) -> Template:
+    """Load and check a template (the packaged default when `path` is None). Cached per process."""
+    p = Path(path) if path is not None else default_template_path()
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise TemplateError(f"{p.name}: template not found. Check the --template path.") from None
+    except OSError as exc:
+        raise TemplateError(f"{p.name}: template cannot be read ({exc.strerror}).") from None
+    if p.is_dir():
+        raise TemplateError(f"{p.name}: the template is a folder, not an .xlsx file.")
+    return _load(str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int, size: int) -> Template:
+    name = Path(path).name
+    _check_package(path, name)
+    from openpyxl import load_workbook  # imported here: --help and --check never pay for it
+
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:             # openpyxl raises many types for a damaged package
+        raise TemplateError(f"{name}: not a readable .xlsx template ({type(exc).__name__}: "
+                            f"{str(exc)[:80]}). Start from templates/tiltak.xlsx.") from None
+    missing = [s for s in REQUIRED_STYLES if s not in wb.named_styles]
+    if missing:
+        raise TemplateError(f"{name}: the template lacks the named style{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(missing)}. Start from templates/tiltak.xlsx.")
+    return _compile(wb, path)
+
+
+def _check_package(path: str, name: str) -> None:
+    if not zipfile.is_zipfile(path):
+        raise TemplateError(f"{name}: not an .xlsx file (not a zip package). Start from templates/tiltak.xlsx.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "xl/vbaProject.bin" in names:
+                raise TemplateError(f"{name}: a macro-enabled workbook cannot be a template. "
+                                    "Save it as .xlsx without macros.")
+            if "xl/workbook.xml" not in names:
+                raise TemplateError(f"{name}: a zip file but not an Excel workbook. "
+                                    "Start from templates/tiltak.xlsx.")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_TEMPLATE_BYTES or any(
+                    i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 2**20
+                    for i in infos):
+                raise TemplateError(f"{name}: the template unpacks to {total / 2**20:.0f} MiB, far more than "
+                                    "a template needs (a zip bomb?). Start from templates/tiltak.xlsx.")
+            bad = zf.testzip()
+            if bad:
+                raise TemplateError(f"{name}: the template is damaged ({bad} is corrupt).")
+    except zipfile.BadZipFile as exc:
+        raise TemplateError(f"{name}: the template is a damaged zip file ({exc}).") from None
+
+
+def _compile(wb: object, path: str) -> Template:
+    from copy import copy
+
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.fills import PatternFill
+    from openpyxl.styles.stylesheet import write_stylesheet
+    from openpyxl.writer.theme import theme_xml
+    from openpyxl.xml.functions import tostring
+
+    scratch = wb.create_sheet("__tiltak2xlsx_scratch__")   # in memory only; never saved
+    xf: dict[str, int] = {}
+
+    def register(key: str, style: str, number_format: str | None = None, quote: bool = False) -> None:
+        c = scratch.cell(1, 1)
+        c.style = style
+        if number_format is not None:
+            c.number_format = number_format
+        if quote:
+            c.quotePrefix = True
+        xf[key] = wb._cell_styles.add(c._style)
+
+    for style in REQUIRED_STYLES:
+        register(style, style)
+    for style in NUMBER_STYLES:
+        fmt = wb._named_styles[style].number_format
+        register(style + "0", style, zero_blank(fmt))
+    for style in TEXT_STYLES:
+        register(style + "'", style, quote=True)
+    register("Dato", "Tekst", DATE_FORMAT)
+    wb.remove(scratch)
+
+    avvik = wb._named_styles["Avvik"]
+    fill = avvik.fill
+    color = getattr(fill, "fgColor", None)
+    dxf = DifferentialStyle(font=copy(avvik.font),
+                            fill=PatternFill("solid", fgColor=copy(color), bgColor=copy(color)) if color else None)
+    avvik_dxf = wb._differential_styles.add(dxf)
+
+    mal = wb["Mal"] if "Mal" in wb.sheetnames else None
+    label_width, number_width, landscape, paper, margins = 40.0, 14.0, False, 9, (0.7, 0.7, 0.75, 0.75, 0.3, 0.3)
+    if mal is not None:
+        label_width = float(mal.column_dimensions["A"].width or label_width)
+        number_width = float(mal.column_dimensions["B"].width or number_width)
+        landscape = mal.page_setup.orientation == "landscape"
+        paper = int(mal.page_setup.paperSize or 9)
+        m = mal.page_margins
+        margins = (m.left, m.right, m.top, m.bottom, m.header, m.footer)
+    theme = wb.loaded_theme or theme_xml
+    return Template(
+        path=path,
+        styles_xml=tostring(write_stylesheet(wb)),
+        theme_xml=theme if isinstance(theme, bytes) else theme.encode("utf-8"),
+        xf=xf,
+        avvik_dxf=avvik_dxf,
+        label_width=label_width,
+        number_width=number_width,
+        landscape=landscape,
+        paper_size=paper,
+        margins=margins,
+    )
