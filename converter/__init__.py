@@ -2,22 +2,53 @@
 
 The library is complete without the CLI::
 
-    from converter import parse_report, reconcile, convert_file
+    from converter import parse_report, reconcile, convert_file, convert_paths, to_frame
     report = parse_report("tiltak-2014-02.txt")
+    failures = [c for c in reconcile(report) if not c.holds]
     result = convert_file("tiltak-2014-02.txt", "tiltak-2014-02.xlsx")
+
+Names are imported on first use, so `import converter` (and `tiltak2xlsx --help`) stays cheap.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .checks import Check, CheckKind, reconcile
-from .errors import OutputError, ReportFormatError, TemplateError, TiltakError, UsageError
-from .model import Column, ColumnKind, Period, Report, Row, RowKind, Section, Table
-from .parse import parse_bytes, parse_report, parse_text
+_EXPORTS = {
+    "Check": "checks", "CheckKind": "checks", "reconcile": "checks", "derive": "checks",
+    "TiltakError": "errors", "ReportFormatError": "errors", "TemplateError": "errors", "OutputError": "errors",
+    "UsageError": "errors",
+    "Column": "model", "ColumnKind": "model", "Period": "model", "Report": "model", "Row": "model",
+    "RowKind": "model", "Section": "model", "Table": "model",
+    "parse_bytes": "parse", "parse_report": "parse", "parse_text": "parse",
+    "Template": "template", "load_template": "template",
+    "Built": "workbook", "build_workbook": "workbook",
+    "Result": "convert", "convert_file": "convert",
+    "BatchOptions": "batch", "Summary": "batch", "convert_paths": "batch", "run_batch": "batch",
+    "to_frame": "timeseries", "write_timeseries": "timeseries",
+}
+__all__ = ["__version__", *_EXPORTS]
 
-__all__ = [
-    "Check", "CheckKind", "Column", "ColumnKind", "OutputError", "Period", "Report", "ReportFormatError",
-    "Row", "RowKind", "Section", "Table", "TemplateError", "TiltakError", "UsageError", "__version__",
-    "parse_bytes", "parse_report", "parse_text", "reconcile",
-]
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'converter' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:   # for type checkers and editors: the same names, eagerly
+    from .batch import BatchOptions, Summary, convert_paths, run_batch
+    from .checks import Check, CheckKind, derive, reconcile
+    from .convert import Result, convert_file
+    from .errors import OutputError, ReportFormatError, TemplateError, TiltakError, UsageError
+    from .model import Column, ColumnKind, Period, Report, Row, RowKind, Section, Table
+    from .parse import parse_bytes, parse_report, parse_text
+    from .template import Template, load_template
+    from .timeseries import to_frame, write_timeseries
+    from .workbook import Built, build_workbook

@@ -122,6 +122,7 @@ def _check_package(path: str, name: str) -> None:
 def _compile(wb: object, path: str) -> Template:
     from copy import copy
 
+    from openpyxl.styles import Alignment
     from openpyxl.styles.differential import DifferentialStyle
     from openpyxl.styles.fills import PatternFill
     from openpyxl.styles.stylesheet import write_stylesheet
@@ -136,6 +137,8 @@ def _compile(wb: object, path: str) -> Template:
         c.style = style
         if number_format is not None:
             c.number_format = number_format
+        if key == "Dato":      # a date among text facts reads better left-aligned
+            c.alignment = Alignment(horizontal="left")
         if quote:
             c.quotePrefix = True
         xf[key] = wb._cell_styles.add(c._style)

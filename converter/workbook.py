@@ -99,6 +99,24 @@ def _width(texts: list[str], least: float, most: float = 80.0) -> float:
     return max(least, min(most, longest * 1.1 + 2))
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (greedy, by words)."""
+    room = max(int(width), 1)
+    lines, used = 1, 0
+    for word in text.split():
+        need = len(word) + (1 if used else 0)
+        if used and used + need > room:
+            lines, used = lines + 1, len(word)
+        else:
+            used += need
+    return lines
+
+
+def _height(lines: int, point: float = 15.0) -> float | None:
+    """An explicit row height for wrapped text: spreadsheet programs do not grow rows on load."""
+    return lines * point if lines > 1 else None
+
+
 def _title_rows(title: str, subtitle: str, tpl: Template) -> list[str]:
     return [row_xml(TITLE_ROW, [_label(TITLE_ROW, 1, title, tpl, "Tittel")]),
             row_xml(PERIOD_ROW, [_label(PERIOD_ROW, 1, subtitle, tpl, "Periode")])]
@@ -113,7 +131,8 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
     rows = _title_rows(table.title, report.period.text, tpl)
     header = [blank(HEADER_ROW, 1, xf["Kolonnehode"])]
     header += [text(HEADER_ROW, c + 2, col.header, xf["Kolonnehode"]) for c, col in enumerate(table.columns)]
-    rows.append(row_xml(HEADER_ROW, header))
+    header_lines = max((_lines(col.header, tpl.number_width * 1.15) for col in table.columns), default=1)
+    rows.append(row_xml(HEADER_ROW, header, _height(header_lines, 13.5)))
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
@@ -240,8 +259,11 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], t
             cells.append(_label(r, 2, value or "", tpl, "Tekst"))
         rows.append(row_xml(r, cells))
         r += 1
+    note_width = _width([t.title for t in report.tables] + [report.sha256], 40, 90)
     if report.note:
-        rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, report.note, tpl, "Merknad")]))
+        note_lines = sum(_lines(part, note_width * 1.1) for part in report.note.split("\n"))
+        rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, report.note, tpl, "Merknad")],
+                            _height(note_lines, 13.5)))
         r += 1
     r += 1
     rows.append(row_xml(r, [text(r, 1, "Tabeller", xf["Seksjon"])]))
@@ -271,6 +293,6 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], t
                             formula(r, 5, f"{rc}!B4", failures, xf["Tall"])]))
     links.append((cell(r, 1), f"{rc}!A1"))
     widths = [(1, 1, _width([lay.sheet for lay in layouts] + [k for k, _ in facts], 16, 34)),
-              (2, 2, _width([t.title for t in report.tables] + [report.sha256], 40, 90)), (3, 5, 11)]
+              (2, 2, note_width), (3, 5, 11)]
     return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer,
                  dimension=f"A1:{column_letter(5)}{r}")

@@ -1,0 +1,111 @@
+"""A real spreadsheet program recalculates the workbook: every formula's cached value must agree.
+
+LibreOffice shows cached values unless told to recalculate on load; an isolated profile forces
+it (excel-pitfalls §4). Skipped with a reason where soffice is missing; CI installs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FYLKE, SAMPLE
+
+from converter import convert_file
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; "
+                                 "apt-get install libreoffice-calc-nogui")]
+
+PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def soffice(tmp: Path, target: str, *books: Path) -> Path:
+    profile = tmp / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
+    out = tmp / "out"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target,
+                    "--outdir", str(out), *map(str, books)], check=True, capture_output=True, timeout=300)
+    return out
+
+
+def _same(cached: object, shown: str) -> bool:
+    if cached is None or cached == "":
+        return shown == ""
+    if isinstance(cached, bool):
+        return shown.upper() == str(cached).upper()
+    if isinstance(cached, int | float):
+        try:
+            return abs(float(shown) - cached) < 1e-6
+        except ValueError:
+            return False
+    return str(cached) == shown
+
+
+def recalculated_differences(tmp: Path, book: Path) -> tuple[int, list[str]]:
+    """Compare LibreOffice's recalculated values with the cached ones, cell by cell."""
+    out = soffice(tmp, CSV_FILTER, book)
+    cached = openpyxl.load_workbook(book, data_only=True)
+    formulas = openpyxl.load_workbook(book)
+    compared, differences = 0, []
+    for name in cached.sheetnames:
+        path = out / f"{book.stem}-{name}.csv"
+        assert path.exists(), f"LibreOffice wrote no {path.name}"
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        for row in formulas[name].iter_rows():
+            for c in row:
+                if not (isinstance(c.value, str) and c.value.startswith("=")):
+                    continue
+                shown = rows[c.row - 1][c.column - 1] if c.row - 1 < len(rows) and c.column - 1 < len(
+                    rows[c.row - 1]) else ""
+                value = cached[name][c.coordinate].value
+                compared += 1
+                if not _same(value, shown):
+                    differences.append(f"{name}!{c.coordinate}: cached {value!r}, LibreOffice {shown!r}")
+    return compared, differences
+
+
+@pytest.mark.parametrize("source", [SAMPLE, FYLKE], ids=["sample", "fylke"])
+def test_libreoffice_recalculation_equals_cached_values(tmp_path, source):
+    book = tmp_path / (source.stem + ".xlsx")
+    result = convert_file(source, book)
+    compared, differences = recalculated_differences(tmp_path, book)
+    assert differences == []
+    assert compared > len(result.checks)      # every check's formula and every table formula were compared
+
+
+def test_libreoffice_recalculation_of_a_changed_number(tmp_path, sample_bytes):
+    src = tmp_path / "changed.txt"
+    src.write_bytes(sample_bytes.replace(b"Mentor\t85\t10\t70\t5", b"Mentor\t85\t10\t80\t5"))
+    book = tmp_path / "changed.xlsx"
+    convert_file(src, book)
+    compared, differences = recalculated_differences(tmp_path, book)
+    assert differences == [] and compared > 0
+
+
+def test_libreoffice_reads_and_exports_pdf_and_xlsx(tmp_path):
+    book = tmp_path / "sample.xlsx"
+    convert_file(SAMPLE, book)
+    out = soffice(tmp_path, "pdf", book)
+    assert (out / "sample.pdf").stat().st_size > 10_000
+    out = soffice(tmp_path / "x", "xlsx:Calc MS Excel 2007 XML", book)
+    again = openpyxl.load_workbook(out / "sample.xlsx", data_only=True)
+    assert again.sheetnames == openpyxl.load_workbook(book).sheetnames
+    assert again["Tiltak og hovedgrupper"]["B5"].value == 75412
+    assert again["Innhold"]["B9"].value == "Alle 262 kontroller OK"

@@ -1,0 +1,291 @@
+"""The workbook read back with openpyxl and pandas: every number, formula, cached value and style."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+
+import openpyxl
+import pytest
+from conftest import SAMPLE, mutate
+from typer.testing import CliRunner
+
+from converter import RowKind, convert_file, parse_report
+from converter.checks import derive
+from converter.cli import app
+from converter.layout import sheet_names, table_layout
+from converter.model import ColumnKind
+from converter.template import default_template_path
+
+SHEETS = ["Innhold", "Hovedgrupper", "Tiltaksgrupper", "Tiltaksgrupper og hovedgrupper",
+          "Tiltaksgrupper og hovedgru… (2)", "Tiltak og hovedgrupper", "Avstemming"]
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wb") / "sample.xlsx"
+    result = convert_file(SAMPLE, out)
+    return out, result
+
+
+@pytest.fixture(scope="module")
+def books(converted):
+    path, _ = converted
+    return openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+
+
+def _cells(report):
+    """(sheet, address, row, column kind, published, derived) for every published cell."""
+    names = sheet_names([t.title for t in report.tables])
+    for table, name in zip(report.tables, names, strict=True):
+        layout = table_layout(table, name)
+        values = derive(table)
+        for s, section in enumerate(table.sections):
+            for r, row in enumerate(section.rows):
+                for c, col in enumerate(table.columns):
+                    yield name, layout.address(s, r, c), row, col, row.values[c], values[s][r][c]
+
+
+def test_sheet_names_and_order(books):
+    formulas, _ = books
+    assert formulas.sheetnames == SHEETS
+    assert formulas["Tiltaksgrupper og hovedgru… (2)"]["A1"].value == "Tiltaksgrupper og hovedgrupper"
+
+
+def test_every_published_number_at_its_place(books, sample_report):
+    formulas, values = books
+    n = 0
+    for sheet, addr, row, col, published, derived in _cells(sample_report):
+        cached = values[sheet][addr].value
+        assert derived == published or (derived == 0 and published is None), (sheet, addr)
+        if published is None:
+            assert cached in (None, 0, ""), (sheet, addr, cached)
+        else:
+            assert cached == published, (sheet, addr, cached, published)
+        formula = formulas[sheet][addr].value
+        is_formula = isinstance(formula, str) and formula.startswith("=")
+        should = bool(row.parts) or col.kind is not ColumnKind.VALUE
+        assert is_formula == should, (sheet, addr, formula)
+        if not should:
+            assert formula == published and (published is None or type(formula) is int)
+        n += 1
+    assert n == 4 * 3 + 11 * 3 + 28 * 3 + 11 * 4 + 47 * 4 == 361
+
+
+def test_formula_shapes(books):
+    ws = books[0]["Tiltak og hovedgrupper"]
+    assert ws["A5"].value == "I alt"
+    assert ws["B5"].value == "=SUM(C5:E5)"
+    assert ws["C9"].value == "=SUM(C6:C8)"                                   # I alt avklaringstiltak
+    assert ws["C5"].value == "=SUM(C9,C17,C23,C27,C30,C35,C41,C44,C48,C51)"  # the top total over subtotals
+    hg = books[0]["Hovedgrupper"]
+    assert hg["B5"].value == "=SUM(B6:B8)"
+    assert hg["D6"].value == '=IF(B6-C6=0,"",ROUND(C6/(B6-C6)*100,0))'
+
+
+def test_bold_exactly_on_report_bold_rows(books, sample_report):
+    formulas, _ = books
+    for sheet, addr, row, _col, _published, _derived in _cells(sample_report):
+        ws = formulas[sheet]
+        label = ws[f"A{addr[1:]}"] if addr[0] == "B" else None
+        assert ws[addr].font.b == (row.kind is not RowKind.DETAIL), (sheet, addr)
+        if label is not None:
+            assert label.font.b == (row.kind is not RowKind.DETAIL), (sheet, label.coordinate)
+            assert label.value == row.label
+
+
+def test_number_formats(books):
+    ws = books[0]["Tiltak og hovedgrupper"]
+    assert ws["C6"].number_format == "#,##0"
+    assert ws["C5"].number_format == "#,##0"
+    # "I alt arbeidsrettet rehabilitering" is blank for Arbeidssøkere in the report: the formula's 0 shows blank
+    assert ws["A35"].value == "I alt arbeidsrettet rehabilitering"
+    assert ws["C35"].number_format == "#,##0;-#,##0;"
+    assert books[1]["Tiltak og hovedgrupper"]["C35"].value == 0
+    assert books[0]["Hovedgrupper"]["D6"].number_format == "0"
+
+
+def test_pandas_reads_every_number(converted, sample_report):
+    import pandas as pd
+
+    path, _ = converted
+    for table, name in zip(sample_report.tables, SHEETS[1:-1], strict=True):
+        frame = pd.read_excel(path, sheet_name=name, header=None, skiprows=4)
+        rows = [row for s in table.sections for row in ([None] if s.heading else []) + list(s.rows)]
+        assert len(frame) == len(rows)
+        for i, row in enumerate(rows):
+            if row is None:
+                continue
+            for c, published in enumerate(row.values):
+                got = frame.iat[i, c + 1]
+                if published is None:
+                    assert pd.isna(got) or got == 0, (name, row.label, c)
+                else:
+                    assert got == published, (name, row.label, c, got)
+
+
+def test_reconciliation_sheet(books, converted):
+    formulas, values = books
+    _, result = converted
+    ws, wv = formulas["Avstemming"], values["Avstemming"]
+    assert [c.value for c in ws[5]] == ["Ark", "Del", "Rad", "Kolonne", "Kontroll", "Linje", "Celle", "Publisert",
+                                        "Arbeidsbok", "Differanse", "Status"]
+    assert ws.max_row == 5 + len(result.checks) == 267
+    assert ws["B3"].value == "=COUNTA(K6:K267)" and wv["B3"].value == 262
+    assert ws["B4"].value == '=COUNTIF(K6:K267,"AVVIK")' and wv["B4"].value == 0
+    assert ws.auto_filter.ref == "A5:K267"
+    assert ws.freeze_panes == "A6"
+    rules = ws.conditional_formatting
+    assert [str(r.sqref) for r in rules] == ["K6:K267"]
+    first = [c.value for c in ws[6]]
+    assert first[:8] == ["Hovedgrupper", None, "I alt", "Antall", "Sum av 3 rader", 24, "Hovedgrupper!B5", 75412]
+    assert first[8:] == ["='Hovedgrupper'!B5", "=N(I6)-N(H6)", '=IF(N(I6)=N(H6),"OK","AVVIK")']
+    assert all(wv.cell(r, 11).value == "OK" for r in range(6, 268))
+    assert ws["G6"].hyperlink.location == "'Hovedgrupper'!B5"
+
+
+def test_contents_sheet(books):
+    formulas, values = books
+    ws, wv = formulas["Innhold"], values["Innhold"]
+    facts = {ws.cell(r, 1).value: wv.cell(r, 2).value for r in range(4, 12)}
+    assert facts["Kildefil"] == "tiltak-2014-02.txt"
+    assert facts["SHA-256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    assert facts["Avstemming"] == "Alle 262 kontroller OK"
+    assert facts["Laget med"].startswith("tiltak2xlsx ")
+    assert ws["B9"].value.startswith("=IF('Avstemming'!B4=0,")
+    links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink}
+    assert links == {name: f"'{name}'!A1" for name in SHEETS[1:]}
+
+
+def test_links_are_internal_and_properties_set(converted):
+    path, _ = converted
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        assert not [n for n in names if n.startswith("xl/worksheets/_rels/")]   # no external relationships
+    wb = openpyxl.load_workbook(path)
+    assert wb.properties.title == "Deltakere i arbeidsrettede tiltak. Tiltak. En måned"
+    assert wb.properties.subject == "Februar 2014"
+    assert wb.properties.creator.startswith("tiltak2xlsx ")
+    custom = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert custom["Kildefil"] == "tiltak-2014-02.txt"
+    assert custom["Kilde SHA-256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+
+
+def test_sheet_chrome(books):
+    ws = books[0]["Tiltak og hovedgrupper"]
+    assert ws.freeze_panes == "B5"
+    assert ws.print_title_rows == "$1:$4"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert "tiltak-2014-02.txt" in ws.oddFooter.left.text
+    assert ws.column_dimensions["A"].width >= len("Arbeidsrettet rehabilitering (dag) - sykmeldt arbeidstaker")
+
+
+@pytest.mark.parametrize("label", ["=SUM(A1:A2)", "+47 22 00 00", "-1 avklaring", "@mentor", "=HYPERLINK(\"x\")"])
+def test_formula_like_labels_stay_text(tmp_path, sample_bytes, label):
+    src = tmp_path / "r.txt"
+    src.write_bytes(mutate(sample_bytes, b"Mentor\t85", label.encode() + b"\t85"))
+    convert_file(src, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Tiltak og hovedgrupper"]
+    cell = ws["A12"]
+    assert cell.value == label and cell.data_type == "s"
+    assert cell.quotePrefix
+
+
+def test_custom_template_styles_reach_output(tmp_path, sample_bytes):
+    custom = tmp_path / "mal.xlsx"
+    wb = openpyxl.load_workbook(default_template_path())
+    sum_style = wb._named_styles["Sum"]
+    sum_style.font = openpyxl.styles.Font(name="Arial", bold=True, color="FF0000", size=12)
+    sum_style.number_format = "#,##0.0"
+    wb["Mal"].column_dimensions["A"].width = 70
+    wb.save(custom)
+    before = hashlib.sha256(custom.read_bytes()).hexdigest()
+    convert_file(SAMPLE, tmp_path / "out.xlsx", template=custom)
+    assert hashlib.sha256(custom.read_bytes()).hexdigest() == before      # the template is never modified
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["Hovedgrupper"]
+    assert ws["B5"].font.name == "Arial" and ws["B5"].font.color.rgb.endswith("FF0000")
+    assert ws["B5"].number_format == "#,##0.0"
+    assert ws.column_dimensions["A"].width == 70
+
+
+runner = CliRunner()
+
+
+def test_cli_converts_beside_the_report(tmp_path, sample_bytes):
+    src = tmp_path / "tiltak-2014-02.txt"
+    src.write_bytes(sample_bytes)
+    result = runner.invoke(app, [str(src)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "tiltak-2014-02.xlsx").exists()
+    assert result.stderr == f"tiltak-2014-02.txt → {tmp_path / 'tiltak-2014-02.xlsx'}: Februar 2014, all 262 checks OK\n"
+    assert result.stdout == ""
+    # a second run replaces its own earlier output
+    assert runner.invoke(app, [str(src), "-q"]).exit_code == 0
+
+
+def test_cli_discrepancy_exit_3_and_avvik_rows(tmp_path, sample_bytes):
+    src = tmp_path / "r.txt"
+    src.write_bytes(mutate(sample_bytes, b"Mentor\t85\t10\t70\t5", b"Mentor\t85\t10\t80\t5"))
+    result = runner.invoke(app, [str(src), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith("out.xlsx: Februar 2014, 11 of 262 checks AVVIK")
+    assert "  AVVIK Tiltak og hovedgrupper / Mentor / I alt: published 85, computed 95 (radsum, line 143)" in lines
+    assert len(lines) == 12
+    wv = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)
+    ws = wv["Avstemming"]
+    avvik = [(ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(6, ws.max_row + 1)
+             if ws.cell(r, 11).value == "AVVIK"]
+    assert len(avvik) == 11 and ("Mentor", "I alt") in avvik
+    assert ws["B4"].value == 11
+    assert wv["Innhold"]["B9"].value == "11 av 262 kontroller AVVIK"
+    assert wv["Tiltak og hovedgrupper"]["B12"].value == 95
+
+
+def test_cli_bad_input_writes_nothing(tmp_path):
+    src = tmp_path / "bad.txt"
+    src.write_bytes(b"")
+    result = runner.invoke(app, [str(src)])
+    assert result.exit_code == 1
+    assert result.stderr == "bad.txt: the file is empty. Export the report again as text from NAV's statistics pages.\n"
+    assert list(tmp_path.iterdir()) == [src]
+
+
+def test_cli_never_overwrites_a_foreign_file(tmp_path, sample_bytes):
+    src = tmp_path / "r.txt"
+    src.write_bytes(sample_bytes)
+    foreign = tmp_path / "r.xlsx"
+    openpyxl.Workbook().save(foreign)
+    before = foreign.read_bytes()
+    result = runner.invoke(app, [str(src)])
+    assert result.exit_code == 1
+    assert result.stderr == (f"{foreign}: exists and was not written by tiltak2xlsx. "
+                             "Choose another output, or use --force to replace it.\n")
+    assert foreign.read_bytes() == before
+    assert runner.invoke(app, [str(src), "--force", "-q"]).exit_code == 0
+    assert openpyxl.load_workbook(foreign).sheetnames[0] == "Innhold"
+
+
+def test_cli_check(tmp_path):
+    result = runner.invoke(app, [str(SAMPLE), "--check"])
+    assert result.exit_code == 0
+    assert result.stdout == "tiltak-2014-02.txt: Februar 2014, 5 tables, 101 rows, 262 checks, 0 AVVIK\n"
+
+
+def test_cli_version_and_help():
+    from converter import __version__
+
+    assert runner.invoke(app, ["--version"]).stdout == f"tiltak2xlsx {__version__}\n"
+    help_text = runner.invoke(app, ["--help"]).stdout
+    for option in ["--output", "--check", "--template", "--force", "--quiet", "--jobs", "--no-timeseries",
+                   "--max-size", "--version"]:
+        assert option in help_text
+
+
+def test_cli_usage_error_exit_2():
+    assert runner.invoke(app, []).exit_code == 2
+    assert runner.invoke(app, [str(SAMPLE), "--jobs", "0"]).exit_code == 2
+
+
+def test_parse_model_equals_library(sample_report):
+    assert parse_report(SAMPLE) == sample_report
