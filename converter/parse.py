@@ -356,7 +356,9 @@ class _Parser:
         first = cells[0].strip()
         rest = [_strip_bold(c)[0].strip() for c in cells[1:]]
         is_header = any(rest) and not any(_NUMBERISH.fullmatch(c) for c in rest if c)
-        if is_header and (not first or self.prev in ("heading", "period", "start", "text")):
+        # A header row starts with an empty cell; one with its own first label ("Tiltak") is
+        # accepted only straight after a table's headings, where no data row can stand.
+        if is_header and (not first or (self.prev in ("heading", "period") and self.run.headings)):
             if truncated:
                 raise self.error(number, "the file ends in the middle of a column header",
                                  "The file seems cut off: export it again", line)
