@@ -167,9 +167,21 @@ def output_for(src: Path, rel: Path, outdir: Path | None) -> Path:
 _TEMPLATE: object = None
 
 
-def _init_worker(template: str | None) -> None:
-    """Per process, once: ignore Ctrl-C (the parent decides), import and load the template."""
+_PASSED_ENV = ("SOURCE_DATE_EPOCH", "TILTAK2XLSX_FAULT_DIE_ON")
+
+
+def _init_worker(template: str | None, env: dict[str, str | None]) -> None:
+    """Per process, once: ignore Ctrl-C (the parent decides), import and load the template.
+
+    `env` carries the parent's settings explicitly: a forkserver started earlier in the same
+    process would otherwise hand its workers a stale environment.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for key, value in env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     global _TEMPLATE
     from .template import load_template
 
@@ -261,8 +273,14 @@ def _up_to_date(previous: dict[str, object] | None, src: Path, out: Path, finger
     return digest if previous.get("sha256") == digest else None
 
 
-def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], None] = lambda _: None) -> Summary:
-    """Convert every report under `paths`; print nothing but through `say`; return the account."""
+def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], None] = lambda _: None,
+              info: Callable[[str], None] | None = None) -> Summary:
+    """Convert every report under `paths` and return the account.
+
+    Nothing is printed directly: problems (failed inputs, discrepancies) go to `say`, everything
+    else (skipped files, notes, the summary line) to `info`, which defaults to `say`.
+    """
+    info = say if info is None else info
     outdir = options.output
     if outdir is not None:
         if outdir.suffix.lower() == ".xlsx":
@@ -311,13 +329,13 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
         if item.status == FAILED and item.error:
             say(item.error)
         elif item.status == SKIPPED:
-            say(f"{item.input}: skipped ({item.error})")
+            info(f"{item.input}: skipped ({item.error})")
         elif item.status == CONVERTED and item.avvik:
             say(f"{item.input}: {item.avvik} of {item.checks} checks AVVIK")
     summary.manifest = _write_manifest(manifest_path, summary, fingerprint)
     if options.timeseries and not summary.interrupted:
         _timeseries(summary, home, say)
-    _report(summary, say)
+    _report(summary, info)
     return summary
 
 
@@ -351,8 +369,9 @@ def _pool(jobs: int, template: str | None) -> ProcessPoolExecutor:
     # forkserver: workers are forked from a clean server process (no threads of ours, such as
     # the progress bar's, are copied), and the heavy imports happen once in each worker.
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    env = {key: os.environ.get(key) for key in _PASSED_ENV}
     return ProcessPoolExecutor(jobs, mp_context=mp.get_context(method), initializer=_init_worker,
-                               initargs=(template,))
+                               initargs=(template, env))
 
 
 def _pool_run(todo: list[Item], jobs: int, options: BatchOptions, template: str | None,
@@ -376,18 +395,17 @@ def _run_pool(queue: deque[Item], jobs: int, options: BatchOptions, template: st
     try:
         while queue or running:
             while queue and len(running) < 2 * jobs:     # a short window: few suspects if a worker dies
-                item = queue.popleft()
-                running[pool.submit(convert_one, item.input, item.output or "", options.force,
-                                    options.max_bytes, template)] = item
+                future = pool.submit(convert_one, queue[0].input, queue[0].output or "", options.force,
+                                     options.max_bytes, template)
+                running[future] = queue.popleft()
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    return list(running.values())
+                result = future.result()             # BrokenProcessPool when a worker died
                 _done(running.pop(future), result)
                 advance()
         return []
+    except BrokenProcessPool:
+        return list(running.values())
     except KeyboardInterrupt:
         # Workers ignore Ctrl-C: let the files in hand finish (each is written atomically).
         for future in running:

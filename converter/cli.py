@@ -72,7 +72,7 @@ def convert(
             options = BatchOptions(output=output, template=template, force=force, jobs=jobs,
                                    timeseries=not no_timeseries, max_bytes=max_bytes,
                                    progress=not quiet and sys.stderr.isatty())
-            summary = run_batch(paths, options, say=say if not quiet else _errors_only)
+            summary = run_batch(paths, options, say=say, info=_silent if quiet else say)
             code = summary.exit_code
     except TiltakError as exc:
         say(str(exc))
@@ -80,9 +80,8 @@ def convert(
     raise typer.Exit(code)
 
 
-def _errors_only(line: str) -> None:
-    if ": " in line and not line.startswith(("converted", "up to date", "skipped")):
-        say(line)
+def _silent(line: str) -> None:
+    """--quiet: information is dropped, problems still go to `say`."""
 
 
 def _describe(check: object) -> str:

@@ -147,8 +147,7 @@ def _workbook(frame: pd.DataFrame, reports: list[Report], months: list[str], mis
     overview["A2"] = f"{months[0]} – {months[-1]}: {len(reports)} rapporter, {len(months)} måneder"
     overview["A3"] = "Manglende måneder: " + (", ".join(missing) if missing else "ingen")
     for i, note in enumerate(notes, start=4):
-        overview.cell(i, 1, note)
-    overview["A4"].font = bold if notes else overview["A4"].font
+        overview.cell(i, 1, note).font = bold
     if first_sheet is not None:
         ws, keys = first_sheet
         # Each row of the first table, in its first column (the grand total and every group), over time.
