@@ -30,7 +30,41 @@ _EXPORTS = {
     "BatchOptions": "batch", "Summary": "batch", "convert_paths": "batch", "run_batch": "batch",
     "to_frame": "timeseries", "write_timeseries": "timeseries",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "__version__",
+    "BatchOptions",
+    "Built",
+    "Check",
+    "CheckKind",
+    "Column",
+    "ColumnKind",
+    "OutputError",
+    "Period",
+    "Report",
+    "ReportFormatError",
+    "Result",
+    "Row",
+    "RowKind",
+    "Section",
+    "Summary",
+    "Table",
+    "Template",
+    "TemplateError",
+    "TiltakError",
+    "UsageError",
+    "build_workbook",
+    "convert_file",
+    "convert_paths",
+    "derive",
+    "load_template",
+    "parse_bytes",
+    "parse_report",
+    "parse_text",
+    "reconcile",
+    "run_batch",
+    "to_frame",
+    "write_timeseries",
+]
 
 
 def __getattr__(name: str) -> Any:

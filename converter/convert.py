@@ -75,11 +75,11 @@ def write_atomic(dst: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, dst)
+        Path(tmp).chmod(0o666 & ~_umask())     # mkstemp makes 0600; a workbook is shared like any file
+        Path(tmp).replace(dst)
     except BaseException as exc:    # KeyboardInterrupt too: never leave the temp file behind
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            Path(tmp).unlink()
         if isinstance(exc, OSError):
             raise OutputError(f"{dst}: cannot be written ({exc.strerror}).") from None
         raise

@@ -247,4 +247,5 @@ def test_quiet_batch_prints_only_problems(archive, tmp_path):
 def test_several_inputs_need_an_output_folder(archive, tmp_path):
     result = _run([archive, SAMPLE, "-o", tmp_path / "x.xlsx"])
     assert result.exit_code == 2
-    assert result.stderr == f"{tmp_path / 'x.xlsx'}: give a folder with -o when converting several reports or a folder.\n"
+    assert result.stderr == (f"{tmp_path / 'x.xlsx'}: give a folder with -o when converting several reports "
+                             "or a folder.\n")

@@ -217,7 +217,8 @@ def test_cli_converts_beside_the_report(tmp_path, sample_bytes):
     result = runner.invoke(app, [str(src)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "tiltak-2014-02.xlsx").exists()
-    assert result.stderr == f"tiltak-2014-02.txt → {tmp_path / 'tiltak-2014-02.xlsx'}: Februar 2014, all 262 checks OK\n"
+    assert result.stderr == (f"tiltak-2014-02.txt → {tmp_path / 'tiltak-2014-02.xlsx'}: Februar 2014, "
+                             "all 262 checks OK\n")
     assert result.stdout == ""
     # a second run replaces its own earlier output
     assert runner.invoke(app, [str(src), "-q"]).exit_code == 0
