@@ -31,7 +31,6 @@ _EXPORTS = {
     "to_frame": "timeseries", "write_timeseries": "timeseries",
 }
 __all__ = [
-    "__version__",
     "BatchOptions",
     "Built",
     "Check",
@@ -52,6 +51,7 @@ __all__ = [
     "TemplateError",
     "TiltakError",
     "UsageError",
+    "__version__",
     "build_workbook",
     "convert_file",
     "convert_paths",
