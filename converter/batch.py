@@ -218,7 +218,7 @@ def convert_one(src: str, dst: str, force: bool, max_bytes: int, template: str |
         check_target(out, force)
         report = parse_bytes(data, path.name)
         built = build_workbook(report, tpl)      # type: ignore[arg-type]
-        write_atomic(out, built.data)
+        write_atomic(out, built.write)
     except ReportFormatError as exc:
         exc.file = src                          # in a batch, the path tells which of many files
         item.status, item.error = FAILED, str(exc)

@@ -193,7 +193,12 @@ def _aliases(report: Report) -> dict[str, str]:
                 if t2 == t or i >= len(others):
                     continue
                 other = others[i]
-                if other != label and SequenceMatcher(None, label, other).ratio() >= _SIMILAR:
+                if other == label or not other:
+                    continue
+                matcher = SequenceMatcher(None, label, other)
+                # the quick upper bounds reject almost every pair before the costly ratio()
+                if (matcher.real_quick_ratio() >= _SIMILAR and matcher.quick_ratio() >= _SIMILAR
+                        and matcher.ratio() >= _SIMILAR):
                     alias[label] = other
                     break
     return alias

@@ -6,8 +6,10 @@ import contextlib
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .checks import Check
 from .errors import OutputError
@@ -61,8 +63,11 @@ def check_target(dst: Path, force: bool = False) -> None:
                           "Choose another output, or use --force to replace it.")
 
 
-def write_atomic(dst: Path, data: bytes) -> None:
-    """Write to a temporary file beside `dst`, then rename: readers never see half a workbook."""
+def write_atomic(dst: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write to a temporary file beside `dst`, then rename: readers never see half a workbook.
+
+    `data` is the bytes, or a function that writes them to the open file (streaming).
+    """
     folder = dst.parent
     if not folder.is_dir():
         raise OutputError(f"{dst}: the folder {folder} does not exist. Create it first.")
@@ -72,7 +77,10 @@ def write_atomic(dst: Path, data: bytes) -> None:
         raise OutputError(f"{dst}: cannot write in {folder} ({exc.strerror}).") from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if callable(data):
+                data(f)
+            else:
+                f.write(data)
             f.flush()
             os.fsync(f.fileno())
         Path(tmp).chmod(0o666 & ~_umask())     # mkstemp makes 0600; a workbook is shared like any file
@@ -105,5 +113,5 @@ def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None
     tpl = template if isinstance(template, Template) else load_template(template)
     report = parse_report(src, max_bytes=max_bytes)
     built = build_workbook(report, tpl)
-    write_atomic(out, built.data)
+    write_atomic(out, built.write)
     return Result(src, out, report, built.checks)

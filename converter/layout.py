@@ -23,10 +23,7 @@ TITLE_ROW, PERIOD_ROW, HEADER_ROW = 1, 2, 4
 FIRST_DATA_ROW = HEADER_ROW + 1
 
 
-def column_letter(index: int) -> str:
-    """1 → A, 26 → Z, 27 → AA, 16384 → XFD."""
-    if not 1 <= index <= 16384:
-        raise ValueError(f"column {index} is outside a sheet")
+def _letters(index: int) -> str:
     letters = ""
     while index:
         index, rem = divmod(index - 1, 26)
@@ -34,11 +31,22 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_LETTERS = ("", *(_letters(i) for i in range(1, 703)))    # A … ZZ, looked up on the hot path
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 26 → Z, 27 → AA, 16384 → XFD."""
+    if 0 < index < 703:
+        return _LETTERS[index]
+    if not 1 <= index <= 16384:
+        raise ValueError(f"column {index} is outside a sheet")
+    return _letters(index)
+
+
 def cell(row: int, column: int, absolute: bool = False) -> str:
     """(5, 2) → "B5"; absolute → "$B$5"."""
-    if absolute:
-        return f"${column_letter(column)}${row}"
-    return f"{column_letter(column)}{row}"
+    letter = _LETTERS[column] if 0 < column < 703 else column_letter(column)
+    return f"${letter}${row}" if absolute else f"{letter}{row}"
 
 
 def quote_sheet(name: str) -> str:

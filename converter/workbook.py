@@ -9,8 +9,11 @@ flows through.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from io import BytesIO
+from typing import BinaryIO
 
 from . import __version__
 from .checks import Check, derive, reconcile
@@ -43,15 +46,25 @@ _RC_HEADER, _RC_FIRST = 5, 6
 
 @dataclass(frozen=True)
 class Built:
-    """A finished workbook and what it found."""
+    """A workbook ready to be written, and what its checks found.
 
-    data: bytes
+    The sheets are generated while they are written (`write`), so a big report is never held
+    in memory as XML; `data` gives the bytes for callers that want them.
+    """
+
     checks: list[Check]
     sheets: list[str]
+    write: Callable[[BinaryIO], None]
 
     @property
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.holds]
+
+    @property
+    def data(self) -> bytes:
+        buf = BytesIO()
+        self.write(buf)
+        return buf.getvalue()
 
 
 def conversion_time() -> datetime:
@@ -72,17 +85,20 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     now = conversion_time()
     footer = footer_text(report.source, report.period.text)
 
-    sheets = [_contents(report, layouts, checks, tpl, now, footer)]
-    sheets += [_table_sheet(report, t, layout, derived[i], tpl, footer)
-               for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
-    sheets.append(_reconciliation(report, layouts, checks, tpl, footer))
     props = Properties(
         title=report.title, subject=report.period.text, creator=f"tiltak2xlsx {__version__}", created=now,
         custom={"Kildefil": report.source, "Kilde SHA-256": report.sha256, "Periode": report.period.key,
                 "Verktøy": f"tiltak2xlsx {__version__}"})
-    data = package(sheets, tpl.styles_xml, tpl.theme_xml, props, landscape=tpl.landscape, paper=tpl.paper_size,
-                   margins=tpl.margins)
-    return Built(data, checks, [s.name for s in sheets])
+
+    def write(out: BinaryIO) -> None:
+        sheets = [_contents(report, layouts, checks, tpl, now, footer)]
+        sheets += [_table_sheet(report, t, layout, derived[i], tpl, footer)
+                   for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
+        sheets.append(_reconciliation(report, layouts, checks, tpl, footer))
+        package(sheets, tpl.styles_xml, tpl.theme_xml, props, landscape=tpl.landscape, paper=tpl.paper_size,
+                margins=tpl.margins, out=out)
+
+    return Built(checks, [CONTENTS, *names, RECONCILIATION], write)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -126,17 +142,30 @@ def _title_rows(title: str, subtitle: str, tpl: Template) -> list[str]:
 
 def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
                  tpl: Template, footer: str) -> Sheet:
-    xf = tpl.xf
     ncols = len(table.columns)
-    rows = _title_rows(table.title, report.period.text, tpl)
+    labels = [table.title if len(table.title) < 60 else ""] + [r.label for s in table.sections for r in s.rows]
+    labels += [s.heading or "" for s in table.sections]
+    widths = [(1, 1, _width(labels, tpl.label_width))]
+    if ncols:
+        widths.append((2, ncols + 1, tpl.number_width))
+    last = cell(max(layout.last_row, HEADER_ROW), ncols + 1)
+    return Sheet(name=layout.sheet, rows=_table_rows(report, table, layout, values, tpl), widths=widths,
+                 freeze=(FIRST_DATA_ROW, 2), print_rows=(TITLE_ROW, HEADER_ROW), footer=footer,
+                 dimension=f"A1:{last}")
+
+
+def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
+                tpl: Template) -> Iterator[str]:
+    xf = tpl.xf
+    yield from _title_rows(table.title, report.period.text, tpl)
     header = [blank(HEADER_ROW, 1, xf["Kolonnehode"])]
     header += [text(HEADER_ROW, c + 2, col.header, xf["Kolonnehode"]) for c, col in enumerate(table.columns)]
     header_lines = max((_lines(col.header, tpl.number_width * 1.15) for col in table.columns), default=1)
-    rows.append(row_xml(HEADER_ROW, header, _height(header_lines, 13.5)))
+    yield row_xml(HEADER_ROW, header, _height(header_lines, 13.5))
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
-            rows.append(row_xml(heading_row, [_label(heading_row, 1, section.heading or "", tpl, "Seksjon")]))
+            yield row_xml(heading_row, [_label(heading_row, 1, section.heading or "", tpl, "Seksjon")])
         for r, row in enumerate(section.rows):
             sheet_row = layout.row_of[s][r]
             bold = row.bold
@@ -153,41 +182,55 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
                     # Where the report shows a blank, a formula giving 0 shows blank too.
                     key = style + "0" if published is None and not percent else style
                     cells.append(formula(sheet_row, c + 2, expr, values[s][r][c], xf[key]))
-            rows.append(row_xml(sheet_row, cells))
-    labels = [table.title if len(table.title) < 60 else ""] + [r.label for s in table.sections for r in s.rows]
-    labels += [s.heading or "" for s in table.sections]
-    widths = [(1, 1, _width(labels, tpl.label_width))]
-    if ncols:
-        widths.append((2, ncols + 1, tpl.number_width))
-    last = cell(max(layout.last_row, HEADER_ROW), ncols + 1)
-    return Sheet(name=layout.sheet, rows=rows, widths=widths, freeze=(FIRST_DATA_ROW, 2),
-                 print_rows=(TITLE_ROW, HEADER_ROW), footer=footer, dimension=f"A1:{last}")
+            yield row_xml(sheet_row, cells)
 
 
 # --------------------------------------------------------------------------- Avstemming
 
 def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], tpl: Template,
                     footer: str) -> Sheet:
+    last = _RC_FIRST + max(len(checks), 1) - 1
+    conditional = [f'<conditionalFormatting sqref="K{_RC_FIRST}:K{last}"><cfRule type="cellIs" '
+                   f'dxfId="{tpl.avvik_dxf}" priority="1" operator="equal"><formula>"AVVIK"</formula></cfRule>'
+                   "</conditionalFormatting>"]
+    widths = [(1, 1, _width([lay.sheet for lay in layouts], 14, 34)),
+              (2, 2, _width([c.section for c in checks], 8, 34)),
+              (3, 3, _width([c.row for c in checks], 16, 50)),
+              (4, 4, _width([c.column for c in checks], 10, 30)),
+              (5, 5, _width([c.what for c in checks], 16, 60)),
+              (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
+    links = ((cell(_RC_FIRST + i, 7), layouts[c.cell.table].qualified(c.cell.section, c.cell.row, c.cell.column))
+             for i, c in enumerate(checks))
+    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, tpl), widths=widths,
+                 freeze=(_RC_FIRST, 1), autofilter=f"A{_RC_HEADER}:K{max(last, _RC_HEADER + 1)}",
+                 conditional=conditional, links=links, print_rows=(_RC_HEADER, _RC_HEADER), footer=footer,
+                 dimension=f"A1:K{last}")
+
+
+def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
+                         tpl: Template) -> Iterator[str]:
     xf = tpl.xf
     first, last = _RC_FIRST, _RC_FIRST + max(len(checks), 1) - 1
     status = f"K{first}:K{last}"
     failures = sum(not c.holds for c in checks)
-    rows = _title_rows("Avstemming", f"{report.title} – {report.period.text}", tpl)
-    rows.append(row_xml(3, [text(3, 1, "Kontroller", xf["Tekst"]),
-                            formula(3, 2, f"COUNTA({status})", len(checks), xf["Tall"])]))
-    rows.append(row_xml(4, [text(4, 1, "AVVIK", xf["Tekst"]),
-                            formula(4, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])]))
-    rows.append(row_xml(_RC_HEADER, [text(_RC_HEADER, i, h, xf["Kolonnehode"]) for i, h in enumerate(_RC, 1)]))
-    links = []
+    yield from _title_rows("Avstemming", f"{report.title} – {report.period.text}", tpl)
+    yield row_xml(3, [text(3, 1, "Kontroller", xf["Tekst"]),
+                      formula(3, 2, f"COUNTA({status})", len(checks), xf["Tall"])])
+    yield row_xml(4, [text(4, 1, "AVVIK", xf["Tekst"]),
+                      formula(4, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
+    yield row_xml(_RC_HEADER, [text(_RC_HEADER, i, h, xf["Kolonnehode"]) for i, h in enumerate(_RC, 1)])
+    percent_columns = {(t, c) for t, table in enumerate(report.tables) for c, col in enumerate(table.columns)
+                       if col.kind is ColumnKind.PERCENT}
     for i, check in enumerate(checks):
         r = first + i
         layout = layouts[check.cell.table]
         src = layouts[check.source.table]
-        where = layout.qualified(check.cell.section, check.cell.row, check.cell.column)
         source = src.qualified(check.source.section, check.source.row, check.source.column)
-        percent = report.tables[check.cell.table].columns[check.cell.column].kind is ColumnKind.PERCENT
-        number = "Prosent" if percent else "Tall"
-        cells = [
+        percent = (check.cell.table, check.cell.column) in percent_columns
+        number = xf["Prosent" if percent else "Tall"]
+        # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
+        test = f'H{r}&""=I{r}&""' if percent else f"N(I{r})=N(H{r})"
+        yield row_xml(r, [
             text(r, 1, layout.sheet, xf["Tekst"]),
             _label(r, 2, check.section, tpl, "Tekst"),
             _label(r, 3, check.row, tpl, "Tekst"),
@@ -196,27 +239,11 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
             num(r, 6, check.line, xf["Tekst"]),
             text(r, 7, f"{layout.sheet}!{layout.address(check.cell.section, check.cell.row, check.cell.column)}",
                  xf["Lenke"]),
-            num(r, 8, check.published, xf[number]) if check.published is not None else blank(r, 8, xf[number]),
-            formula(r, 9, source, _cached(check.computed, percent), xf[number]),
-        ]
-        diff = (check.computed or 0) - (check.published or 0)
-        cells.append(formula(r, 10, f"N(I{r})-N(H{r})", diff, xf[number]))
-        # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
-        test = f'H{r}&""=I{r}&""' if percent else f"N(I{r})=N(H{r})"
-        cells.append(formula(r, 11, f'IF({test},"OK","AVVIK")', "OK" if check.holds else "AVVIK", xf["Tekst"]))
-        rows.append(row_xml(r, cells))
-        links.append((cell(r, 7), where))
-    conditional = [f'<conditionalFormatting sqref="{status}"><cfRule type="cellIs" dxfId="{tpl.avvik_dxf}" '
-                   f'priority="1" operator="equal"><formula>"AVVIK"</formula></cfRule></conditionalFormatting>']
-    widths = [(1, 1, _width([lay.sheet for lay in layouts], 14, 34)),
-              (2, 2, _width([c.section for c in checks], 8, 34)),
-              (3, 3, _width([c.row for c in checks], 16, 50)),
-              (4, 4, _width([c.column for c in checks], 10, 30)),
-              (5, 5, _width([c.what for c in checks], 16, 60)),
-              (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
-    return Sheet(name=RECONCILIATION, rows=rows, widths=widths, freeze=(_RC_FIRST, 1),
-                 autofilter=f"A{_RC_HEADER}:K{max(last, _RC_HEADER + 1)}", conditional=conditional, links=links,
-                 print_rows=(_RC_HEADER, _RC_HEADER), footer=footer, dimension=f"A1:K{last}")
+            num(r, 8, check.published, number) if check.published is not None else blank(r, 8, number),
+            formula(r, 9, source, _cached(check.computed, percent), number),
+            formula(r, 10, f"N(I{r})-N(H{r})", (check.computed or 0) - (check.published or 0), number),
+            formula(r, 11, f'IF({test},"OK","AVVIK")', "OK" if check.holds else "AVVIK", xf["Tekst"]),
+        ])
 
 
 def _cached(value: int | None, percent: bool) -> int | str | None:

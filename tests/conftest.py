@@ -12,6 +12,14 @@ FYLKE = ROOT / "samples" / "fylke-2015-06.txt"
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_template_cache(tmp_path_factory):
+    """Tests never read or write the user's ~/.cache (and start with no compiled template)."""
+    import os
+
+    os.environ["TILTAK2XLSX_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def sample_bytes() -> bytes:
     return SAMPLE.read_bytes()
