@@ -11,6 +11,7 @@ Two steps:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -170,12 +171,14 @@ def _topic(label: str) -> str:
     return key[5:].strip() if key.startswith("i alt") else key
 
 
+_DIGITS = re.compile(r"\d+")
 _SIMILAR = 0.8   # "Lønnskudd" vs "Lønnstilskudd" is 0.82; "Avklaring" vs "Avklaringstiltak" is 0.72
 
 
 def _aliases(report: Report) -> dict[str, str]:
     """Label typos, found by position: a label printed in one table only, whose row in another
-    table at the same position carries a very similar label, is taken to mean that label."""
+    table at the same position carries a very similar label printed in several tables, is taken
+    to mean that label ("Lønnskudd" → "Lønnstilskudd")."""
     where: dict[str, set[int]] = defaultdict(set)
     layout: list[tuple[int, list[str]]] = []
     for t, table in enumerate(report.tables):
@@ -193,7 +196,10 @@ def _aliases(report: Report) -> dict[str, str]:
                 if t2 == t or i >= len(others):
                     continue
                 other = others[i]
-                if other == label or not other:
+                # Only a label printed in several tables can be the intended one, and labels that
+                # differ in their numbers ("Rad 1" / "Rad 2", years) are different things.
+                if other == label or not other or len(where[other]) < 2 or _DIGITS.findall(
+                        label) != _DIGITS.findall(other):
                     continue
                 matcher = SequenceMatcher(None, label, other)
                 # the quick upper bounds reject almost every pair before the costly ratio()

@@ -203,7 +203,8 @@ def test_template_lacking_one_style(tmp_path):
     wb.save(path)
     with pytest.raises(TemplateError) as info:
         convert_file(SAMPLE, tmp_path / "out.xlsx", template=path)
-    assert str(info.value) == "mangler.xlsx: the template lacks the named style Avvik. Start from templates/tiltak.xlsx."
+    assert str(info.value) == ("mangler.xlsx: the template lacks the named style Avvik. "
+                               "Start from templates/tiltak.xlsx.")
 
 
 # --------------------------------------------------------------------------- property tests
