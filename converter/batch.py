@@ -289,7 +289,8 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
             raise UsageError(f"{outdir}: exists and is not a folder.")
         outdir.mkdir(parents=True, exist_ok=True)
     found, items = discover(paths)
-    home = outdir or next((p for p in paths if p.is_dir()), Path.cwd())
+    # The manifest and the time series go to OUTDIR, else the first folder given, else beside the first file.
+    home = outdir or next((p for p in paths if p.is_dir()), paths[0].parent if paths else Path.cwd())
     manifest_path = home / MANIFEST
     previous = {} if options.force else _load_manifest(manifest_path)
     fingerprint = _fingerprint(options.template)

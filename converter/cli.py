@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .checks import Check
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AVVIK, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -84,8 +87,7 @@ def _silent(line: str) -> None:
     """--quiet: information is dropped, problems still go to `say`."""
 
 
-def _describe(check: object) -> str:
-    c = check  # a converter.checks.Check
+def _describe(c: Check) -> str:
     blank = "(tom)"
     where = " / ".join(x for x in (c.table, c.section, c.row, c.column) if x)
     published = blank if c.published is None else c.published
