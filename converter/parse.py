@@ -15,6 +15,7 @@ Roles are decided by position, not by `#` count or by this one report's labels:
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -43,14 +44,17 @@ MAX_DIGITS = 15                        # Excel keeps 15 significant digits
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")   # |---|---:| under a markdown header
 _PERIOD = re.compile(r"^\s*([^\W\d_]+)\s+(\d{4})\s*$")
 _BOLD = re.compile(r"</?(?:b|strong)>", re.IGNORECASE)
 _OPEN_BOLD = re.compile(r"<(?:b|strong)>", re.IGNORECASE)
 _CLOSE_BOLD = re.compile(r"</(?:b|strong)>", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
-_SPACES = "[ \u00a0\u202f]"            # thousands separators: space, NBSP, narrow NBSP
-_NUMBER = re.compile(rf"([-\u2212]?)(\d{{1,3}}(?:{_SPACES}\d{{3}})+|\d+)")
-_NUMBERISH = re.compile(rf"[-\u2212]?[\d{_SPACES[1:-1]}]*\d")
+# Thousands separators: space, NBSP and narrow NBSP (the family's), and in other exports '.', ','
+# or an apostrophe, one kind per number and strictly in groups of three ("1,5" is not a count).
+_GROUP = "[ \u00a0\u202f.,']"
+_NUMBER = re.compile(r"([-\u2212]?)(\d{1,3}(?:([ \u00a0\u202f.,'])\d{3})(?:\3\d{3})*|\d+)")
+_NUMBERISH = re.compile(r"[-\u2212]?[\d \u00a0\u202f.,']*\d")
 _ROWSUM_HEADERS = {"i alt", "totalt", "total", "sum"}
 
 
@@ -106,7 +110,7 @@ def parse_number(cell: str) -> int | None:
     m = _NUMBER.fullmatch(cell)
     if not m:
         raise ValueError("not a number")
-    digits = re.sub(_SPACES, "", m.group(2))
+    digits = re.sub(_GROUP, "", m.group(2))
     if len(digits.lstrip("0") or "0") > MAX_DIGITS:
         raise ValueError("too large")
     value = int(digits)
@@ -226,6 +230,7 @@ class _TableDraft:
     headers: tuple[str, ...]
     line: int
     sections: list[_SectionDraft] = field(default_factory=list)
+    title_level: int = 0          # '#' count of the title heading on its latest page
 
     def build(self) -> Table:
         return Table(self.title, classify_columns(self.headers),
@@ -236,14 +241,14 @@ class _TableDraft:
 class _Run:
     """Headings, period and text between two blocks of rows."""
 
-    before: list[tuple[str, int]] = field(default_factory=list)   # headings before the period line
-    after: list[tuple[str, int]] = field(default_factory=list)    # headings after it
+    before: list[tuple[str, int, int]] = field(default_factory=list)   # (text, line, level) before the period
+    after: list[tuple[str, int, int]] = field(default_factory=list)    # … and after it
     period_seen: bool = False
     text: list[str] = field(default_factory=list)
     follows_rows: bool = False                                      # the run interrupts a table's rows
 
     @property
-    def headings(self) -> list[tuple[str, int]]:
+    def headings(self) -> list[tuple[str, int, int]]:
         return self.before + self.after
 
 
@@ -271,12 +276,36 @@ class _Parser:
         return ReportFormatError(self.source, problem, hint, line=line, text=text)
 
     def _choose_splitter(self) -> str:
-        # Tabs are the family's separator; a ';'-separated export is accepted when no line has a tab.
-        if any("\t" in line for line in self.lines):
-            return "\t"
-        if any(line.startswith(";") for line in self.lines):
-            return ";"
+        """The cell separator: the one that starts a header row (whose first cell is empty).
+
+        Tabs in the family's exports; ';' or ',' (CSV, quotes allowed) or '|' (a markdown
+        table) in others. A file with none of them has no table, which finish() reports.
+        """
+        for sep in ("\t", ";", ",", "|"):
+            if any(line.startswith(sep) and line.count(sep) >= 2 for line in self.lines):
+                return sep
         return "\t"
+
+    def is_table_line(self, line: str) -> bool:
+        sep = self.splitter
+        if sep == "\t":
+            return sep in line
+        if sep == "|":
+            return line.lstrip().startswith("|")
+        if sep not in line:
+            return False
+        # ';' or ',': prose uses them too; a table line starts with one or has only numbers after its label
+        cells = self.split(line)
+        return line.startswith(sep) or (len(cells) > 1 and all(
+            not c.strip() or _NUMBERISH.fullmatch(_strip_bold(c)[0].strip()) for c in cells[1:]))
+
+    def split(self, line: str) -> list[str]:
+        sep = self.splitter
+        if sep == "\t":
+            return line.split(sep)
+        if sep == "|":
+            return [c.strip() for c in line.strip().strip("|").split("|")]
+        return next(csv.reader([line], delimiter=sep))
 
     def clean(self, text: str) -> str:
         cleaned, n = ILLEGAL_XML.subn("", text)
@@ -297,9 +326,9 @@ class _Parser:
         return self.finish()
 
     def feed(self, number: int, line: str, truncated: bool) -> None:
-        if not line.strip() or _RULE.match(line):
+        if not line.strip() or _RULE.match(line) or _MD_RULE.match(line):
             return
-        if self.splitter in line:
+        if self.is_table_line(line):
             self.table_line(number, line, truncated)
             return
         heading = _HEADING.match(line)
@@ -310,7 +339,7 @@ class _Parser:
             if self.prev in ("row", "text"):
                 self.close_run()
                 self.run.follows_rows = self.prev == "row"
-            entry = (_BOLD.sub("", heading.group(2)).strip(), number)
+            entry = (_BOLD.sub("", heading.group(2)).strip(), number, len(heading.group(1)))
             (self.run.after if self.run.period_seen else self.run.before).append(entry)
             self.prev = "heading"
             return
@@ -340,9 +369,6 @@ class _Parser:
         self.run = _Run()
 
     # -- table lines
-    def split(self, line: str) -> list[str]:
-        return line.split(self.splitter)
-
     def table_line(self, number: int, line: str, truncated: bool) -> None:
         cells = self.split(line)
         if len(cells) - 1 > MAX_COLUMNS:
@@ -370,9 +396,12 @@ class _Parser:
         run, self.run = self.run, _Run()
         self.notes.extend(run.text)
         title, section = self.resolve(run, headers)
+        title_level = next((level for text, _, level in run.headings if text == title), None)
         cur = self.table
         if cur is not None and title == cur.title and headers == cur.headers:
             assert self.section is not None
+            if title_level is not None:
+                cur.title_level = title_level
             if section is None or section == self.section.heading:
                 self.expect_repeat = True            # a continued page repeats the top total
             else:
@@ -383,7 +412,7 @@ class _Parser:
             if cur is not None and not any(s.labels for s in cur.sections):
                 raise self.error(cur.line, "a column header with no rows under it",
                                  "Check the table, or export the report again", "\t".join(cur.headers))
-            self.table = _TableDraft(title, headers, number)
+            self.table = _TableDraft(title, headers, number, title_level=title_level or 0)
             self.section = _SectionDraft(section, number)
             self.table.sections.append(self.section)
             self.tables.append(self.table)
@@ -392,11 +421,11 @@ class _Parser:
 
     def resolve(self, run: _Run, headers: tuple[str, ...]) -> tuple[str, str | None]:
         """(table title, section heading) for the header row that ends `run`."""
-        before = [h for h, _ in run.before]
-        after = [h for h, _ in run.after]
-        if self.title is None and len(before) >= 2:
-            self.title = before[0]
-        if len(before) >= 2 and before[0] == self.title:
+        before = [h for h, *_ in run.before]
+        after = [h for h, *_ in run.after]
+        if self.title is None and (len(before) >= 2 or (len(before) == 1 and after)):
+            self.title = before[0]                    # the first heading of the first page
+        if before and before[0] == self.title and (len(before) >= 2 or after):
             before = before[1:]                       # the report title, repeated on every page
         names = before + after
         cur = self.table
@@ -406,10 +435,13 @@ class _Parser:
                 names[-1] if len(names) > 1 else None)
         if not names:
             return cur.title, None                    # a repeated header row, nothing else
-        if len(names) == 1 and same_header and (names[0] == self.title or
-                                                 (not run.period_seen and run.follows_rows)):
-            # only the report title again (a continued page), or a lone heading between rows
-            return cur.title, (None if names[0] == self.title else names[0])
+        if len(names) == 1 and same_header and names[0] == self.title:
+            return cur.title, None                    # only the report title again: a continued page
+        if (len(names) == 1 and same_header and not run.period_seen and run.follows_rows
+                and run.headings[-1][2] > cur.title_level):
+            # A lone heading between rows, deeper than the table's title: a new section. (The
+            # '#' count decides only here, comparing headings of one page; elsewhere position does.)
+            return cur.title, names[0]
         return names[0], (names[-1] if len(names) > 1 else None)
 
     def unclosed(self, number: int, truncated: bool, cell: str) -> ReportFormatError:
@@ -477,7 +509,7 @@ class _Parser:
                              "The file seems cut off: export it again",
                              "\t".join(self.table.headers) if self.table else None)
         if self.tables and self.run.headings and not self.run.text:
-            name, number = self.run.headings[-1]
+            name, number, _ = self.run.headings[-1]
             raise self.error(number, "the file ends after a table heading with no table",
                              "The file seems cut off: export it again", name)
         self.notes.extend(self.run.text)

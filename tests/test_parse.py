@@ -102,13 +102,14 @@ def test_second_sample_other_tables():
 @pytest.mark.parametrize(("text", "expected"), [
     ("", None), ("  ", None), ("0", 0), ("75 412", 75412), ("-1 852", -1852), ("\u22123", -3),
     ("1\u00a0234\u00a0567", 1234567), ("1\u202f234", 1234), ("−1\u00a0931", -1931), ("007", 7),
-    ("123456789012345", 123456789012345),
+    ("123456789012345", 123456789012345), ("1.234", 1234), ("1,234,567", 1234567), ("-12'345", -12345),
 ])
 def test_parse_number(text, expected):
     assert parse_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2x442", "1 23", "12 3456", "1,5", "--3", "3-", "1 234 56", "abc", "1.234"])
+@pytest.mark.parametrize("text", ["2x442", "1 23", "12 3456", "1,5", "--3", "3-", "1 234 56", "abc", "1.234,5",
+                                  "1 234.567", "1.2345"])
 def test_parse_number_rejects(text):
     with pytest.raises(ValueError, match="not a number"):
         parse_number(text)
@@ -183,6 +184,50 @@ def test_control_characters_removed_and_counted(sample_bytes):
 def test_semicolon_separated_export(sample_bytes, sample_report):
     report = parse_bytes(sample_bytes.replace(b"\t", b";"), "x.txt")
     assert _shape(report) == _shape(sample_report)
+
+
+def _as_csv(text: str, sep: str) -> str:
+    import csv
+    import io
+
+    out = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            buf = io.StringIO()
+            csv.writer(buf, delimiter=sep, lineterminator="").writerow(line.split("\t"))
+            out.append(buf.getvalue())
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("sep", [";", ","])
+def test_csv_exports_with_quotes(sample_bytes, sample_report, sep):
+    text = _as_csv(sample_bytes.decode(), sep)
+    assert '"Nedsatt arbeidsevne, på tiltak"' in text or sep == ";"
+    assert _shape(parse_bytes(text.encode(), "x.csv")) == _shape(sample_report)
+
+
+def test_markdown_pipe_tables(sample_bytes, sample_report):
+    lines = []
+    for line in sample_bytes.decode().split("\n"):
+        if "\t" in line:
+            cells = line.split("\t")
+            lines.append("| " + " | ".join(cells) + " |")
+            if not cells[0]:
+                lines.append("|" + "---|" * len(cells))
+        else:
+            lines.append(line)
+    assert _shape(parse_bytes("\n".join(lines).encode(), "x.md")) == _shape(sample_report)
+
+
+def test_lone_heading_at_the_title_level_is_a_new_table():
+    text = ("# Rapport\n\nJanuar 2015\n\n## Tabell A\n\n\tAntall\n<b>I alt</b>\t<b>3</b>\nx\t1\ny\t2\n\n"
+            "## Tabell B\n\n\tAntall\n<b>I alt</b>\t<b>3</b>\nz\t3\n\n"
+            "### Del av B\n\n\tAntall\n<b>I alt</b>\t<b>1</b>\nw\t1\n")
+    report = parse_bytes(text.encode(), "x.txt")
+    assert [(t.title, [s.heading for s in t.sections]) for t in report.tables] == [
+        ("Tabell A", [None]), ("Tabell B", [None, "Del av B"])]
 
 
 def test_trailing_empty_cells_stripped_by_an_editor(sample_bytes, sample_report):
