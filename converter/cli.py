@@ -40,7 +40,7 @@ def _version(value: bool) -> None:
 @app.command()
 def convert(
     paths: Annotated[list[Path], typer.Argument(help="Report files (.txt) or folders of reports.",
-                                                show_default=False)],
+                                                show_default=False, metavar="PATH...")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Output .xlsx (one report) or folder "
                                                 "(batch). Default: beside each report.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Parse and reconcile only; print a summary, "
@@ -97,11 +97,17 @@ def _describe(c: Check) -> str:
 
 def _check(paths: list[Path], max_bytes: int) -> int:
     from .checks import reconcile
+    from .errors import ReportFormatError
     from .parse import parse_report
 
     code = EXIT_OK
     for path in paths:
-        report = parse_report(path, max_bytes=max_bytes)
+        try:
+            report = parse_report(path, max_bytes=max_bytes)
+        except ReportFormatError as exc:        # one bad file does not hide the others' results
+            say(str(exc))
+            code = EXIT_FAILED
+            continue
         checks = reconcile(report)
         failures = [c for c in checks if not c.holds]
         rows = sum(t.row_count() for t in report.tables)
@@ -109,7 +115,7 @@ def _check(paths: list[Path], max_bytes: int) -> int:
                          f"{len(checks)} checks, {len(failures)} AVVIK\n")
         for c in failures:
             sys.stdout.write(_describe(c) + "\n")
-        if failures:
+        if failures and code == EXIT_OK:
             code = EXIT_AVVIK
     return code
 

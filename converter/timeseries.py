@@ -178,6 +178,9 @@ def _workbook(frame: pd.DataFrame, reports: list[Report], months: list[str], mis
         overview.cell(row, 2, f"{table} – {section}" if section else table).data_type = "s"
     overview.column_dimensions["A"].width = 34
     overview.column_dimensions["B"].width = 60
+    overview.page_setup.orientation = "landscape"
+    overview.page_setup.fitToWidth, overview.page_setup.fitToHeight = 1, 0
+    overview.sheet_properties.pageSetUpPr.fitToPage = True
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()

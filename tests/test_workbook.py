@@ -273,6 +273,15 @@ def test_cli_check(tmp_path):
     assert result.stdout == "tiltak-2014-02.txt: Februar 2014, 5 tables, 101 rows, 262 checks, 0 AVVIK\n"
 
 
+def test_cli_check_goes_on_after_a_bad_file(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    result = runner.invoke(app, [str(bad), str(SAMPLE), "--check"])
+    assert result.exit_code == 1
+    assert result.stderr == "bad.txt: the file is empty. Export the report again as text from NAV's statistics pages.\n"
+    assert result.stdout == "tiltak-2014-02.txt: Februar 2014, 5 tables, 101 rows, 262 checks, 0 AVVIK\n"
+
+
 def test_cli_version_and_help():
     from converter import __version__
 
