@@ -56,6 +56,7 @@ _GROUP = "[ \u00a0\u202f.,']"
 _NUMBER = re.compile(r"([-\u2212]?)(\d{1,3}(?:([ \u00a0\u202f.,'])\d{3})(?:\3\d{3})*|\d+)")
 _NUMBERISH = re.compile(r"[-\u2212]?[\d \u00a0\u202f.,']*\d")
 _ROWSUM_HEADERS = {"i alt", "totalt", "total", "sum"}
+_SUBSET = re.compile(r"^[\s\-–—•*]*(?:herav|derav|hvorav|av disse|av dette|av dem)\b", re.IGNORECASE)
 
 
 def parse_report(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
@@ -152,7 +153,8 @@ def classify_columns(headers: tuple[str, ...]) -> tuple[Column, ...]:
         percent[i] = (base, change) if base is not None and change is not None else ()
     plain = [i for i in range(len(headers)) if i not in percent]
     rowsum = next((i for i in plain if canon[i] in _ROWSUM_HEADERS), None)
-    others = tuple(i for i in plain if i != rowsum)
+    # "Herav …" columns are parts of another column, not of the row's total
+    others = tuple(i for i in plain if i != rowsum and not is_subset_label(headers[i]))
     if rowsum is not None and len(others) < 2:
         rowsum = None
     columns = []
@@ -166,22 +168,32 @@ def classify_columns(headers: tuple[str, ...]) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def assign_totals(bold: list[bool]) -> list[tuple[RowKind, tuple[int, ...]]]:
+def is_subset_label(label: str) -> bool:
+    """"Herav …", "- derav …", "Av disse …": a part of the row above, not a further part of the total."""
+    return _SUBSET.match(label) is not None
+
+
+def assign_totals(bold: list[bool], subset: list[bool] | None = None) -> list[tuple[RowKind, tuple[int, ...]]]:
     """Which rows each bold row sums, from the shape of the section alone.
 
     - a bold first row is the top total: it sums every row below it that no other total sums;
     - a bold row after detail rows is a subtotal of the details since the previous bold row;
-    - a bold row right after subtotals is a grand total over the subtotals since the last one.
+    - a bold row right after subtotals is a grand total over the subtotals since the last one;
+    - a "herav" row (`subset`) is a part of the row above it and is summed by no total.
     A bold row with nothing to sum keeps its published numbers (no formula, no check).
     """
     n = len(bold)
+    subset = subset or [False] * n
     result: list[tuple[RowKind, tuple[int, ...]]] = [(RowKind.DETAIL, ())] * n
     consumed = [False] * n
     details: list[int] = []
     subtotals: list[int] = []
     for i in range(n):
         if not bold[i]:
-            details.append(i)
+            if subset[i]:
+                consumed[i] = True
+            else:
+                details.append(i)
             continue
         if i == 0:
             result[0] = (RowKind.TOTAL, ())
@@ -219,7 +231,8 @@ class _SectionDraft:
         rows = tuple(
             Row(label, values, kind, line, parts)
             for label, values, line, (kind, parts) in zip(
-                self.labels, self.values, self.lines, assign_totals(self.bold), strict=True)
+                self.labels, self.values, self.lines,
+                assign_totals(self.bold, [is_subset_label(label) for label in self.labels]), strict=True)
         )
         return Section(self.heading, rows, tuple(self.repeats), self.line)
 

@@ -133,6 +133,19 @@ def test_assign_totals(bold, expected):
     assert [(k.value, p) for k, p in assign_totals(bold)] == expected
 
 
+def test_herav_rows_and_columns_are_not_summed():
+    text = ("# Rapport\n\n## Kjønn\n\nMai 2016\n\n\tI alt\tMenn\tKvinner\tHerav under 25 år\n"
+            "<b>I alt</b>\t<b>100</b>\t<b>60</b>\t<b>40</b>\t<b>30</b>\n"
+            "Oslo\t70\t40\t30\t20\n- herav Grünerløkka\t10\t5\t5\t1\nBergen\t30\t20\t10\t10\n")
+    report = parse_bytes(text.encode(), "x.txt")
+    table = report.tables[0]
+    assert table.columns[0].operands == (1, 2)
+    assert table.sections[0].rows[0].parts == (1, 3)
+    from converter import reconcile
+
+    assert all(c.holds for c in reconcile(report))
+
+
 @pytest.mark.parametrize(("headers", "kinds"), [
     (("Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"),
      [("value", ()), ("value", ()), ("percent", (0, 1))]),
