@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+from typing import TypeVar
 
 from .model import ColumnKind, Report, Row, RowKind, Table
 
 Values = list[list[list[int | None]]]          # [section][row][column]
+T = TypeVar("T")
 
 
 class CheckKind(StrEnum):
@@ -94,17 +97,50 @@ def derive(table: Table) -> Values:
     return out
 
 
-def _column_totals(rows: tuple[Row, ...], c: int) -> list[int | None]:
-    """Column c down a section: published details, totals as the sum of their parts (recursively)."""
-    done: dict[int, int | None] = {}
+def _fold(rows: tuple[Row, ...], leaf: Callable[[int], T], node: Callable[[int, list[T]], T]) -> list[T]:
+    """A value per row of a section, totals computed from their parts (recursively, once each)."""
+    done: dict[int, T] = {}
 
-    def value(r: int) -> int | None:
+    def value(r: int) -> T:
         if r not in done:
             parts = rows[r].parts
-            done[r] = sum(value(p) or 0 for p in parts) if parts else rows[r].values[c]
+            done[r] = node(r, [value(p) for p in parts]) if parts else leaf(r)
         return done[r]
 
     return [value(r) for r in range(len(rows))]
+
+
+def _column_totals(rows: tuple[Row, ...], c: int) -> list[int | None]:
+    """Column c down a section: published details, totals as the sum of their parts."""
+    return _fold(rows, lambda r: rows[r].values[c], lambda _r, parts: sum(v or 0 for v in parts))
+
+
+def _marked(rows: tuple[Row, ...], c: int) -> list[bool]:
+    """Column c down a section: does the cell carry a symbol, or a total rest on one?"""
+    return _fold(rows, lambda r: bool(rows[r].mark(c)), lambda r, parts: bool(rows[r].mark(c)) or any(parts))
+
+
+def unknown(table: Table) -> set[tuple[int, int, int]]:
+    """(section, row, column) of cells whose value rests on a statistical symbol (":" …).
+
+    Such a cell is published as is (no formula), and no relation through it is checked: a
+    suppressed number cannot be summed, and a total over it cannot be recomputed.
+    """
+    out: set[tuple[int, int, int]] = set()
+    if not any(row.marks for section in table.sections for row in section.rows):
+        return out
+    for s, section in enumerate(table.sections):
+        rows = section.rows
+        for c, col in enumerate(table.columns):
+            if col.kind is not ColumnKind.VALUE:
+                continue
+            out.update((s, r, c) for r, flag in enumerate(_marked(rows, c)) if flag)
+        for kind in (ColumnKind.ROWSUM, ColumnKind.PERCENT):
+            for c, col in enumerate(table.columns):
+                if col.kind is kind:
+                    out.update((s, r, c) for r, row in enumerate(rows)
+                               if row.mark(c) or any((s, r, o) in out for o in col.operands))
+    return out
 
 
 def _holds(kind: ColumnKind, published: int | None, computed: int | None) -> bool:
@@ -121,7 +157,15 @@ def reconcile(report: Report, derived: list[Values] | None = None) -> list[Check
     for t, table in enumerate(report.tables):
         checks.extend(_table_checks(report, t, table, derived[t]))
     checks.extend(_agreement_checks(report, derived))
-    return checks
+    unknowns = [unknown(t) for t in report.tables]
+    if not any(unknowns):
+        return checks
+
+    def known(ref: CellRef) -> bool:
+        return (ref.section, ref.row, ref.column) not in unknowns[ref.table]
+
+    return [c for c in checks if known(c.cell) and known(c.source)
+            and not (c.kind is CheckKind.REPEAT and c.published is None)]
 
 
 def _make(report: Report, kind: CheckKind, cell: CellRef, published: int | None, computed: int | None,

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Symbols of official Norwegian statistics that may stand where a number is not published.
+SYMBOLS = frozenset({".", "..", "...", ":", "-", "–", "—", "*", "x", "X"})
+
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
           "september", "oktober", "november", "desember")
 
@@ -40,10 +43,16 @@ class Row:
     kind: RowKind
     line: int                      # 1-based line in the source file
     parts: tuple[int, ...] = ()    # indices (within the section) of the rows this total sums
+    # A statistical symbol published instead of a number (":" suppressed, ".." not available,
+    # "-" nil …), per column, "" elsewhere; () when the row has none. Its value is None.
+    marks: tuple[str, ...] = ()
 
     @property
     def bold(self) -> bool:
         return self.kind is not RowKind.DETAIL
+
+    def mark(self, column: int) -> str:
+        return self.marks[column] if self.marks else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from .decode import HINT_EXPORT, ILLEGAL_XML, decode, split_lines
 from .errors import ReportFormatError
 from .model import (
     MONTHS,
+    SYMBOLS,
     Column,
     ColumnKind,
     Period,
@@ -223,15 +224,16 @@ class _SectionDraft:
     line: int
     labels: list[str] = field(default_factory=list)
     values: list[tuple[int | None, ...]] = field(default_factory=list)
+    marks: list[tuple[str, ...]] = field(default_factory=list)
     bold: list[bool] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     repeats: list[Repeat] = field(default_factory=list)
 
     def build(self) -> Section:
         rows = tuple(
-            Row(label, values, kind, line, parts)
-            for label, values, line, (kind, parts) in zip(
-                self.labels, self.values, self.lines,
+            Row(label, values, kind, line, parts, marks)
+            for label, values, marks, line, (kind, parts) in zip(
+                self.labels, self.values, self.marks, self.lines,
                 assign_totals(self.bold, [is_subset_label(label) for label in self.labels]), strict=True)
         )
         return Section(self.heading, rows, tuple(self.repeats), self.line)
@@ -485,11 +487,16 @@ class _Parser:
         if _OPEN_BOLD.search(cells[0]) and not _CLOSE_BOLD.search(cells[0]):
             raise self.unclosed(number, truncated, cells[0])
         values: list[int | None] = []
-        for cell in raw:
+        marks = [""] * width
+        for c, cell in enumerate(raw):
             text, cell_bold = _strip_bold(cell)
             if cell_bold and not _CLOSE_BOLD.search(cell):
                 raise self.unclosed(number, truncated, cell)
             bold = bold or cell_bold
+            if text.strip() in SYMBOLS:
+                marks[c] = text.strip()
+                values.append(None)
+                continue
             try:
                 values.append(parse_number(text))
             except ValueError as exc:
@@ -511,6 +518,7 @@ class _Parser:
                 return
         section.labels.append(label)
         section.values.append(tuple(values))
+        section.marks.append(tuple(marks) if any(marks) else ())
         section.bold.append(bold)
         section.lines.append(number)
         self.prev = "row"

@@ -188,13 +188,16 @@ def _compile(wb: object, path: str) -> Template:
     scratch = wb.create_sheet("__tiltak2xlsx_scratch__")   # in memory only; never saved
     xf: dict[str, int] = {}
 
-    def register(key: str, style: str, number_format: str | None = None, quote: bool = False) -> None:
+    def register(key: str, style: str, number_format: str | None = None, quote: bool = False,
+                 align: str | None = None) -> None:
         c = scratch.cell(1, 1)
         c.style = style
         if number_format is not None:
             c.number_format = number_format
         if key == "Dato":      # a date among text facts reads better left-aligned
             c.alignment = Alignment(horizontal="left")
+        if align:
+            c.alignment = Alignment(horizontal=align)
         if quote:
             c.quotePrefix = True
         xf[key] = wb._cell_styles.add(c._style)
@@ -206,6 +209,8 @@ def _compile(wb: object, path: str) -> Template:
         register(style + "0", style, zero_blank(fmt))
     for style in TEXT_STYLES:
         register(style + "'", style, quote=True)
+    for style in NUMBER_STYLES:       # a symbol (":", "..") in a number column: text, aligned as numbers
+        register(style + "T", style, align="right")
     register("Dato", "Tekst", DATE_FORMAT)
     wb.remove(scratch)
 

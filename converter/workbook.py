@@ -16,7 +16,7 @@ from io import BytesIO
 from typing import BinaryIO
 
 from . import __version__
-from .checks import Check, derive, reconcile
+from .checks import Check, derive, reconcile, unknown
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
@@ -157,6 +157,7 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
 def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
                 tpl: Template) -> Iterator[str]:
     xf = tpl.xf
+    unknowns = unknown(table)
     yield from _title_rows(table.title, report.period.text, tpl)
     header = [blank(HEADER_ROW, 1, xf["Kolonnehode"])]
     header += [text(HEADER_ROW, c + 2, col.header, xf["Kolonnehode"]) for c, col in enumerate(table.columns)]
@@ -173,10 +174,12 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
             for c, col in enumerate(table.columns):
                 percent = col.kind is ColumnKind.PERCENT
                 style = ("SumProsent" if bold else "Prosent") if percent else ("Sum" if bold else "Tall")
-                expr = cell_formula(table, layout, s, r, c)
                 published = row.values[c]
+                expr = None if (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
                 if expr is None:
+                    mark = row.mark(c)
                     cells.append(num(sheet_row, c + 2, published, xf[style]) if published is not None
+                                 else text(sheet_row, c + 2, mark, xf[style + "T"]) if mark
                                  else blank(sheet_row, c + 2, xf[style]))
                 else:
                     # Where the report shows a blank, a formula giving 0 shows blank too.

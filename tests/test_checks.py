@@ -75,3 +75,28 @@ def test_repeat_that_differs_fails(sample_bytes):
     old = b"<b>I alt</b>\t<b>75 412</b>\t<b>18 258</b>\t<b>54 809</b>\t<b>2 345</b>\n<b>I alt oppl"
     data = mutate(sample_bytes, old, old.replace(b"18 258", b"18 259"))
     assert _failing(data) == [("gjentatt", "Tiltak og hovedgrupper", "I alt", "Arbeidssøkere på tiltak")]
+
+
+def test_statistical_symbols_are_kept_and_never_checked(tmp_path, sample_bytes):
+    import openpyxl
+
+    from converter import convert_file
+
+    data = mutate(sample_bytes, b"Mentor\t85\t10\t70\t5", b"Mentor\t85\t10\t:\t..")
+    data = mutate(data, b"Jobbklubb\t2 442\t2 210\t217\t15", b"Jobbklubb\t2 442\t2 210\t217\t-")
+    report = parse_bytes(data, "x.txt")
+    mentor = next(r for r in report.tables[4].sections[0].rows if r.label == "Mentor")
+    assert mentor.values == (85, 10, None, None) and mentor.marks == ("", "", ":", "..")
+    checks = reconcile(report)
+    # nothing that rests on a suppressed number is checked, so nothing fails
+    assert [c for c in checks if not c.holds] == []
+    assert not [c for c in checks if c.table == "Tiltak og hovedgrupper" and c.row in ("Mentor", "I alt oppfølging")
+                and c.column in ("I alt", "Nedsatt arbeidsevne, på tiltak", "Andre på tiltak")]
+    src = tmp_path / "x.txt"
+    src.write_bytes(data)
+    convert_file(src, tmp_path / "x.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["Tiltak og hovedgrupper"]
+    assert [ws.cell(12, c).value for c in range(1, 6)] == ["Mentor", 85, 10, ":", ".."]
+    assert ws["B12"].value == 85                       # its row sum rests on ":": the published number stays
+    assert ws["D17"].value == 9021                     # "I alt oppfølging" over ":" is published, not computed
+    assert ws["E17"].value == 237 and ws["E11"].value == "-"

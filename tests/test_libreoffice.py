@@ -89,6 +89,10 @@ def _generated(tmp_path, which: str) -> Path:
         from make_archive import write_archive
 
         return write_archive(tmp_path / "gen", 1, seed=11, scale=3, flat=True)[0]
+    if which == "symbols":
+        path = tmp_path / "symbols-2014-02.txt"
+        path.write_bytes(SAMPLE.read_bytes().replace(b"Mentor\t85\t10\t70\t5", b"Mentor\t85\t10\t:\t.."))
+        return path
     from reportgen import generate
 
     path = tmp_path / "random-2015-03.txt"
@@ -96,7 +100,7 @@ def _generated(tmp_path, which: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("source", [SAMPLE, FYLKE, "archive", "random"])
+@pytest.mark.parametrize("source", [SAMPLE, FYLKE, "archive", "random", "symbols"])
 def test_libreoffice_recalculation_equals_cached_values(tmp_path, source):
     if isinstance(source, str):
         source = _generated(tmp_path, source)
