@@ -320,7 +320,10 @@ class _Parser:
             return line.split(sep)
         if sep == "|":
             return [c.strip() for c in line.strip().strip("|").split("|")]
-        return next(csv.reader([line], delimiter=sep))
+        try:
+            return next(csv.reader([line], delimiter=sep))
+        except (csv.Error, StopIteration):     # an unbalanced quote in a damaged line: split plainly
+            return line.split(sep)
 
     def clean(self, text: str) -> str:
         cleaned, n = ILLEGAL_XML.subn("", text)

@@ -102,7 +102,10 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise TemplateError(f"{name}: template cannot be read ({exc.strerror}).") from None
-    key = f"{__version__}-{hashlib.sha256(data).hexdigest()[:40]}"
+    # The key covers the template's bytes and the code that compiles it (this module), so a
+    # changed template or a changed tiltak2xlsx never meets a stale compiled form.
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    key = f"{__version__}-{code}-{hashlib.sha256(data).hexdigest()[:40]}"
     folder = cache_dir()
     cached = folder / f"template-{key}.json" if folder else None
     if cached is not None:
@@ -111,13 +114,21 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
             fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
             fields["theme_xml"] = fields["theme_xml"].encode("utf-8")
             fields["margins"] = tuple(fields["margins"])
-            return Template(**{**fields, "path": path})
+            template = Template(**{**fields, "path": path})
+            if set(template.xf) >= set(_xf_keys()):
+                return template
         except (OSError, ValueError, TypeError, KeyError):
             pass                     # no cache yet, or a damaged one: compile
     template = _compile_file(path, name)
     if cached is not None:
         _store(cached, template)
     return template
+
+
+def _xf_keys() -> list[str]:
+    """Every cell format the writer asks for (see _compile)."""
+    return [*REQUIRED_STYLES, *(s + "0" for s in NUMBER_STYLES), *(s + "'" for s in TEXT_STYLES),
+            *(s + "T" for s in NUMBER_STYLES), "Dato"]
 
 
 def _store(cached: Path, template: Template) -> None:

@@ -299,3 +299,19 @@ def test_cli_usage_error_exit_2():
 
 def test_parse_model_equals_library(sample_report):
     assert parse_report(SAMPLE) == sample_report
+
+
+def test_compiled_template_cache_spares_openpyxl(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "TILTAK2XLSX_CACHE_DIR": str(tmp_path / "cache")}
+    probe = ("import sys, converter.template as t; t.load_template(); "
+             "print('openpyxl' in sys.modules, sorted(p.name[:8] for p in t.cache_dir().iterdir()))")
+    first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout == "True ['template']\n"        # compiled once, with openpyxl
+    assert second.stdout == "False ['template']\n"      # then read back without importing it
+    (next((tmp_path / "cache").iterdir())).write_text('{"styles_xml": "damaged"}')
+    third = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert third.stdout == "True ['template']\n"        # a damaged cache is compiled again
