@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .decode import HINT_EXPORT, ILLEGAL_XML, decode, split_lines
@@ -84,19 +84,13 @@ def parse_bytes(data: bytes, source: str = "<report>") -> Report:
     """Parse a report from its bytes; `source` names it in the model and in error messages."""
     text, encoding = decode(data, source)
     report = parse_text(text, source, encoding=encoding)
-    return _replace_report(report, sha256=hashlib.sha256(data).hexdigest())
+    return replace(report, sha256=hashlib.sha256(data).hexdigest())
 
 
 def parse_text(text: str, source: str = "<report>", *, encoding: str = "utf-8") -> Report:
     """Parse decoded report text."""
     lines, ended = split_lines(text)
     return _Parser(source, lines, ended, encoding).parse()
-
-
-def _replace_report(report: Report, **changes: object) -> Report:
-    from dataclasses import replace
-
-    return replace(report, **changes)
 
 
 # --------------------------------------------------------------------------- numbers and cells
