@@ -1,0 +1,92 @@
+"""Which files under the given paths are reports to convert, and where their workbooks go.
+
+Decided by content, not by name alone: PDFs, images and spreadsheets are recognised by their
+first bytes; hidden and editor backup files are skipped; a symlink that leads out of the input
+folder is not followed; and no output path can leave the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .decode import sniff_binary
+from .errors import UsageError
+
+MANIFEST = "tiltak2xlsx-manifest.json"
+TIMESERIES_XLSX, TIMESERIES_CSV = "tidsserie.xlsx", "tidsserie.csv"
+_BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
+_REPORT_SUFFIXES = {".txt", ""}         # always tried; other text files only when they hold a table
+
+
+def skip_reason(path: Path, root: Path | None) -> str | None:
+    """Why `path` is not a report to convert, or None when it should be tried."""
+    name = path.name
+    if name.startswith("."):
+        return "hidden file"
+    if name.endswith(_BACKUP_SUFFIXES) or (name.startswith("#") and name.endswith("#")):
+        return "editor backup file"
+    if path.is_symlink():
+        target = path.resolve()
+        if root is not None and not target.is_relative_to(root.resolve()):
+            return "symlink pointing outside the input folder"
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    kind = sniff_binary(head)
+    if kind:
+        return f"not a report: {kind}"
+    if not head.strip():
+        return None if path.suffix.lower() == ".txt" else "empty file"
+    if path.suffix.lower() not in _REPORT_SUFFIXES and b"\n\t" not in head and b"<b>" not in head:
+        return f"not a report: a {path.suffix or 'text'} file without a table"
+    return None
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]], list[Path]]:
+    """(file, path relative to its input) for every candidate report; (file, reason) for the
+    skipped ones; and the given paths that do not exist."""
+    found: list[tuple[Path, Path]] = []
+    skipped: list[tuple[Path, str]] = []
+    missing: list[Path] = []
+    for given in paths:
+        if given.is_dir():
+            for folder, dirs, files in os.walk(given):     # followlinks=False: linked folders stay out
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    path = Path(folder) / name
+                    if _is_own_output(path):
+                        continue
+                    reason = skip_reason(path, given)
+                    if reason:
+                        skipped.append((path, reason))
+                    else:
+                        found.append((path, path.relative_to(given)))
+        elif given.exists():
+            reason = skip_reason(given, None)
+            if reason:
+                skipped.append((given, reason))
+            else:
+                found.append((given, Path(given.name)))
+        else:
+            missing.append(given)
+    return found, skipped, missing
+
+
+def _is_own_output(path: Path) -> bool:
+    """Our own files in a folder converted in place: workbooks beside their reports, manifest, time series."""
+    if path.name in (MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX):
+        return True
+    return path.suffix.lower() == ".xlsx" and path.with_suffix(".txt").exists()
+
+
+def output_for(src: Path, rel: Path, outdir: Path | None) -> Path:
+    """OUTDIR/<relative path>.xlsx, or beside the report; never outside OUTDIR."""
+    if outdir is None:
+        return src.with_suffix(".xlsx")
+    out = outdir / rel.with_suffix(".xlsx")
+    if ".." in rel.parts or rel.is_absolute() or not out.resolve().is_relative_to(outdir.resolve()):
+        raise UsageError(f"{src}: its output {out} would be outside {outdir}.")
+    return out
