@@ -110,7 +110,7 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
         if outdir.exists() and not outdir.is_dir():
             raise UsageError(f"{outdir}: exists and is not a folder.")
         outdir.mkdir(parents=True, exist_ok=True)
-    found, skipped, missing = discover(paths)
+    found, skipped, missing = discover(paths, exclude=outdir)
     items = [Item(str(path), status=SKIPPED, error=reason) for path, reason in skipped]
     items += [Item(str(path), status=FAILED, error=f"{path}: no such file or folder.") for path in missing]
     # The manifest and the time series go to OUTDIR, else the first folder given, else beside the first file.

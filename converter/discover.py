@@ -45,16 +45,20 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
     return None
 
 
-def discover(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]], list[Path]]:
+def discover(paths: list[Path], exclude: Path | None = None) -> tuple[
+        list[tuple[Path, Path]], list[tuple[Path, str]], list[Path]]:
     """(file, path relative to its input) for every candidate report; (file, reason) for the
-    skipped ones; and the given paths that do not exist."""
+    skipped ones; and the given paths that do not exist. `exclude`: a folder not to enter (the
+    output folder, when it lies inside an input folder)."""
+    skip_dir = exclude.resolve() if exclude is not None else None
     found: list[tuple[Path, Path]] = []
     skipped: list[tuple[Path, str]] = []
     missing: list[Path] = []
     for given in paths:
         if given.is_dir():
             for folder, dirs, files in os.walk(given):     # followlinks=False: linked folders stay out
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and (skip_dir is None or (Path(folder) / d).resolve() != skip_dir))
                 for name in sorted(files):
                     path = Path(folder) / name
                     if _is_own_output(path):

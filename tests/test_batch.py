@@ -249,3 +249,10 @@ def test_several_inputs_need_an_output_folder(archive, tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (f"{tmp_path / 'x.xlsx'}: give a folder with -o when converting several reports "
                              "or a folder.\n")
+
+
+def test_output_folder_inside_the_input_folder(archive):
+    out = archive / "xlsx"
+    assert _run([archive, "-o", out, "--no-timeseries"]).exit_code == 0
+    again = _run([archive, "-o", out, "--no-timeseries"])
+    assert "0 converted, 14 up to date, 0 skipped, 0 failed" in again.stderr   # its own outputs are not inputs
