@@ -141,6 +141,9 @@ def classify_columns(headers: tuple[str, ...]) -> tuple[Column, ...]:
         change = next((j for j, d in enumerate(canon) if j != i and d == f"{prefix} antall".strip()), None)
         if change is None and prefix:
             change = next((j for j, d in enumerate(canon) if j != i and d == prefix), None)
+        if change is None:    # "Endring", "Endring i prosent": the nearest change column to the left
+            change = next((j for j in range(i - 1, -1, -1) if "endring" in canon[j]
+                           and not canon[j].endswith(("prosent", "%"))), None)
         base = next((j for j, d in enumerate(canon) if d == "antall" and j not in (i, change)), None)
         if base is None:
             base = next((j for j, d in enumerate(canon)
@@ -242,6 +245,10 @@ class _TableDraft:
     title_level: int = 0          # '#' count of the title heading on its latest page
 
     def build(self) -> Table:
+        if not any(b for section in self.sections for b in section.bold):
+            # An export that lost its <b> markup: its "I alt" rows are still the totals.
+            for section in self.sections:
+                section.bold = [_canon(label).startswith("i alt") for label in section.labels]
         return Table(self.title, classify_columns(self.headers),
                      tuple(s.build() for s in self.sections), self.line)
 

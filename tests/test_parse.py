@@ -156,6 +156,9 @@ def test_herav_rows_and_columns_are_not_summed():
       "Endring fra forrige måned Prosent"),
      [("value", ()), ("value", ()), ("percent", (0, 1)), ("value", ()), ("percent", (0, 3))]),
     (("Antall", "Prosent"), [("value", ()), ("percent", ())]),   # no change column: kept as published
+    (("Antall", "Endring", "Endring i prosent"), [("value", ()), ("value", ()), ("percent", (0, 1))]),
+    (("Antall", "Endring fra i fjor", "Endring fra i fjor %"),
+     [("value", ()), ("value", ()), ("percent", (0, 1))]),
 ])
 def test_classify_columns(headers, kinds):
     assert [(c.kind.value, c.operands) for c in classify_columns(headers)] == kinds
@@ -241,6 +244,11 @@ def test_lone_heading_at_the_title_level_is_a_new_table():
     report = parse_bytes(text.encode(), "x.txt")
     assert [(t.title, [s.heading for s in t.sections]) for t in report.tables] == [
         ("Tabell A", [None]), ("Tabell B", [None, "Del av B"])]
+
+
+def test_export_without_bold_markup_keeps_its_totals(sample_bytes, sample_report):
+    plain = sample_bytes.replace(b"<b>", b"").replace(b"</b>", b"")
+    assert _shape(parse_bytes(plain, "x.txt")) == _shape(sample_report)
 
 
 def test_trailing_empty_cells_stripped_by_an_editor(sample_bytes, sample_report):
