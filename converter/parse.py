@@ -516,7 +516,8 @@ class _Parser:
         section = self.section
         if self.expect_repeat:
             self.expect_repeat = False
-            if bold and section.labels and section.bold[0] and _canon(label) == _canon(section.labels[0]):
+            first = _canon(section.labels[0]) if section.labels else None
+            if _canon(label) == first and bold == section.bold[0] and (bold or first.startswith("i alt")):
                 section.repeats.append(Repeat(0, tuple(values), number))
                 self.prev = "row"
                 return
