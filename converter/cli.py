@@ -40,7 +40,7 @@ def _version(value: bool) -> None:
 @app.command()
 def convert(
     paths: Annotated[list[Path], typer.Argument(help="Report files (.txt) or folders of reports.",
-                                                show_default=False, metavar="PATH...")],
+                                                show_default=False, metavar="PATH")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Output .xlsx (one report) or folder "
                                                 "(batch). Default: beside each report.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Parse and reconcile only; print a summary, "
