@@ -402,8 +402,10 @@ class _Parser:
         rest = [_strip_bold(c)[0].strip() for c in cells[1:]]
         is_header = any(rest) and not any(_NUMBERISH.fullmatch(c) for c in rest if c)
         # A header row starts with an empty cell; one with its own first label ("Tiltak") is
-        # accepted only straight after a table's headings, where no data row can stand.
-        if is_header and (not first or (self.prev in ("heading", "period") and self.run.headings)):
+        # accepted only straight after a table's headings, where no data row can stand. Right
+        # after the headings, an empty first cell makes a header even with numbers ("2013\t2014").
+        after_headings = self.prev in ("heading", "period") and bool(self.run.headings)
+        if (is_header and (not first or after_headings)) or (not first and any(rest) and after_headings):
             if truncated:
                 raise self.error(number, "the file ends in the middle of a column header",
                                  "The file seems cut off: export it again", line)

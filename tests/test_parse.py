@@ -246,6 +246,13 @@ def test_lone_heading_at_the_title_level_is_a_new_table():
         ("Tabell A", [None]), ("Tabell B", [None, "Del av B"])]
 
 
+def test_years_as_column_headers():
+    text = "# Rapport\n\n## Per år\n\nMai 2016\n\n\t2014\t2015\n<b>I alt</b>\t<b>3</b>\t<b>5</b>\nx\t1\t2\ny\t2\t3\n"
+    table = parse_bytes(text.encode(), "x.txt").tables[0]
+    assert table.headers == ("2014", "2015")
+    assert [r.values for r in table.sections[0].rows] == [(3, 5), (1, 2), (2, 3)]
+
+
 def test_export_without_bold_markup_keeps_its_totals(sample_bytes, sample_report):
     plain = sample_bytes.replace(b"<b>", b"").replace(b"</b>", b"")
     assert _shape(parse_bytes(plain, "x.txt")) == _shape(sample_report)
