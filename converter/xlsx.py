@@ -159,11 +159,8 @@ def _w3c(dt: datetime) -> str:
 def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Properties, *,
             landscape: bool = False, paper: int = 9,
             margins: tuple[float, float, float, float, float, float] = (0.7, 0.7, 0.75, 0.75, 0.3, 0.3),
-            hidden_defined: Iterable[tuple[str, int, str]] = (), out: BinaryIO | None = None) -> bytes | None:
-    """Write the whole .xlsx to `out` (streamed), or return it as bytes when `out` is None.
-
-    `hidden_defined`: extra (name, sheet index, ref) defined names.
-    """
+            out: BinaryIO | None = None) -> bytes | None:
+    """Write the whole .xlsx to `out` (streamed), or return it as bytes when `out` is None."""
     n = len(sheets)
     content_types = (
         f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -206,8 +203,6 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
             first, last = sheet.autofilter.split(":")
             defined.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
                            f"{_t(quote(sheet.name))}!{_abs(first)}:{_abs(last)}</definedName>")
-    for name, index, ref in hidden_defined:
-        defined.append(f'<definedName name="{name}" localSheetId="{index}" hidden="1">{_t(ref)}</definedName>')
     workbook = (
         f'{_XML}<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
         '<workbookPr/><bookViews><workbookView activeTab="0"/></bookViews><sheets>'
