@@ -149,3 +149,28 @@ def test_libreoffice_exports_pdf_and_xlsx_with_the_same_numbers(tmp_path, source
                           if isinstance(c.value, int | float) and not isinstance(c.value, bool))
         assert seen == expected, name
     assert again["Innhold"]["B9"].value == f"Alle {len(result.checks)} kontroller OK"
+
+
+def test_libreoffice_recalculated_sample_equals_the_report(tmp_path, sample_report):
+    from converter.layout import sheet_names, table_layout
+
+    book = tmp_path / "sample.xlsx"
+    convert_file(SAMPLE, book)
+    out = soffice(tmp_path, CSV_FILTER, book)
+    names = sheet_names([t.title for t in sample_report.tables])
+    compared = 0
+    for table, name in zip(sample_report.tables, names, strict=True):
+        with (out / f"sample-{name}.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        layout = table_layout(table, name)
+        for s, section in enumerate(table.sections):
+            for r, row in enumerate(section.rows):
+                sheet_row = rows[layout.row_of[s][r] - 1]
+                assert sheet_row[0] == row.label
+                for c, published in enumerate(row.values):
+                    shown = sheet_row[c + 1]
+                    # a blank stays blank, or is a formula's 0 shown blank by its number format
+                    assert (shown in ("", "0") if published is None else shown == str(published)), (
+                        name, row.label, c, shown, published)
+                    compared += 1
+    assert compared == 361
