@@ -149,15 +149,20 @@ def _holds(kind: ColumnKind, published: int | None, computed: int | None) -> boo
     return (published or 0) == (computed or 0)   # a blank count is 0 (the zero format shows it blank)
 
 
-def reconcile(report: Report, derived: list[Values] | None = None) -> list[Check]:
-    """Every relation the report promises, in a stable order (table by table, then across tables)."""
+def reconcile(report: Report, derived: list[Values] | None = None,
+              unknowns: list[set[tuple[int, int, int]]] | None = None) -> list[Check]:
+    """Every relation the report promises, in a stable order (table by table, then across tables).
+
+    `derived` and `unknowns` (from `derive` and `unknown`) may be passed when already computed.
+    """
     if derived is None:
         derived = [derive(t) for t in report.tables]
+    if unknowns is None:
+        unknowns = [unknown(t) for t in report.tables]
     checks: list[Check] = []
     for t, table in enumerate(report.tables):
         checks.extend(_table_checks(report, t, table, derived[t]))
     checks.extend(_agreement_checks(report, derived))
-    unknowns = [unknown(t) for t in report.tables]
     if not any(unknowns):
         return checks
 

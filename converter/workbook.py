@@ -79,7 +79,8 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     """Build the workbook for a parsed report. `template`: a loaded Template, a path, or None (default)."""
     tpl = template if isinstance(template, Template) else load_template(template)
     derived = [derive(t) for t in report.tables]
-    checks = reconcile(report, derived)
+    unknowns = [unknown(t) for t in report.tables]
+    checks = reconcile(report, derived, unknowns)
     names = sheet_names([t.title for t in report.tables])
     layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
     now = conversion_time()
@@ -92,7 +93,7 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
 
     def write(out: BinaryIO) -> None:
         sheets = [_contents(report, layouts, checks, tpl, now, footer)]
-        sheets += [_table_sheet(report, t, layout, derived[i], tpl, footer)
+        sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
                    for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
         sheets.append(_reconciliation(report, layouts, checks, tpl, footer))
         package(sheets, tpl.styles_xml, tpl.theme_xml, props, landscape=tpl.landscape, paper=tpl.paper_size,
@@ -141,7 +142,7 @@ def _title_rows(title: str, subtitle: str, tpl: Template) -> list[str]:
 # --------------------------------------------------------------------------- table sheets
 
 def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
-                 tpl: Template, footer: str) -> Sheet:
+                 unknowns: set[tuple[int, int, int]], tpl: Template, footer: str) -> Sheet:
     ncols = len(table.columns)
     labels = [table.title if len(table.title) < 60 else ""] + [r.label for s in table.sections for r in s.rows]
     labels += [s.heading or "" for s in table.sections]
@@ -149,15 +150,15 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
     if ncols:
         widths.append((2, ncols + 1, tpl.number_width))
     last = cell(max(layout.last_row, HEADER_ROW), ncols + 1)
-    return Sheet(name=layout.sheet, rows=_table_rows(report, table, layout, values, tpl), widths=widths,
+    return Sheet(name=layout.sheet, rows=_table_rows(report, table, layout, values, unknowns, tpl), widths=widths,
                  freeze=(FIRST_DATA_ROW, 2), print_rows=(TITLE_ROW, HEADER_ROW), footer=footer,
                  dimension=f"A1:{last}")
 
 
 def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
-                tpl: Template) -> Iterator[str]:
+                unknowns: set[tuple[int, int, int]], tpl: Template) -> Iterator[str]:
+    """Rows of a table sheet; cells resting on a statistical symbol (`unknowns`) keep the published value."""
     xf = tpl.xf
-    unknowns = unknown(table)
     yield from _title_rows(table.title, report.period.text, tpl)
     header = [blank(HEADER_ROW, 1, xf["Kolonnehode"])]
     header += [text(HEADER_ROW, c + 2, col.header, xf["Kolonnehode"]) for c, col in enumerate(table.columns)]

@@ -19,7 +19,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import BinaryIO
 
-from .layout import cell
+from .layout import cell, quote_sheet
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -198,11 +198,11 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
         if sheet.print_rows:
             a, b = sheet.print_rows
             defined.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-                           f"{_t(quote(sheet.name))}!${a}:${b}</definedName>")
+                           f"{_t(quote_sheet(sheet.name))}!${a}:${b}</definedName>")
         if sheet.autofilter:
             first, last = sheet.autofilter.split(":")
             defined.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-                           f"{_t(quote(sheet.name))}!{_abs(first)}:{_abs(last)}</definedName>")
+                           f"{_t(quote_sheet(sheet.name))}!{_abs(first)}:{_abs(last)}</definedName>")
     workbook = (
         f'{_XML}<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
         '<workbookPr/><bookViews><workbookView activeTab="0"/></bookViews><sheets>'
@@ -254,10 +254,6 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
                 for chunk in _sheet_xml(sheet, i == 1, landscape, paper, margins):
                     part.write(chunk.encode("utf-8"))
     return buf.getvalue() if out is None else None
-
-
-def quote(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 def _abs(ref: str) -> str:
