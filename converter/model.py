@@ -7,6 +7,7 @@ Nothing here knows about text lines or about openpyxl.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 # Symbols of official Norwegian statistics that may stand where a number is not published.
@@ -113,3 +114,48 @@ class Report:
     sha256: str = ""
     removed_chars: int = 0         # XML-illegal control characters dropped from labels
     line_count: int = 0
+
+
+class Measure(StrEnum):
+    """What a column's numbers are, inferred from its header (see parse.classify_columns)."""
+
+    COUNT = "count"              # a count for the report's own period ("Antall", "Februar 2014", a cross column)
+    PREVIOUS = "previous"        # the same count a year earlier ("Februar 2013" in a report for Februar 2014)
+    PERIOD = "period"            # a count for another period (a time-series column); see Figure.period
+    CHANGE = "change"            # change from the same month last year, in units ("Endring fra i fjor Antall")
+    CHANGE_PERCENT = "change%"   # that change in percent of last year ("Endring fra i fjor Prosent")
+    SHARE = "share"              # percent of the column's total in this table ("Andel i prosent")
+    RATE = "rate"                # a rate, average or share whose base is not in the table: published as is
+    VALUE = "value"              # a number of no known meaning: published, summed by totals, never compared
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One published number with the coordinates that say what it is (a tidy record).
+
+    Two figures of one report are the same figure exactly when `key` is equal; a figure of one
+    month and the same figure of another month have equal `series` keys. Labels are as published;
+    `categories` is the canonical, order-free form used for matching.
+    """
+
+    table: str                     # table title as published
+    section: str                   # section heading, "" when none
+    group: str                     # the subtotal group's label when the row label needs it to be unique, else ""
+    row: str                       # row label as published
+    column: str                    # column header as published
+    category: str                  # a cross table's column category ("Menn"), "" for a measure column
+    measure: Measure
+    period: str                    # "YYYY-MM" the number is about (the report's period, or a column's own)
+    value: int | Decimal | None    # None: blank, or a statistical symbol (see mark)
+    mark: str = ""                 # the symbol published instead of a number (":", "..")
+    decimals: int = 0              # decimals as published in this column
+    categories: tuple[str, ...] = ()   # canonical categories (slice, section, group, row, column category)
+    slice: str = ""                # the table title when sibling tables are slices (counties, parts)
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...], str]:
+        return (self.measure.value, self.categories, self.period)
+
+    @property
+    def series(self) -> tuple[str, str, str, str, str, str]:
+        return (self.table, self.section, self.group, self.row, self.category, self.measure.value)
