@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import __version__
+from .cliargs import PlainCommand
 
 if TYPE_CHECKING:
     from .checks import Check
@@ -37,7 +38,7 @@ def _version(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-@app.command()
+@app.command(cls=PlainCommand)   # converts paths and numbers without importing pydantic (see cliargs.py)
 def convert(
     paths: Annotated[list[Path], typer.Argument(help="Report files (.txt) or folders of reports.",
                                                 show_default=False, metavar="PATH")],

@@ -6,6 +6,11 @@ style, plus a variant whose number format hides zeros, plus a quote-prefixed var
 that start like a formula), and keep the resulting styles.xml and theme as bytes. Every
 workbook of the process reuses them: no openpyxl work per report. The template file itself is
 only ever read.
+
+Compiling needs openpyxl (0.1 to 0.2 s of imports, numpy with them when it is installed), so the
+compiled form is never compiled twice: the bundled template's ships beside it
+(templates/tiltak.compiled.json, rebuilt by `python templates/compile_template.py` and tested
+against a fresh compile), and a custom template's is kept in the user's cache.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ class Template:
     landscape: bool
     paper_size: int
     margins: tuple[float, float, float, float, float, float]   # left, right, top, bottom, header, footer
+
+
+COMPILED_NAME = "tiltak.compiled.json"    # the bundled template's compiled form, beside it
 
 
 def default_template_path() -> Path:
@@ -89,11 +97,12 @@ def cache_dir() -> Path | None:
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime_ns: int, size: int) -> Template:
-    """Compile the template, or take its compiled form from the cache.
+    """The compiled template: shipped (the bundled one), cached, or compiled now.
 
-    Compiling means importing openpyxl (0.1 to 0.2 s, most of a one-report run). The compiled
-    form depends only on the template's bytes and this version, so it is cached under their
-    hash; the template itself is only read.
+    The compiled form depends only on the template's bytes and the code that compiles it. The
+    bundled template's is shipped with the package and used when the template's hash matches
+    it; any other template is compiled once and cached under the hash of its bytes and of this
+    module, so a changed template or a changed tiltak2xlsx never meets a stale compiled form.
     """
     from . import __version__
 
@@ -102,26 +111,23 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise TemplateError(f"{name}: template cannot be read ({exc.strerror}).") from None
-    # The key covers the template's bytes and the code that compiles it (this module), so a
-    # changed template or a changed tiltak2xlsx never meets a stale compiled form.
+    digest = hashlib.sha256(data).hexdigest()
+    shipped = Path(path).with_name(COMPILED_NAME)
+    if shipped.is_file():
+        template = _read_compiled(shipped, path, digest)
+        if template is not None:
+            return template
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-    key = f"{__version__}-{code}-{hashlib.sha256(data).hexdigest()[:40]}"
+    key = f"{__version__}-{code}-{digest[:40]}"
     folder = cache_dir()
     cached = folder / f"template-{key}.json" if folder else None
     if cached is not None:
-        try:
-            fields = json.loads(cached.read_text(encoding="utf-8"))
-            fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
-            fields["theme_xml"] = fields["theme_xml"].encode("utf-8")
-            fields["margins"] = tuple(fields["margins"])
-            template = Template(**{**fields, "path": path})
-            if set(template.xf) >= set(_xf_keys()):
-                return template
-        except (OSError, ValueError, TypeError, KeyError):
-            pass                     # no cache yet, or a damaged one: compile
+        template = _read_compiled(cached, path, digest)
+        if template is not None:
+            return template
     template = _compile_file(path, name)
     if cached is not None:
-        _store(cached, template)
+        _store(cached, template, digest)
     return template
 
 
@@ -131,17 +137,54 @@ def _xf_keys() -> list[str]:
             *(s + "T" for s in NUMBER_STYLES), "Dato"]
 
 
-def _store(cached: Path, template: Template) -> None:
+def compiled_json(template: Template, source_sha256: str) -> str:
+    """The compiled form as JSON text: deterministic (sorted keys), without the template's path."""
     fields = asdict(template)
+    del fields["path"]
     fields["styles_xml"] = template.styles_xml.decode("utf-8")
     fields["theme_xml"] = template.theme_xml.decode("utf-8")
+    fields["source_sha256"] = source_sha256
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def _read_compiled(file: Path, path: str, digest: str) -> Template | None:
+    """A compiled form from `file` if it is whole and made from these template bytes, else None."""
+    try:
+        fields = json.loads(file.read_text(encoding="utf-8"))
+        if fields.pop("source_sha256") != digest:
+            return None
+        fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
+        fields["theme_xml"] = fields["theme_xml"].encode("utf-8")
+        fields["margins"] = tuple(fields["margins"])
+        template = Template(**{**fields, "path": path})
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None                  # no cache yet, or a damaged one: compile
+    return template if set(template.xf) >= set(_xf_keys()) else None
+
+
+def _store(cached: Path, template: Template, digest: str) -> None:
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(fields), encoding="utf-8")
+        tmp.write_text(compiled_json(template, digest), encoding="utf-8")
         tmp.replace(cached)
     except OSError:
         pass                         # a read-only home: fine, compile next time again
+
+
+def compile_template(path: str | Path) -> tuple[Template, str]:
+    """Compile a template afresh (no shipped form, no cache): the Template and its JSON text."""
+    p = Path(path).resolve()
+    template = _compile_file(str(p), p.name)
+    return template, compiled_json(template, hashlib.sha256(p.read_bytes()).hexdigest())
+
+
+def build_compiled(path: str | Path | None = None) -> Path:
+    """Write the compiled form of a template beside it (default: the bundled one); its path."""
+    p = Path(path) if path is not None else default_template_path()
+    out = p.with_name(COMPILED_NAME)
+    out.write_text(compile_template(p)[1], encoding="utf-8")
+    return out
 
 
 def _compile_file(path: str, name: str) -> Template:

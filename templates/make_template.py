@@ -79,4 +79,10 @@ def build(path: Path) -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
     build(Path(__file__).resolve().parent / "tiltak.xlsx")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from converter.template import build_compiled  # the shipped compiled form follows the template
+
+    build_compiled(Path(__file__).resolve().parent / "tiltak.xlsx")

@@ -301,12 +301,21 @@ def test_parse_model_equals_library(sample_report):
     assert parse_report(SAMPLE) == sample_report
 
 
+def t_default():
+    from converter.template import default_template_path
+
+    return default_template_path()
+
+
 def test_compiled_template_cache_spares_openpyxl(tmp_path):
+    import shutil
     import subprocess
     import sys
 
+    custom = tmp_path / "custom.xlsx"       # a custom template: the bundled one ships compiled
+    shutil.copy(t_default(), custom)
     env = {**__import__("os").environ, "TILTAK2XLSX_CACHE_DIR": str(tmp_path / "cache")}
-    probe = ("import sys, converter.template as t; t.load_template(); "
+    probe = (f"import sys, converter.template as t; t.load_template({str(custom)!r}); "
              "print('openpyxl' in sys.modules, sorted(p.name[:8] for p in t.cache_dir().iterdir()))")
     first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     second = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)

@@ -1,0 +1,137 @@
+"""Start-up: the shipped compiled template, and what a run imports.
+
+A first run after install must be as fast as a warm one: the bundled template's compiled form
+ships with the package (it must equal a fresh compile, so it cannot go stale), and nothing on the
+conversion or --check path imports openpyxl, numpy, pandas or pydantic. Imports are checked in a
+fresh interpreter (a subprocess), since this test process has imported them all already.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+from typer.testing import CliRunner
+
+from converter.cli import app
+from converter.template import COMPILED_NAME, compile_template, default_template_path, load_template
+
+HEAVY = ("openpyxl", "numpy", "pandas", "pydantic")
+REBUILD = "python templates/compile_template.py"
+
+
+def test_shipped_compiled_template_equals_a_fresh_compile():
+    shipped = default_template_path().with_name(COMPILED_NAME)
+    assert shipped.is_file(), f"{shipped} is missing: run `{REBUILD}`"
+    fresh = compile_template(default_template_path())[1]
+    assert shipped.read_text(encoding="utf-8") == fresh, f"the shipped compiled template is stale: run `{REBUILD}`"
+
+
+def test_shipped_compiled_template_is_package_data():
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"converter.templates" = ["*.xlsx", "*.json"]' in text
+
+
+def test_edited_template_beside_a_stale_compiled_form_is_compiled_afresh(tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(default_template_path())
+    wb._named_styles["Tall"].number_format = "0.0"     # a visible change in styles.xml
+    wb.save(tmp_path / "tiltak.xlsx")
+    shutil.copy(default_template_path().with_name(COMPILED_NAME), tmp_path / COMPILED_NAME)
+    template = load_template(tmp_path / "tiltak.xlsx")
+    assert b'formatCode="0.0;-0.0;"' in template.styles_xml        # "Tall0": its zero-blank variant
+    assert b'formatCode="0.0;-0.0;"' not in load_template().styles_xml
+
+
+def test_damaged_shipped_form_falls_back_to_compiling(tmp_path):
+    shutil.copy(default_template_path(), tmp_path / "tiltak.xlsx")
+    data = json.loads(default_template_path().with_name(COMPILED_NAME).read_text(encoding="utf-8"))
+    del data["xf"]["Dato"]
+    (tmp_path / COMPILED_NAME).write_text(json.dumps(data), encoding="utf-8")
+    assert "Dato" in load_template(tmp_path / "tiltak.xlsx").xf
+
+
+def _modules_after(argv: list[str], tmp_path: Path, cache: str | None = None) -> tuple[int, list[str], str]:
+    """Run the CLI in a fresh interpreter; its exit code, the heavy modules it imported, its stderr."""
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['tiltak2xlsx', *{argv!r}]\n"
+        "from converter.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print(code, ','.join(heavy), file=sys.stdout)\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "TILTAK2XLSX_CACHE_DIR": cache if cache is not None else str(tmp_path / "empty-cache")}
+    proc = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    code, _, heavy = proc.stdout.strip().rpartition("\n")[2].partition(" ")
+    return int(code), [h for h in heavy.split(",") if h], proc.stderr
+
+
+@pytest.mark.slow
+def test_first_conversion_imports_nothing_heavy(tmp_path):
+    code, heavy, err = _modules_after([str(SAMPLE), "-o", str(tmp_path / "out.xlsx")], tmp_path)
+    assert (code, heavy) == (0, []), err
+    assert not (tmp_path / "empty-cache").exists()       # the shipped compiled template was used
+    assert (tmp_path / "out.xlsx").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_check_and_options_import_nothing_heavy(tmp_path):
+    argv = [str(SAMPLE), "--check", "--jobs", "2", "--max-size", "3.5", "-o", str(tmp_path / "x")]
+    code, heavy, err = _modules_after(argv, tmp_path, cache="off")
+    assert (code, heavy) == (0, []), err
+
+
+@pytest.mark.slow
+def test_batch_without_timeseries_imports_nothing_heavy(tmp_path):
+    archive = tmp_path / "arkiv"
+    archive.mkdir()
+    shutil.copy(SAMPLE, archive / SAMPLE.name)
+    shutil.copy(SAMPLE, archive / "tiltak-copy.txt")
+    argv = [str(archive), "-o", str(tmp_path / "out"), "--jobs", "1", "--no-timeseries", "--quiet"]
+    code, heavy, err = _modules_after(argv, tmp_path)
+    assert (code, heavy) == (0, []), err
+    assert len(list((tmp_path / "out").glob("*.xlsx"))) == 2
+
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--jobs", "0"], "Invalid value for '-j' / '--jobs': Input should be greater than or equal to 1"),
+    (["--jobs", "65"], "Invalid value for '-j' / '--jobs': Input should be less than or equal to 64"),
+    (["--jobs", "x"], "Invalid value for '-j' / '--jobs': Input should be a valid integer, unable to parse "
+                      "string as an integer"),
+    (["--jobs", "2.5"], "Invalid value for '-j' / '--jobs': Input should be a valid integer, unable to parse "
+                        "string as an integer"),
+    (["--max-size", "abc"], "Invalid value for '--max-size': Input should be a valid number, unable to parse "
+                            "string as a number"),
+    (["--max-size", "0"], "Invalid value for '--max-size': Input should be greater than or equal to 0.001"),
+])
+def test_bad_option_values_are_usage_errors(args, message):
+    result = runner.invoke(app, [str(SAMPLE), "--check", *args])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split()), result.output
+
+
+def test_good_option_values_are_converted(tmp_path, monkeypatch):
+    from converter import cli
+
+    seen = {}
+
+    def fake_check(paths, max_bytes):
+        seen.update(paths=paths, max_bytes=max_bytes)
+        return 0
+
+    monkeypatch.setattr(cli, "_check", fake_check)
+    result = runner.invoke(app, [str(SAMPLE), str(tmp_path), "--check", "--jobs", " 3 ", "--max-size", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"paths": [SAMPLE, tmp_path], "max_bytes": 2**19}
+    assert all(type(p) is type(SAMPLE) for p in seen["paths"])
