@@ -23,16 +23,12 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 BOLD_TAG = re.compile(r"</?b>", re.IGNORECASE)
 PERIOD = re.compile(r"^[^\W\d_]+ \d{4}$")
-BOLD = Font(bold=True)
 
 Value = int | str | None
 
@@ -93,7 +89,42 @@ def parse(text: str) -> tuple[str, list[Table]]:
     return period, tables
 
 
+Writer = Callable[[str, list[Table], Path], None]
+
+
+def sum_rows(table: Table, first: int) -> list[list[Value]]:
+    """The table's rows as written from sheet row `first` on: a total row gets =SUM over its detail rows."""
+    out = []
+    for i, (cells, total) in enumerate(table.rows):
+        row: list[Value] = list(cells)
+        if total:
+            end = i + 1
+            while end < len(table.rows) and not table.rows[end][1]:
+                end += 1
+            if end > i + 1:                                 # detail rows i+1 .. end-1
+                for c in range(1, len(row)):
+                    if isinstance(row[c], int):
+                        col = column_letter(c + 1)
+                        row[c] = f"=SUM({col}{first + i + 1}:{col}{first + end - 1})"
+        out.append(row)
+    return out
+
+
+def column_letter(n: int) -> str:
+    letters = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
 def write(period: str, tables: list[Table], out: Path) -> None:
+    # openpyxl is imported here, not at the top, only so that bench/baseline_xlsxwriter.py can
+    # share this parser without importing it; a run of this script pays the same either way.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     wb = Workbook()
     for n, table in enumerate(tables, 1):
         ws = wb.active if n == 1 else wb.create_sheet()
@@ -102,47 +133,37 @@ def write(period: str, tables: list[Table], out: Path) -> None:
         ws["A2"] = period
         ws.append([None, *table.header])
         first = ws.max_row + 1
-        for i, (cells, total) in enumerate(table.rows):
-            row: list[Value] = list(cells)
-            if total:
-                end = i + 1
-                while end < len(table.rows) and not table.rows[end][1]:
-                    end += 1
-                if end > i + 1:                                 # detail rows i+1 .. end-1
-                    for c in range(1, len(row)):
-                        if isinstance(row[c], int):
-                            col = get_column_letter(c + 1)
-                            row[c] = f"=SUM({col}{first + i + 1}:{col}{first + end - 1})"
+        for i, row in enumerate(sum_rows(table, first)):
             ws.append(row)
-            if total:
+            if table.rows[i][1]:
                 for cell in ws[first + i]:
-                    cell.font = BOLD
+                    cell.font = bold
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
 
 
-def convert(src: Path, out: Path) -> None:
+def convert(src: Path, out: Path, writer: Writer = write) -> None:
     data = src.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    write(*parse(text), out)
+    writer(*parse(text), out)
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="Convert tiltak text reports to .xlsx (plain baseline).")
+def main(argv: list[str] | None = None, writer: Writer = write, name: str = "openpyxl") -> None:
+    ap = argparse.ArgumentParser(description=f"Convert tiltak text reports to .xlsx (plain {name} baseline).")
     ap.add_argument("inputs", nargs="+", type=Path, help="report files or folders of *.txt")
     ap.add_argument("-o", "--out", type=Path, required=True, help="X.xlsx for one file, else a folder")
     args = ap.parse_args(argv)
     for src in args.inputs:
         if src.is_dir():
             for txt in sorted(src.rglob("*.txt")):
-                convert(txt, args.out / txt.relative_to(src).with_suffix(".xlsx"))
+                convert(txt, args.out / txt.relative_to(src).with_suffix(".xlsx"), writer)
         elif args.out.suffix.lower() == ".xlsx":
-            convert(src, args.out)
+            convert(src, args.out, writer)
         else:
-            convert(src, args.out / src.with_suffix(".xlsx").name)
+            convert(src, args.out / src.with_suffix(".xlsx").name, writer)
 
 
 if __name__ == "__main__":
