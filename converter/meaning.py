@@ -114,8 +114,8 @@ def _label_levels(report: Report) -> dict[str, str]:
         for section in table.sections:
             rows = section.rows
             for row in rows:
-                if row.kind is RowKind.SUBTOTAL and row.parts:
-                    group = topic(row.label)
+                group = topic(row.label)
+                if row.kind is RowKind.SUBTOTAL and row.parts and group:     # a bare "I alt" at the bottom is no group
                     seen[group].add("group")
                     for p in row.parts:
                         label = topic(rows[p].label)
