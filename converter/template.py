@@ -134,8 +134,7 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
         template = _read_compiled(shipped, path, digest)
         if template is not None:
             return template
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-    key = f"{__version__}-{code}-{digest[:40]}"
+    key = f"{__version__}-{_code()[:12]}-{digest[:40]}"
     folder = cache_dir()
     cached = folder / f"template-{key}.json" if folder else None
     if cached is not None:
@@ -155,13 +154,24 @@ def _xf_keys() -> list[str]:
             *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0"))]
 
 
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """SHA-256 of this module: the code that compiles a template."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def compiled_json(template: Template, source_sha256: str) -> str:
-    """The compiled form as JSON text: deterministic (sorted keys), without the template's path."""
+    """The compiled form as JSON text: deterministic (sorted keys), without the template's path.
+
+    It names the template's bytes and the compiling code (this module) by their SHA-256, so a
+    compiled form is only ever used for the template and the code it was made from.
+    """
     fields = asdict(template)
     del fields["path"]
     fields["styles_xml"] = template.styles_xml.decode("utf-8")
     fields["theme_xml"] = template.theme_xml.decode("utf-8")
     fields["source_sha256"] = source_sha256
+    fields["code_sha256"] = _code()
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
 
@@ -169,7 +179,7 @@ def _read_compiled(file: Path, path: str, digest: str) -> Template | None:
     """A compiled form from `file` if it is whole and made from these template bytes, else None."""
     try:
         fields = json.loads(file.read_text(encoding="utf-8"))
-        if fields.pop("source_sha256") != digest:
+        if fields.pop("source_sha256") != digest or fields.pop("code_sha256") != _code():
             return None
         fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
         fields["theme_xml"] = fields["theme_xml"].encode("utf-8")

@@ -41,12 +41,12 @@ def test_edited_template_beside_a_stale_compiled_form_is_compiled_afresh(tmp_pat
     from openpyxl import load_workbook
 
     wb = load_workbook(default_template_path())
-    wb._named_styles["Tall"].number_format = "0.0"     # a visible change in styles.xml
+    wb._named_styles["Tall"].number_format = "0.00000"     # a visible change in styles.xml
     wb.save(tmp_path / "tiltak.xlsx")
     shutil.copy(default_template_path().with_name(COMPILED_NAME), tmp_path / COMPILED_NAME)
     template = load_template(tmp_path / "tiltak.xlsx")
-    assert b'formatCode="0.0;-0.0;"' in template.styles_xml        # "Tall0": its zero-blank variant
-    assert b'formatCode="0.0;-0.0;"' not in load_template().styles_xml
+    assert b'formatCode="0.00000;-0.00000;"' in template.styles_xml        # "Tall0": its zero-blank variant
+    assert b'formatCode="0.00000;-0.00000;"' not in load_template().styles_xml
 
 
 def test_damaged_shipped_form_falls_back_to_compiling(tmp_path):
