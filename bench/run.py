@@ -2,9 +2,10 @@
 
 Why whole processes: a user pays for start-up (imports), parsing and writing together, so each
 measurement is one complete command. Wall time is taken around it with time.perf_counter; peak
-memory is the largest resident set of the command's whole process tree (the parent and every
-worker it forks, summed), sampled from /proc every few milliseconds in one extra, untimed run
-per command (sampling costs CPU, so it never runs during a timed run), and never less than the
+memory is the largest resident memory of the command's whole process tree (the parent and every
+worker it forks, summed as PSS so shared pages count once), sampled from /proc every few
+milliseconds in one extra, untimed run per command (sampling costs CPU, so it never runs during
+a timed run), and never less than the
 exact peak of the largest single process (os.wait4's ru_maxrss). The commands of a row run
 interleaved, A B C A B C …, after one warm-up each, so drift (CPU frequency, page cache, noisy
 neighbours) hits all sides alike; a ratio is the median of the per-round ratios.
@@ -149,14 +150,30 @@ def timed(command: Command, scratch: Path) -> float:
     return wall
 
 
+def resident(proc: Path) -> int:
+    """Proportional set size (PSS) of one process in bytes, else its RSS.
+
+    PSS splits each page shared between processes among them, so the sum over a parent and the
+    workers it forked counts the pages they share (the interpreter, the loaded modules) once;
+    summed RSS would count them once per process.
+    """
+    try:
+        for line in (proc / "smaps_rollup").read_bytes().splitlines():
+            if line.startswith(b"Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return int((proc / "statm").read_bytes().split()[1]) * PAGE
+
+
 def tree_rss(root: int) -> int:
-    """Resident bytes of `root` and all its descendants, now."""
+    """Resident bytes (PSS) of `root` and all its descendants, now."""
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         proc = Path(f"/proc/{pid}")
         try:
-            total += int((proc / "statm").read_bytes().split()[1]) * PAGE
+            total += resident(proc)
             for task in (proc / "task").iterdir():
                 todo.extend(int(c) for c in (task / "children").read_bytes().split())
         except (OSError, ValueError):
@@ -178,6 +195,8 @@ def memory_run(command: Command, scratch: Path) -> None:
         time.sleep(SAMPLE_EVERY)
     proc.returncode = os.waitstatus_to_exitcode(status)
     _finish(command, proc, status)
+    # The sampled sum of the tree, or the one process's exact peak RSS if that is higher (a
+    # short-lived peak between two samples); both are resident memory a user's machine must have.
     command.peak = max(command.peak, peak, usage.ru_maxrss * 1024)
     out = command.output
     if out is not None and out.exists():
@@ -366,11 +385,12 @@ def render(rows: list[Row], notes: list[str], runs: int, tmp: Path, loads: tuple
              f"- Runs: {runs} timed per command after 1 warm-up and 1 memory run, interleaved",
              *(f"- Input {note}" for note in notes), "", *table(rows), "", "```", *verdict_lines(rows), "```", "",
              "Ours ÷ this: median over the rounds of our wall time over this command's (for (h): --jobs 1 "
-             "over --jobs 2, the speed-up). Peak MiB: the largest resident memory of the command's whole "
-             "process tree (parent and workers summed), sampled from /proc every "
-             f"{SAMPLE_EVERY * 1000:g} ms in a separate untimed run, and at least the largest single process's "
-             "peak. Δ MiB: ours minus the first reference. Output bytes: the .xlsx written (all of them for a "
-             "folder). Cold cache: every run gets a new empty TILTAK2XLSX_CACHE_DIR.", "",
+             "over --jobs 2, the speed-up). Peak MiB: the largest memory of the command's whole process tree "
+             "(parent and workers summed as PSS, so pages a forked worker shares with its parent count once), "
+             f"sampled from /proc every {SAMPLE_EVERY * 1000:g} ms in a separate untimed run, and at least the "
+             "largest single process's peak RSS (os.wait4). Δ MiB: ours minus the first reference. Output "
+             "bytes: the .xlsx written (all of them for a folder). Cold cache: every run gets a new empty "
+             "TILTAK2XLSX_CACHE_DIR.", "",
              "Commands:"]
     for row in rows:
         lines.append(f"- ({row.key}) " + " vs ".join(f"`{shown(c.argv, tmp)}`" for c in row.commands))
