@@ -309,6 +309,8 @@ class Generated:
     cells: list[Cell]
     relations: list[Relation]
     unknown: frozenset[int] = frozenset()      # cells that rest on a statistical symbol
+    _live: list[Relation] | None = field(default=None, repr=False)
+    _targets: list[int] | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -319,8 +321,17 @@ class Generated:
         return self.text.encode("utf-8")
 
     def targets(self) -> list[int]:
-        """Checkable detail numbers: the cells a single-number change is tried on."""
-        return [i for i, c in enumerate(self.cells) if c.target and c.checkable and c.value is not None]
+        if self._targets is None:
+            self._targets = self._find_targets()
+        return list(self._targets)
+
+    def _find_targets(self) -> list[int]:
+        """Checkable detail numbers that some change of theirs can be seen in: the cells a change is tried on.
+
+        (A count whose only relation is a percent of a zero change is checkable, but no change of it shows.)
+        """
+        return [i for i, c in enumerate(self.cells)
+                if c.target and c.checkable and c.value is not None and self._steps(i, random.Random(0))]
 
     def sample(self, rng: random.Random, limit: int = 15, small: int = 25) -> list[int]:
         """All targets of a small report, else `limit` of them drawn with `rng`."""
@@ -328,10 +339,13 @@ class Generated:
         return targets if len(targets) <= small else sorted(rng.sample(targets, limit))
 
     def live(self) -> list[Relation]:
-        return [r for r in self.relations if not any(i in self.unknown for i in r.cells())]
+        """The relations that can be checked: none of their cells rests on a symbol."""
+        if self._live is None:
+            self._live = [r for r in self.relations if not any(i in self.unknown for i in r.cells())]
+        return self._live
 
-    def mutation(self, i: int, rng: random.Random) -> Mutation:
-        """Change cell i by a nonzero step (an int by an int, a decimal by ±0,1·k) that breaks a relation."""
+    def _steps(self, i: int, rng: random.Random) -> tuple[Value, tuple[Relation, ...]] | None:
+        """The first step (a nonzero int, or ±0,1·k for a decimal) that breaks a live relation of cell i."""
         cell = self.cells[i]
         rels = [r for r in self.live() if i in r.cells()]
         values = [c.value for c in self.cells]
@@ -349,9 +363,15 @@ class Generated:
             values[i] = new
             broken = tuple(r for r in rels if not r.holds(values))
             if broken:
-                break
-        else:
-            raise AssertionError(f"no change of {cell} breaks a relation")
+                return new, broken
+        return None
+
+    def mutation(self, i: int, rng: random.Random) -> Mutation:
+        """Change cell i by a nonzero step (an int by an int, a decimal by ±0,1·k) that breaks a relation."""
+        cell = self.cells[i]
+        found = self._steps(i, rng) or self._steps(i, random.Random(0))   # the step targets() saw
+        assert found, f"no change of {cell} breaks a relation"
+        new, broken = found
         fields = self.lines[cell.line].split("\t")
         text = fmt(new, cell.decimals, cell.minus)
         fields[cell.field] = f"<b>{text}</b>" if cell.bold else text
@@ -839,7 +859,8 @@ def continued_no_repeat(rng: random.Random, seed: int) -> Generated:
 
 def herav(rng: random.Random, seed: int) -> Generated:
     """17. `herav kvinner` rows under the total and under each hovedgruppe (parts of the row above, summed by no
-    total), and a `Herav kvinner` column in a cross table (summed down, not part of the row's I alt).
+    total), and a `Herav kvinner` column in a cross table (summed down, not part of the row's I alt); the
+    herav rows' counts are the Kvinner column of a Hovedgrupper og kjønn table.
     Assumed: a herav row's own percent is published and checked."""
     cube = Cube(rng, {"hg": HG, "kjønn": KJONN, "gruppe": TG}, random_period(rng))
     rows = [R("I alt", bold=True), R("herav kvinner", {"kjønn": "Kvinner"}, herav=True)]
@@ -853,6 +874,7 @@ def herav(rng: random.Random, seed: int) -> Generated:
     return _build("herav", seed, cube, [
         Tab("Hovedgrupper", change_cols(), [Sec("", rows)]),
         Tab("Tiltaksgrupper og hovedgrupper", cols, [Sec("", tg_rows())]),
+        Tab("Hovedgrupper og kjønn", cross_cols("kjønn", KJONN), [Sec("", hg_rows())]),
     ])
 
 
