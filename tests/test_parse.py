@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from conftest import BAD, FYLKE, SAMPLE, mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter import ColumnKind, ReportFormatError, RowKind, parse_bytes, parse_report
-from converter.parse import assign_totals, classify_columns, parse_number
+from converter.parse import assign_totals, classify_columns, decimal_mark, parse_number
 
 TOTALS = {
     (0, 0, "I alt"): ("total", (75412, -1852, -2), (1, 2, 3)),
@@ -99,20 +101,41 @@ def test_second_sample_other_tables():
     assert cross.sections[0].rows[0].parts[-1] == len(cross.sections[0].rows) - 1   # ungrouped last row
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", None), ("  ", None), ("0", 0), ("75 412", 75412), ("-1 852", -1852), ("\u22123", -3),
-    ("1\u00a0234\u00a0567", 1234567), ("1\u202f234", 1234), ("−1\u00a0931", -1931), ("007", 7),
-    ("123456789012345", 123456789012345), ("1.234", 1234), ("1,234,567", 1234567), ("-12'345", -12345),
+@pytest.mark.parametrize(("text", "mark", "expected"), [
+    ("", ",", None), ("  ", ",", None), ("0", ",", 0), ("75 412", ",", 75412), ("-1 852", ",", -1852),
+    ("\u22123", ",", -3), ("1\u00a0234\u00a0567", ",", 1234567), ("1\u202f234", ",", 1234), ("−1\u00a0931", ",", -1931),
+    ("007", ",", 7), ("123456789012345", ",", 123456789012345), ("1.234", ",", 1234), ("-12'345", ",", -12345),
+    # decimals: exact, with the decimals as published
+    ("12,5", ",", Decimal("12.5")), ("0,0", ",", Decimal("0.0")), ("-0,0", ",", Decimal("0.0")),
+    ("2,60", ",", Decimal("2.60")), ("1 234,5", ",", Decimal("1234.5")), ("1.234,5", ",", Decimal("1234.5")),
+    ("−3,7", ",", Decimal("-3.7")),
+    # a file that groups thousands with ',' writes decimals with '.'
+    ("1,234,567", ".", 1234567), ("1,234", ".", 1234), ("12.5", ".", Decimal("12.5")),
+    ("1,234.5", ".", Decimal("1234.5")),
 ])
-def test_parse_number(text, expected):
-    assert parse_number(text) == expected
+def test_parse_number(text, mark, expected):
+    value = parse_number(text, mark)
+    assert value == expected and type(value) is type(expected)
+    if isinstance(expected, Decimal):
+        assert value.as_tuple().exponent == expected.as_tuple().exponent     # "2,60" keeps two decimals
 
 
-@pytest.mark.parametrize("text", ["2x442", "1 23", "12 3456", "1,5", "--3", "3-", "1 234 56", "abc", "1.234,5",
-                                  "1 234.567", "1.2345"])
-def test_parse_number_rejects(text):
+@pytest.mark.parametrize(("text", "mark"), [
+    ("2x442", ","), ("1 23", ","), ("12 3456", ","), ("--3", ","), ("3-", ","), ("1 234 56", ","), ("abc", ","),
+    ("1 234.567", ","), ("1.2345", ","), ("12.5", ","), ("1,2,3", ","), (",5", ","), ("5,", ","), ("1,5", "."),
+    ("1,2345", "."), ("12,5.5", "."),
+])
+def test_parse_number_rejects(text, mark):
     with pytest.raises(ValueError, match="not a number"):
-        parse_number(text)
+        parse_number(text, mark)
+
+
+@pytest.mark.parametrize(("cells", "mark"), [
+    (["75 412", "12,5"], ","), (["1,234", "12,345,678", "5"], "."), (["1,234", "2,5"], ","), (["3", "4"], ","),
+    ([], ","), (["<b>1,234</b>".replace("<b>", "").replace("</b>", "")], "."),
+])
+def test_decimal_mark(cells, mark):
+    assert decimal_mark(cells) == mark
 
 
 @pytest.mark.parametrize(("bold", "expected"), [
@@ -155,13 +178,34 @@ def test_herav_rows_and_columns_are_not_summed():
     (("Antall", "Endring Antall", "Endring Prosent", "Endring fra forrige måned Antall",
       "Endring fra forrige måned Prosent"),
      [("value", ()), ("value", ()), ("percent", (0, 1)), ("value", ()), ("percent", (0, 3))]),
-    (("Antall", "Prosent"), [("value", ()), ("percent", ())]),   # no change column: kept as published
+    (("Antall", "Prosent"), [("value", ()), ("share", (0,))]),    # no change column: a share of the total
+    (("Antall", "Andel i prosent", "Prosent av arbeidsstyrken"), [("value", ()), ("share", (0,)), ("rate", ())]),
+    (("Antall", "Gjennomsnittlig varighet (uker)"), [("value", ()), ("rate", ())]),
+    (("Februar 2016", "Februar 2017", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"),
+     [("value", ()), ("value", ()), ("change", (1, 0)), ("growth", (0, 2))]),
+    (("Endring fra i fjor Prosent", "Endring fra i fjor Antall", "Februar 2017", "Februar 2016"),
+     [("growth", (3, 1)), ("change", (2, 3)), ("value", ()), ("value", ())]),
+    (("Mars 2016", "Februar 2017", "Mars 2017"), [("value", ()), ("value", ()), ("value", ())]),
     (("Antall", "Endring", "Endring i prosent"), [("value", ()), ("value", ()), ("percent", (0, 1))]),
     (("Antall", "Endring fra i fjor", "Endring fra i fjor %"),
      [("value", ()), ("value", ()), ("percent", (0, 1))]),
 ])
 def test_classify_columns(headers, kinds):
     assert [(c.kind.value, c.operands) for c in classify_columns(headers)] == kinds
+
+
+@pytest.mark.parametrize(("headers", "period", "measures"), [
+    (("Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"), "2014-02",
+     [("count", "", ""), ("change", "", ""), ("change%", "", "")]),
+    (("Februar 2016", "Februar 2017", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"), "2017-02",
+     [("previous", "", "2016-02"), ("count", "", "2017-02"), ("change", "", ""), ("change%", "", "")]),
+    (("Mars 2016", "Februar 2017"), "2017-02", [("period", "", "2016-03"), ("count", "", "2017-02")]),
+    (("I alt", "Menn", "Kvinner"), "2017-02", [("count", "", ""), ("count", "Menn", ""), ("count", "Kvinner", "")]),
+    (("Antall", "Andel i prosent", "Prosent av arbeidsstyrken"), "2017-02",
+     [("count", "", ""), ("share", "", ""), ("rate", "", "")]),
+])
+def test_column_measures(headers, period, measures):
+    assert [(c.measure.value, c.category, c.period) for c in classify_columns(headers, period)] == measures
 
 
 # --------------------------------------------------------------------------- encodings and line ends
