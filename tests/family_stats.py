@@ -7,7 +7,10 @@ failing check is a false AVVIK); then a seeded sample of its checkable detail nu
 one at a time (the same sample as tests/test_family.py), and a change is *missed* when no new
 failing check names its row or a total that contains it. A report that does not parse counts as
 a parse error (its mutations are not tried). `twin` counts the misses whose only new AVVIK named
-the same figure in another table (found, but not named at its own row).
+the same figure in another table (found, but not named at its own row). `unseen/broken` is a
+diagnostic, not a requirement: of the relations the oracle says a change breaks (a total, a
+percent, the same figure in another table), how many no new failing check reports. Some are
+deliberately not compared by the library (figures the structure does not prove equal).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def describe(c: object) -> str:
 
 def run_shape(shape: str, seed: int, limit: int, verbose: bool) -> dict[str, int]:
     g = generate(shape, seed)
-    out = {"false": 0, "tried": 0, "missed": 0, "twin": 0, "parse": 0, "checks": 0}
+    out = {"false": 0, "tried": 0, "missed": 0, "twin": 0, "parse": 0, "checks": 0, "broken": 0, "unseen": 0}
     try:
         checks = reconcile(parse_bytes(g.data, f"{shape}.txt"))
     except Exception as exc:   # any failure to read a consistent report is a finding, not a crash
@@ -58,6 +61,13 @@ def run_shape(shape: str, seed: int, limit: int, verbose: bool) -> dict[str, int
                 print(f"  {shape}: parse error after changing {g.cells[i].loc}: {exc}")
             continue
         fresh = new_failures(checks, after)
+        for rel in m.broken:
+            out["broken"] += 1
+            if not names_any(fresh, g.witnesses(i, rel)):
+                out["unseen"] += 1
+                if verbose:
+                    print(f"  {shape}: {rel.kind} broken by changing {g.cells[i].loc} / {g.cells[i].column} "
+                          f"not reported at {sorted(g.witnesses(i, rel))}")
         if names_any(fresh, m.expected):
             continue
         out["missed"] += 1
@@ -80,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     shapes = args.shapes or list(SHAPES)
-    total = dict.fromkeys(("false", "tried", "missed", "twin", "parse", "checks"), 0)
-    print(f"{'shape':28} {'checks':>6} {'false AVVIK':>11} {'missed/tried':>13} {'twin':>4} {'parse err':>9}")
+    total = dict.fromkeys(("false", "tried", "missed", "twin", "parse", "checks", "broken", "unseen"), 0)
+    print(f"{'shape':28} {'checks':>6} {'false AVVIK':>11} {'missed/tried':>13} {'twin':>4} {'parse err':>9} "
+          f"{'unseen/broken':>13}")
     clean = 0
     for shape in shapes:
         r = dict.fromkeys(total, 0)
@@ -93,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         for k in total:
             total[k] += r[k]
         print(f"{shape:28} {r['checks']:6} {r['false']:11} {r['missed']:6}/{r['tried']:<6} {r['twin']:4} "
-              f"{r['parse']:9}")
+              f"{r['parse']:9} {r['unseen']:6}/{r['broken']:<6}")
     print(f"{'TOTAL (' + str(len(shapes)) + ' shapes)':28} {total['checks']:6} {total['false']:11} "
-          f"{total['missed']:6}/{total['tried']:<6} {total['twin']:4} {total['parse']:9}")
+          f"{total['missed']:6}/{total['tried']:<6} {total['twin']:4} {total['parse']:9} "
+          f"{total['unseen']:6}/{total['broken']:<6}")
     print(f"shapes with 0 false AVVIK: {clean}/{len(shapes)}")
     return 0
 

@@ -334,9 +334,28 @@ class Generated:
                 if c.target and c.checkable and c.value is not None and self._steps(i, random.Random(0))]
 
     def sample(self, rng: random.Random, limit: int = 15, small: int = 25) -> list[int]:
-        """All targets of a small report, else `limit` of them drawn with `rng`."""
+        """All targets of a small report, else `limit` of them drawn with `rng`, spread over the tables."""
         targets = self.targets()
-        return targets if len(targets) <= small else sorted(rng.sample(targets, limit))
+        if len(targets) <= small:
+            return targets
+        by_table: dict[int, list[int]] = defaultdict(list)
+        for i in targets:
+            by_table[self.cells[i].tindex].append(i)
+        queues = [rng.sample(cells, len(cells)) for _, cells in sorted(by_table.items())]
+        chosen: list[int] = []
+        while len(chosen) < limit:
+            for q in queues:
+                if q and len(chosen) < limit:
+                    chosen.append(q.pop())
+        return sorted(chosen)
+
+    def witnesses(self, i: int, rel: Relation) -> frozenset[Loc]:
+        """Where a check of `rel` broken by changing cell i would stand: at the relation's result (a total, a
+        percent, a share), or for the same figure in two tables at the other table's cell."""
+        if rel.kind == "agree":
+            j = rel.members[0] if rel.result == i else rel.result
+            return frozenset({self.cells[j].loc})
+        return frozenset({self.cells[rel.result].loc})
 
     def live(self) -> list[Relation]:
         """The relations that can be checked: none of their cells rests on a symbol."""
@@ -916,14 +935,23 @@ def one_table(rng: random.Random, seed: int) -> Generated:
 
 def label_case_space(rng: random.Random, seed: int) -> Generated:
     """21. The same figures under labels that differ only by case or a trailing space between tables
-    ("oppfølging", "OPPLÆRING", "Lønnstilskudd "): agreement must hold (and be checked)."""
+    ("oppfølging", "OPPLÆRING", "Lønnstilskudd "): agreement must hold, and be checked: the last table (a
+    cross table by hovedgruppe with no total row and no I alt column) is checkable only through the
+    same figures in the sectioned table before it."""
     cube = tiltak_cube(rng, "hg")
     variants = [str.lower, str.upper, lambda s: s + " ", lambda s: s[0].lower() + s[1:], lambda s: s]
-    labels = {g: rng.choice(variants)(g) for g in TG}
-    rows = flat([(labels[g], {"gruppe": g}) for g in TG], total=rng.choice(["I alt", "I ALT", "i alt"]))
+
+    def labels() -> dict[str, str]:
+        return {g: rng.choice(variants)(g) for g in TG}
+
+    first, second = labels(), labels()
+    rows = flat([(first[g], {"gruppe": g}) for g in TG], total=rng.choice(["I alt", "I ALT", "i alt"]))
+    bare = [R(second[g], {"gruppe": g}) for g in TG]
     return _build("label_case_space", seed, cube, [
         Tab("Tiltaksgrupper", change_cols(), [Sec("", tg_rows())]),
         Tab("Tiltaksgrupper og hovedgrupper", cross_cols("hg", HG), [Sec("", rows)]),
+        Tab("Tiltaksgrupper og hovedgrupper", change_cols(), hg_sections(lambda h: tg_rows(total=i_alt(h)))),
+        Tab("Hovedgrupper og tiltaksgrupper", [Col(h, filt={"hg": h}) for h in HG], [Sec("", bare)]),
     ])
 
 
