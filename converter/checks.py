@@ -323,8 +323,9 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
 # Measures whose figure is the same wherever it is printed. Shares depend on their table's base,
 # rates and unknown values on nothing we can see: they are never compared across tables.
 _COMPARABLE = {Measure.COUNT, Measure.PREVIOUS, Measure.PERIOD, Measure.CHANGE, Measure.CHANGE_PERCENT}
-# Two tables whose shared figures mostly differ describe different populations: not compared.
-# A single difference is always reported (one wrong number among agreeing ones is an error).
+# Two tables whose shared figures differ at least as often as they agree describe different
+# populations (or a label means different things in them): not compared. A single difference is
+# always reported: one wrong number among agreeing ones is an error.
 _MIN_DIFFERENT = 2
 
 
@@ -333,9 +334,9 @@ def _agreement_checks(report: Report, derived: list[Values],
     """The same figure in two tables agrees; evidence first: see `_MIN_DIFFERENT`.
 
     Each figure printed in several tables is compared with the table that printed it first.
-    Per pair of tables, when at least `_MIN_DIFFERENT` shared figures differ and they outnumber
-    the agreeing ones, the tables share labels but not a population (counties with the same
-    rows, a tiltak named like a group …): the pair is not compared, and a note says so.
+    Per pair of tables, when at least `_MIN_DIFFERENT` shared figures differ and no more agree,
+    the tables share labels but not a population (counties with the same rows, a tiltak named
+    like a group …): the pair is not compared, and a note says so.
     """
     places: dict[tuple[object, ...], list[CellRef]] = defaultdict(list)
     for (t, s, r, c), figure in located_figures(report):
@@ -362,7 +363,7 @@ def _agreement_checks(report: Report, derived: list[Values],
         tally[pair][0] += 1
         tally[pair][1] += not check.holds
     skipped = {pair for pair, (shared, different) in tally.items()
-               if different >= _MIN_DIFFERENT and different > shared - different}
+               if different >= _MIN_DIFFERENT and different >= shared - different}
     notes = [f"Tabell «{report.tables[a].title}» og «{report.tables[b].title}» har like rader, men ulike tall "
              f"({tally[(a, b)][1]} av {tally[(a, b)][0]}): ikke sammenlignet" for a, b in sorted(skipped)]
     return [check for pair, check in made if pair not in skipped], notes

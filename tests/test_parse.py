@@ -394,3 +394,87 @@ def test_mutated_sample_parses_or_fails_cleanly(edits):
         from converter import reconcile
 
         reconcile(report)     # whatever parses must also reconcile without crashing
+
+
+# --------------------------------------------------------------------------- structure rules
+
+def _page(title: str, section: str | None, rows: list[str], *, levels: tuple[int, int] = (2, 3),
+          report: bool = True, period: bool = True) -> str:
+    lines = ["# Deltakere i arbeidsrettede tiltak. Prøve. En måned", ""] if report else []
+    if title:
+        lines += [f"{'#' * levels[0]} {title}", ""]
+    if period:
+        lines += ["Februar 2014", ""]
+    if section:
+        lines += [f"{'#' * levels[1]} {section}", ""]
+    return "\n".join([*lines, "\tAntall", *rows, "", ""]) + "\n"
+
+
+AS = ["<b>I alt arbeidssøkere på tiltak</b>\t<b>3</b>", "Avklaring\t1", "Oppfølging\t2"]
+NA = ["<b>I alt nedsatt arbeidsevne, på tiltak</b>\t<b>7</b>", "Avklaring\t3", "Oppfølging\t4"]
+TOTAL = ["<b>I alt</b>\t<b>10</b>", "Avklaring\t4", "Oppfølging\t6"]
+
+
+@pytest.mark.parametrize(("text", "tables"), [
+    # a section heading at the title's level, whose total is named after it: a section
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS, levels=(3, 4))
+     + "### Nedsatt arbeidsevne, på tiltak\n\n\tAntall\n" + "\n".join(NA) + "\n\n",
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Nedsatt arbeidsevne, på tiltak", 3)])]),
+    # the same heading over rows whose total is not named after it: a table of its own
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS, levels=(3, 4))
+     + "### Tiltaksgrupper\n\n\tAntall\n" + "\n".join(TOTAL) + "\n\n",
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3)]), ("Tiltaksgrupper", [(None, 3)])]),
+    # a lone heading deeper than the title between rows: a section
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS)
+     + "### Nedsatt arbeidsevne, på tiltak\n\n\tAntall\n" + "\n".join(NA) + "\n\n",
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Nedsatt arbeidsevne, på tiltak", 3)])]),
+    # an empty section heading before the next page: kept empty, the next table keeps its name
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS) + "### Andre på tiltak\n\n"
+     + _page("Tiltaksgrupper", None, TOTAL),
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Andre på tiltak", 0)]),
+      ("Tiltaksgrupper", [(None, 3)])]),
+    # an empty section heading right before the next table's title, no report title between
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS) + "### Andre på tiltak\n\n"
+     + _page("Tiltaksgrupper", None, TOTAL, report=False),
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Andre på tiltak", 0)]),
+      ("Tiltaksgrupper", [(None, 3)])]),
+    # a continued page: same title and header, the report title repeated
+    (_page("Tiltaksgrupper", None, TOTAL) + _page("Tiltaksgrupper", None, ["<b>I alt</b>\t<b>10</b>", "Annet\t0"]),
+     [("Tiltaksgrupper", [(None, 4)])]),
+])
+def test_headings_decide_tables_and_sections(text, tables):
+    report = parse_bytes(text.encode(), "x.txt")
+    assert [(t.title, [(s.heading, len(s.rows)) for s in t.sections]) for t in report.tables] == tables
+
+
+def test_empty_section_is_named_in_a_warning():
+    text = _page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS) + "### Andre på tiltak\n\n" + \
+        _page("Tiltaksgrupper", None, TOTAL)
+    assert parse_bytes(text.encode(), "x.txt").warnings == (
+        "Linje 15: overskriften «Andre på tiltak» har ingen rader; beholdt som tom del av tabellen "
+        "«Tiltaksgrupper og hovedgrupper».",)
+
+
+@pytest.mark.parametrize(("last", "message"), [
+    ("M\ty\t5\ty", "x.txt: line 9: not a number: «y». Correct the number, or leave the cell empty."),
+    ("M\t5\t3\t2,", "x.txt: line 9: the file ends in the middle of a number: «2,». The file seems cut off: "
+                    "export it again."),
+    ("M\t5\t3\t1 2", "x.txt: line 9: the file ends in the middle of a number: «1 2». The file seems cut off: "
+                     "export it again."),
+])
+def test_cut_off_last_line_is_reported_at_its_column(last, message):
+    text = "# T\n\n## Tab\n\nMars 2015\n\n\tI alt\tA\tB\n<b>I alt</b>\t<b>5</b>\t<b>3</b>\t<b>2</b>\n" + last
+    with pytest.raises(ReportFormatError) as info:
+        parse_bytes(text.encode(), "x.txt")
+    assert str(info.value) == message
+
+
+def test_decimals_are_read_exactly_and_columns_know_their_decimals():
+    text = ("# T\n\n## Andeler\n\nMars 2015\n\n\tAntall\tAndel i prosent\tProsent av arbeidsstyrken\n"
+            "<b>I alt</b>\t<b>1 100</b>\t<b>100,0</b>\t<b>0,45</b>\nA\t420\t38,2\t0,2\nB\t680\t61,8\t0,3\n")
+    table = parse_bytes(text.encode(), "x.txt").tables[0]
+    assert [r.values for r in table.sections[0].rows] == [
+        (1100, Decimal("100.0"), Decimal("0.45")), (420, Decimal("38.2"), Decimal("0.2")),
+        (680, Decimal("61.8"), Decimal("0.3"))]
+    assert [c.decimals for c in table.columns] == [0, 1, 2]
+    assert [c.kind.value for c in table.columns] == ["value", "share", "rate"]
