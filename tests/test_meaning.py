@@ -189,3 +189,19 @@ def test_year_columns_compare_this_year_with_counts():
     agree, failing, _ = agreement(a + b)
     assert failing == []
     assert [(c.row, c.column, c.computed) for c in agree] == [("I alt", "Antall", 100)]
+
+
+def test_a_herav_row_is_the_row_above_times_what_it_adds():
+    hoved = table("Hovedgrupper", [("I alt", [100], True), ("herav kvinner", [45], False),
+                                   ("Arbeidssøkere", [40], False), ("herav kvinner", [15], False),
+                                   ("Nedsatt arbeidsevne", [60], False), ("herav kvinner", [30], False)])
+    gender = table("Hovedgrupper og kjønn", [("I alt", [100, 55, 45], True), ("Arbeidssøkere", [40, 25, 15], False),
+                                             ("Nedsatt arbeidsevne", [60, 30, 30], False)], GENDER)
+    agree, failing, _ = agreement(hoved + gender)
+    assert failing == []
+    assert sorted((c.row, c.column) for c in agree) == [
+        ("Arbeidssøkere", "I alt"), ("Arbeidssøkere", "Kvinner"), ("I alt", "I alt"), ("I alt", "Kvinner"),
+        ("Nedsatt arbeidsevne", "I alt"), ("Nedsatt arbeidsevne", "Kvinner")]
+    _, failing, _ = agreement(hoved.replace("herav kvinner\t15", "herav kvinner\t16") + gender)
+    assert [(c.row, c.column) for c in failing] == [("Arbeidssøkere", "Kvinner")]
+    assert ("Hovedgrupper", "", "herav kvinner") in failing[0].names()
