@@ -113,7 +113,6 @@ class Report:
     tables: tuple[Table, ...]
     sha256: str = ""
     removed_chars: int = 0         # XML-illegal control characters dropped from labels
-    line_count: int = 0
 
 
 class Measure(StrEnum):

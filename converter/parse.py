@@ -37,7 +37,6 @@ from .model import (
     Table,
 )
 
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024   # refuse bigger files before reading them (--max-size)
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
 MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
 MAX_COLUMNS = 16_383                   # Excel has 16,384 columns; column A holds the labels
@@ -58,26 +57,6 @@ _NUMBER = re.compile(r"([-\u2212]?)(\d{1,3}(?:([ \u00a0\u202f.,'])\d{3})(?:\3\d{
 _NUMBERISH = re.compile(r"[-\u2212]?[\d \u00a0\u202f.,']*\d")
 _ROWSUM_HEADERS = {"i alt", "totalt", "total", "sum"}
 _SUBSET = re.compile(r"^[\s\-–—•*]*(?:herav|derav|hvorav|av disse|av dette|av dem)\b", re.IGNORECASE)
-
-
-def parse_report(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
-    """Read and parse one report file. Raises ReportFormatError for anything unreadable."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ReportFormatError(
-                path.name, f"the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:g} MiB limit",
-                "Raise the limit with --max-size if this really is one report")
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ReportFormatError(path.name, "is a folder, not a report file", "Give a .txt report") from None
-    except FileNotFoundError:
-        raise ReportFormatError(path.name, "no such file", "Check the path") from None
-    except OSError as exc:
-        raise ReportFormatError(path.name, f"cannot be read ({exc.strerror})",
-                                "Check the file's permissions") from None
-    return parse_bytes(data, path.name)
 
 
 def parse_bytes(data: bytes, source: str = "<report>") -> Report:
@@ -560,5 +539,4 @@ class _Parser:
             note="\n".join(self.notes),
             tables=tuple(t.build() for t in self.tables),
             removed_chars=self.removed,
-            line_count=len(self.lines),
         )
