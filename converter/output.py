@@ -41,7 +41,8 @@ def origin(path: Path) -> Origin:
     """Who the existing file at `path` comes from, by its content alone."""
     try:
         with zipfile.ZipFile(path) as zf:
-            stamp = stored_fingerprint(zf.read(CUSTOM_PART)) if CUSTOM_PART in zf.namelist() else None
+            custom = zf.getinfo(CUSTOM_PART) if CUSTOM_PART in zf.namelist() else None
+            stamp = stored_fingerprint(zf.read(custom)) if custom and custom.file_size < 2**20 else None
             if stamp is None:
                 return Origin.FOREIGN
             digests = {}

@@ -23,7 +23,7 @@ def read_report(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES
         size = path.stat().st_size
         if size > max_bytes:
             raise ReportFormatError(
-                path.name, f"the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:g} MiB limit",
+                path.name, f"the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.3g} MiB limit",
                 "Raise the size limit (max_bytes) if this really is one report", reason="too-big")
         return path.read_bytes()
     except IsADirectoryError:

@@ -29,6 +29,7 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 CUSTOM_PART = "docProps/custom.xml"
 FINGERPRINT = "Fingeravtrykk"         # custom property: the hash of every other part, as written
 _ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_STAMP = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _t(text: str) -> str:
@@ -314,13 +315,21 @@ def _custom_xml(custom: dict[str, str]) -> str:
 
 
 def stored_fingerprint(custom_xml: bytes) -> str | None:
-    """The fingerprint a workbook's custom properties carry, or None (not ours, or not any more)."""
-    text = custom_xml.decode("utf-8", "replace")
-    start = text.find(f'name="{FINGERPRINT}"')
-    if start < 0:
+    """The fingerprint a workbook's custom properties carry, or None (not ours, or not readable).
+
+    Parsed as XML, since a program that saved the workbook again may have rewritten the part
+    in its own way (attribute order, namespace declarations) and kept the property.
+    """
+    from xml.etree import ElementTree  # only when an existing output is checked
+
+    try:
+        root = ElementTree.fromstring(custom_xml)
+    except ElementTree.ParseError:
         return None
-    m = re.compile(r"<vt:lpwstr>(sha256:[0-9a-f]{64})</vt:lpwstr>").search(text, start)
-    return m.group(1) if m and m.start() - start < 200 else None
+    for prop in root:
+        if prop.get("name") == FINGERPRINT and len(prop) and _STAMP.fullmatch(prop[0].text or ""):
+            return prop[0].text
+    return None
 
 
 def _abs(ref: str) -> str:
