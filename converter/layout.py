@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .checks import share_base
 from .model import Column, ColumnKind, Report, Table
 
 CONTENTS = "Innhold"
@@ -104,10 +105,28 @@ def row_sum(row: int, columns: Iterable[int]) -> str:
                         for a, b in runs(columns)])
 
 
-def percent_formula(row: int, count_column: int, change_column: int) -> str:
-    """Blank when last year was 0 (count = change), else the change in whole percent."""
+def percent_formula(row: int, count_column: int, change_column: int, decimals: int = 0) -> str:
+    """Blank when last year was 0 (count = change), else the change in percent, rounded as published."""
     b, c = cell(row, count_column), cell(row, change_column)
-    return f'IF({b}-{c}=0,"",ROUND({c}/({b}-{c})*100,0))'
+    return f'IF({b}-{c}=0,"",ROUND({c}/({b}-{c})*100,{decimals}))'
+
+
+def growth_formula(row: int, previous_column: int, change_column: int, decimals: int = 0) -> str:
+    """The change in percent of last year's published count; blank when that was 0."""
+    b, c = cell(row, previous_column), cell(row, change_column)
+    return f'IF({b}=0,"",ROUND({c}/{b}*100,{decimals}))'
+
+
+def change_formula(row: int, this_column: int, last_column: int) -> str:
+    """This year's count − last year's."""
+    return f"{cell(row, this_column)}-{cell(row, last_column)}"
+
+
+def share_formula(row: int, total_row: int, count_column: int, decimals: int = 0) -> str:
+    """100 × count / the section's total (its row fixed, so the formula can be filled down)."""
+    letter = column_letter(count_column)
+    total = f"{letter}${total_row}"
+    return f'IF({total}=0,"",ROUND({letter}{row}/{total}*100,{decimals}))'
 
 
 # --------------------------------------------------------------------------- sheet names
@@ -218,13 +237,20 @@ def cell_formula(table: Table, layout: TableLayout, section: int, row: int, colu
     """The formula for one cell, or None when the cell holds the published number."""
     col: Column = table.columns[column]
     sheet_row = layout.row_of[section][row]
-    if col.kind is ColumnKind.ROWSUM:
-        return row_sum(sheet_row, [o + 2 for o in col.operands])
-    if col.kind is ColumnKind.PERCENT:
-        if not col.operands:
-            return None
-        base, change = col.operands
-        return percent_formula(sheet_row, base + 2, change + 2)
+    kind, ops = col.kind, [o + 2 for o in col.operands]
+    if kind is ColumnKind.ROWSUM:
+        return row_sum(sheet_row, ops)
+    if kind is ColumnKind.CHANGE:
+        return change_formula(sheet_row, ops[0], ops[1])
+    if kind is ColumnKind.PERCENT:
+        return percent_formula(sheet_row, ops[0], ops[1], col.decimals)
+    if kind is ColumnKind.GROWTH:
+        return growth_formula(sheet_row, ops[0], ops[1], col.decimals)
+    if kind is ColumnKind.SHARE:
+        base = share_base(table.sections[section])
+        return None if base is None else share_formula(sheet_row, layout.row_of[section][base], ops[0], col.decimals)
+    if kind is ColumnKind.RATE:
+        return None
     parts = table.sections[section].rows[row].parts
     if parts:
         helper = layout.helpers.get((section, row))
@@ -246,6 +272,7 @@ class ReconciliationLayout:
     """The Avstemming sheet: counts at the top, a header row, then one row per check."""
 
     checks: int
+    notes: int = 0                  # notes below the checks (what was deliberately not compared)
     count_row: int = 3              # "Kontroller": how many checks
     avvik_row: int = 4              # "AVVIK": how many fail
     header_row: int = 5
@@ -263,6 +290,13 @@ class ReconciliationLayout:
     def last_row(self) -> int:
         """The last check's row (the first row when there are none, so ranges stay valid)."""
         return self.first_row + max(self.checks, 1) - 1
+
+    def note_row(self, index: int) -> int:
+        return self.last_row + 2 + index
+
+    @property
+    def bottom_row(self) -> int:
+        return self.note_row(self.notes - 1) if self.notes else self.last_row
 
     @property
     def last_column(self) -> str:
@@ -331,14 +365,16 @@ class ContentsLayout:
         return self.table_row(self.tables)
 
 
-def contents_layout(report: Report) -> ContentsLayout:
+def contents_layout(report: Report, notes: int = 0) -> ContentsLayout:
+    """`notes`: how many notes on what was not compared follow the facts (the first titled)."""
     facts = CONTENTS_FACTS + (("Fjernede tegn",) if report.removed_chars else ())
+    facts += tuple("Ikke kontrollert" if i == 0 else "" for i in range(notes))
     return ContentsLayout(facts, bool(report.note), len(report.tables))
 
 
 # --------------------------------------------------------------------------- Excel's limits
 
-def limit_problem(report: Report, layouts: Sequence[TableLayout], checks: int) -> str | None:
+def limit_problem(report: Report, layouts: Sequence[TableLayout], checks: int, notes: int = 0) -> str | None:
     """Why the report's workbook cannot be within Excel's limits, or None when it can.
 
     Limits the writer keeps by itself are not problems: long totals use helper rows, hyperlinks
@@ -358,7 +394,7 @@ def limit_problem(report: Report, layouts: Sequence[TableLayout], checks: int) -
         longest = max(texts, key=len)
         if len(longest) > MAX_TEXT:
             return f"a text of {len(longest):,} characters; an Excel cell holds {MAX_TEXT:,}"
-    if ReconciliationLayout(checks).last_row > MAX_ROWS:
+    if ReconciliationLayout(checks, notes).bottom_row > MAX_ROWS:
         return f"{checks:,} checks need more rows than the Avstemming sheet can have ({MAX_ROWS:,})"
     if len(report.tables) + 1 > MAX_LINKS:
         return f"{len(report.tables):,} tables; the contents sheet can link to at most {MAX_LINKS - 1:,}"

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import BinaryIO
 
-from .checks import Check, derive, reconcile, unknown
+from .checks import Check, derive, reconcile_report, unknown
 from .errors import ReportFormatError
 from .layout import (
     CONTENTS,
@@ -41,8 +41,8 @@ from .layout import (
     sheet_names,
     table_layout,
 )
-from .model import ColumnKind, Report, Table
-from .template import Template, load_template
+from .model import Column, ColumnKind, Number, Report, Table
+from .template import MAX_DECIMALS, Template, load_template
 from .version import TOOL
 from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
 
@@ -77,10 +77,11 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     tpl = template if isinstance(template, Template) else load_template(template)
     derived = [derive(t) for t in report.tables]
     unknowns = [unknown(t) for t in report.tables]
-    checks = reconcile(report, derived, unknowns)
+    result = reconcile_report(report, derived, unknowns)
+    checks, notes = result.checks, [*result.notes, *report.warnings]
     names = sheet_names([t.title for t in report.tables])
     layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
-    problem = limit_problem(report, layouts, len(checks))
+    problem = limit_problem(report, layouts, len(checks), len(notes))
     if problem:
         raise ReportFormatError(report.source, f"too big for Excel: {problem}",
                                 "Split the report into smaller ones", reason="limit")
@@ -93,10 +94,10 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
                 "Verktøy": TOOL})
 
     def write(out: BinaryIO) -> str:
-        sheets = [_contents(report, layouts, checks, tpl, now, footer)]
+        sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
         sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
                    for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
-        sheets.append(_reconciliation(report, layouts, checks, tpl, footer))
+        sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer))
         return package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
                        paper=tpl.paper_size, margins=tpl.margins)
 
@@ -104,6 +105,16 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
 
 
 # --------------------------------------------------------------------------- helpers
+
+_PERCENT_KINDS = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
+_EXACT = (*_PERCENT_KINDS, ColumnKind.RATE)     # a blank and 0 are different statements here
+
+
+def number_style(column: Column, bold: bool) -> str:
+    """The named style of a number cell: count or percent, detail or total, with the column's decimals."""
+    base = ("SumProsent" if bold else "Prosent") if column.kind in _PERCENT_KINDS else ("Sum" if bold else "Tall")
+    return f"{base}.{min(column.decimals, MAX_DECIMALS)}" if column.decimals else base
+
 
 def _label(row: int, col: int, value: str, tpl: Template, style: str) -> str:
     if not value:
@@ -159,7 +170,7 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
                  dimension=f"A1:{last}")
 
 
-def _helper_rows(table: Table, layout: TableLayout, values: list[list[list[int | None]]],
+def _helper_rows(table: Table, layout: TableLayout, values: list[list[list[Number | None]]],
                  tpl: Template) -> Iterator[str]:
     """Below the table: the partial sums of totals whose SUM would pass Excel's formula length."""
     xf = tpl.xf
@@ -175,7 +186,8 @@ def _helper_rows(table: Table, layout: TableLayout, values: list[list[list[int |
             cells = [_label(sheet_row, 1, fit_text(f"Delsum {k} av {len(helper.rows)} for «{label}»"), tpl, "Tekst")]
             for c in columns:
                 cached = sum(values[s][p][c] or 0 for p in chunk)
-                cells.append(formula(sheet_row, c + 2, helper_formula(layout, s, chunk, c), cached, xf["Tall"]))
+                style = xf[number_style(table.columns[c], False)]
+                cells.append(formula(sheet_row, c + 2, helper_formula(layout, s, chunk, c), cached, style))
             yield row_xml(sheet_row, cells)
 
 
@@ -197,14 +209,14 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
             bold = row.bold
             cells = [_label(sheet_row, 1, row.label, tpl, "SumTekst" if bold else "Tekst")]
             for c, col in enumerate(table.columns):
-                percent = col.kind is ColumnKind.PERCENT
-                style = ("SumProsent" if bold else "Prosent") if percent else ("Sum" if bold else "Tall")
+                percent = col.kind in _EXACT
+                style = number_style(col, bold)
                 published = row.values[c]
                 expr = None if (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
                 if expr is None:
                     mark = row.mark(c)
                     cells.append(num(sheet_row, c + 2, published, xf[style]) if published is not None
-                                 else text(sheet_row, c + 2, mark, xf[style + "T"]) if mark
+                                 else text(sheet_row, c + 2, mark, xf[style.split(".")[0] + "T"]) if mark
                                  else blank(sheet_row, c + 2, xf[style]))
                 else:
                     # Where the report shows a blank, a formula giving 0 shows blank too.
@@ -215,9 +227,9 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
 
 # --------------------------------------------------------------------------- Avstemming
 
-def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], tpl: Template,
-                    footer: str) -> Sheet:
-    rl = ReconciliationLayout(len(checks))
+def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
+                    tpl: Template, footer: str) -> Sheet:
+    rl = ReconciliationLayout(len(checks), len(notes))
     status = rl.range("Status")
     conditional = [f'<conditionalFormatting sqref="{status}"><cfRule type="cellIs" '
                    f'dxfId="{tpl.avvik_dxf}" priority="1" operator="equal"><formula>"AVVIK"</formula></cfRule>'
@@ -231,10 +243,10 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
     link = rl.column("Celle")
     links = ((cell(rl.row(i), link), *_target(layouts, c)) for i, c in enumerate(checks[:MAX_LINKS]))
     last = rl.last_column
-    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, tpl, rl), widths=widths,
+    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, notes, tpl, rl), widths=widths,
                  freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
                  conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
-                 dimension=f"A1:{last}{rl.last_row}")
+                 dimension=f"A1:{last}{rl.bottom_row}")
 
 
 def _target(layouts: list[TableLayout], check: Check) -> tuple[str, str]:
@@ -244,7 +256,7 @@ def _target(layouts: list[TableLayout], check: Check) -> tuple[str, str]:
     return f"{quote_sheet(layout.sheet)}!{address}", f"{layout.sheet}!{address}"
 
 
-def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
+def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
                          tpl: Template, rl: ReconciliationLayout) -> Iterator[str]:
     xf = tpl.xf
     status = rl.range("Status")
@@ -255,16 +267,15 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     yield row_xml(rl.avvik_row, [text(rl.avvik_row, 1, "AVVIK", xf["Tekst"]),
                                  formula(rl.avvik_row, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
     yield row_xml(rl.header_row, [text(rl.header_row, i, h, xf["Kolonnehode"]) for i, h in enumerate(rl.COLUMNS, 1)])
-    percent_columns = {(t, c) for t, table in enumerate(report.tables) for c, col in enumerate(table.columns)
-                       if col.kind is ColumnKind.PERCENT}
     col = rl.column
     for i, check in enumerate(checks):
         r = rl.row(i)
         layout = layouts[check.cell.table]
         src = layouts[check.source.table]
         source = src.qualified(check.source.section, check.source.row, check.source.column)
-        percent = (check.cell.table, check.cell.column) in percent_columns
-        number = xf["Prosent" if percent else "Tall"]
+        column = report.tables[check.cell.table].columns[check.cell.column]
+        percent = column.kind in _EXACT
+        number = xf[number_style(column, False)]
         published, computed = rl.at("Publisert", i), rl.at("Arbeidsbok", i)
         # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
         test = f'{published}&""={computed}&""' if percent else f"N({computed})=N({published})"
@@ -289,9 +300,13 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
                     (check.computed or 0) - (check.published or 0), number),
             formula(r, col("Status"), f'IF({test},"OK","AVVIK")', "OK" if check.holds else "AVVIK", xf["Tekst"]),
         ])
+    # What was deliberately not compared: below the checks, as notes (never as AVVIK).
+    for i, note in enumerate(notes):
+        r = rl.note_row(i)
+        yield row_xml(r, [text(r, 1, "Merknad" if i == 0 else "", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")])
 
 
-def _cached(value: int | None, percent: bool) -> int | str | None:
+def _cached(value: Number | None, percent: bool) -> Number | str | None:
     if value is None:
         return "" if percent else 0
     return value
@@ -299,11 +314,11 @@ def _cached(value: int | None, percent: bool) -> int | str | None:
 
 # --------------------------------------------------------------------------- Innhold
 
-def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], tpl: Template, now: datetime,
-              footer: str) -> Sheet:
+def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str], tpl: Template,
+              now: datetime, footer: str) -> Sheet:
     xf = tpl.xf
-    cl: ContentsLayout = contents_layout(report)
-    rl = ReconciliationLayout(len(checks))
+    cl: ContentsLayout = contents_layout(report, len(notes))
+    rl = ReconciliationLayout(len(checks), len(notes))
     failures = sum(not c.holds for c in checks)
     summary = (f"Alle {len(checks)} kontroller OK" if failures == 0
                else f"{failures} av {len(checks)} kontroller AVVIK")
@@ -317,8 +332,9 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], t
         "Laget med": TOOL,
         "Fjernede tegn": f"{report.removed_chars} kontrolltegn som Excel ikke kan vise er fjernet fra etikettene",
     }
-    for key in cl.facts:
-        r = cl.fact_row(key)
+    first_note = len(cl.facts) - len(notes)
+    for i, key in enumerate(cl.facts):
+        r = cl.first_fact_row + i
         cells = [text(r, 1, key, xf["SumTekst"])]
         if key == "Konvertert":     # the local time, as the reader's clock shows it
             local = now.astimezone().replace(tzinfo=None)
@@ -327,7 +343,7 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], t
         elif key == "Avstemming":
             cells.append(formula(r, 2, live, summary, xf["Tekst"]))
         else:
-            cells.append(_label(r, 2, values[key], tpl, "Tekst"))
+            cells.append(_label(r, 2, notes[i - first_note] if i >= first_note else values[key], tpl, "Tekst"))
         rows.append(row_xml(r, cells))
     note_width = _width([t.title for t in report.tables] + [report.sha256], 40, 90)
     if cl.note_row is not None:

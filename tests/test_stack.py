@@ -24,10 +24,12 @@ LAYERS: list[set[str]] = [
     {"version"},
     {"errors"},
     {"model"},
-    {"decode"},
+    {"decode", "labels"},                          # bytes → text; words compared
     {"parse"},
-    {"source", "checks", "meaning", "layout"},     # reading with the size limit; the pure rules
-    {"xlsx", "template"},                          # the writer's parts; the house style
+    {"meaning", "source"},                         # what each figure is; reading with the size limit
+    {"checks"},
+    {"layout", "template"},                        # addresses and formulas; the house style
+    {"xlsx"},                                      # the writer's parts
     {"workbook", "output"},                        # report → workbook; writing files safely
     {"pipeline", "discover"},                      # one file; which files
     {"timeseries", "workers"},
