@@ -24,6 +24,7 @@ Categories come from structure, one rule each (no label lists):
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 
@@ -61,9 +62,10 @@ def located_figures(report: Report) -> list[tuple[Place, Figure]]:
             base = [x for x in (slice_, heading) if x]
             for r, (cats, group, comparable) in enumerate(_row_categories(section, cat, heading, levels)):
                 row = section.rows[r]
+                row_cats = base + cats
+                plain = tuple(sorted(row_cats))
                 for c, col in enumerate(table.columns):
-                    extra = [col_cats[c]] if col_cats[c] else []
-                    categories = tuple(sorted(base + cats + extra))
+                    categories = tuple(sorted([*row_cats, col_cats[c]])) if col_cats[c] else plain
                     out.append(((t, s, r, c), Figure(
                         table.title, section.heading or "", group, row.label, col.header, col.category,
                         col.measure, col_periods[c], row.values[c], row.mark(c), col.decimals, categories,
@@ -112,8 +114,8 @@ def _label_levels(report: Report) -> dict[str, str]:
         for section in table.sections:
             rows = section.rows
             for row in rows:
-                if row.kind is RowKind.SUBTOTAL and row.parts:
-                    group = topic(row.label)
+                group = topic(row.label)
+                if row.kind is RowKind.SUBTOTAL and row.parts and group:     # a bare "I alt" at the bottom is no group
                     seen[group].add("group")
                     for p in row.parts:
                         label = topic(rows[p].label)
@@ -163,8 +165,11 @@ def slice_names(tables: tuple[Table, ...]) -> list[str]:
 _SIMILAR = 0.8   # "Lønnskudd" vs "Lønnstilskudd" is 0.82; "Avklaring" vs "Avklaringstiltak" is 0.72
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _digits(text: str) -> list[str]:
-    return "".join(ch if ch.isdigit() else " " for ch in text).split()
+    return _DIGITS.findall(text)
 
 
 def _aliases(report: Report) -> dict[str, str]:

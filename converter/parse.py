@@ -6,11 +6,17 @@ as tab-separated lines whose header row starts with an empty cell. Totals are wr
 `<b>…</b>`. Long tables continue on the next "page", which repeats the headings, the header
 row and the top total.
 
-Roles are decided by position, not by `#` count or by this one report's labels:
-- in the headings before a header row, the first is the report title (when it matches the
-  report's title, or is the first one seen), the next the table title, and a heading after
-  the period line, or a lone heading between two blocks of rows, is a section heading;
-- a page whose table title and header equal the current table's continues it.
+Roles are decided by position, not by `#` count or by this one report's labels; the rules for
+headings are in one place, `_Parser.resolve` (one rule per shape, named by `Rule`), with
+`drop_orphans` (a heading with nothing under it) and `settle` (a section heading at the title's
+level): the report title is the first heading of the first page; before a header row, the first
+remaining heading is the table title and the last the section heading; a page whose title and
+header equal the current table's continues it, and its repeated top total is dropped and
+checked; a lone heading between rows is a section.
+
+Numbers: counts are int, decimals ("12,5") are Decimal, exactly as published; the file's
+decimal mark is decided once, from all its number cells (`decimal_mark`). Column roles and
+measures come from the header row (`classify_columns`).
 """
 
 from __future__ import annotations
