@@ -125,6 +125,8 @@ def _print_checks(items: list[Item]) -> None:
              f"{item.avvik} AVVIK")
         for line in item.failures:
             _out(f"  AVVIK {line}")
+        for note in item.notes:
+            _out(f"  note: {note}")
 
 
 def _single(src: Path, output: Path | None, template: Path | None, force: bool, quiet: bool,
@@ -142,6 +144,9 @@ def _single(src: Path, output: Path | None, template: Path | None, force: bool, 
         say(f"{src.name} → {result.output}: {result.report.period.text}, {state}")
         for c in failures:
             say(f"  AVVIK {describe(c)}")
+    if not quiet:
+        for note in result.notes:
+            say(f"  note: {note}")
     return Exit.AVVIK if failures else Exit.OK
 
 

@@ -29,6 +29,7 @@ class Result:
     output: Path | None                 # None when nothing was written (write=False)
     report: Report
     checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # tables not compared, headings kept empty (Norwegian)
 
     @property
     def failures(self) -> list[Check]:
@@ -65,6 +66,6 @@ def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None
     report = parse_report(src, max_bytes=max_bytes)
     built = build_workbook(report, tpl, now=now)
     if not write:
-        return Result(src, None, report, built.checks)
+        return Result(src, None, report, built.checks, built.notes)
     write_atomic(out, built.write, guard=lambda: check_target(out, force))   # and again, just before the rename
-    return Result(src, out, report, built.checks)
+    return Result(src, out, report, built.checks, built.notes)

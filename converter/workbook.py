@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 from typing import BinaryIO
@@ -60,6 +60,7 @@ class Built:
     checks: list[Check]
     sheets: list[str]
     write: Callable[[BinaryIO], str]
+    notes: list[str] = field(default_factory=list)    # what was not compared, what the parser kept (Norwegian)
 
     @property
     def failures(self) -> list[Check]:
@@ -101,7 +102,7 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
         return package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
                        paper=tpl.paper_size, margins=tpl.margins)
 
-    return Built(checks, [CONTENTS, *names, RECONCILIATION], write)
+    return Built(checks, [CONTENTS, *names, RECONCILIATION], write, notes)
 
 
 # --------------------------------------------------------------------------- helpers

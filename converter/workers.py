@@ -44,6 +44,7 @@ class Item:
     rows: int = 0
     period_text: str | None = None
     stamp: list[int] | None = None          # the output's (size, mtime_ns) when written: was it touched since?
+    notes: list[str] = field(default_factory=list)   # tables not compared, headings kept empty (Norwegian)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def convert_one(src: str, dst: str | None, job: Job) -> Item:
     failures = result.failures
     item.avvik = len(failures)
     item.failures = [describe(c) for c in failures]
+    item.notes = list(result.notes)
     if result.output is not None:
         st = result.output.stat()
         item.stamp = [st.st_size, st.st_mtime_ns]
