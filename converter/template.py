@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import TemplateError
+from .version import __version__
 
 REQUIRED_STYLES = ("Tittel", "Periode", "Seksjon", "Kolonnehode", "Tekst", "SumTekst", "Tall", "Sum",
                    "Prosent", "SumProsent", "Merknad", "Lenke", "Avvik")
@@ -121,8 +122,6 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
     it; any other template is compiled once and cached under the hash of its bytes and of this
     module, so a changed template or a changed tiltak2xlsx never meets a stale compiled form.
     """
-    from . import __version__
-
     name = Path(path).name
     try:
         data = Path(path).read_bytes()

@@ -14,10 +14,10 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .convert import write_atomic
 from .layout import sheet_names
 from .model import ColumnKind, Report
-from .parse import parse_report
+from .output import write_atomic
+from .source import parse_report
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -84,7 +84,7 @@ def test_first_conversion_imports_nothing_heavy(tmp_path):
 
 @pytest.mark.slow
 def test_check_and_options_import_nothing_heavy(tmp_path):
-    argv = [str(SAMPLE), "--check", "--jobs", "2", "--max-size", "3.5", "-o", str(tmp_path / "x")]
+    argv = [str(SAMPLE), "--check", "--jobs", "2", "--max-size", "3.5", "--template", str(default_template_path())]
     code, heavy, err = _modules_after(argv, tmp_path, cache="off")
     assert (code, heavy) == (0, []), err
 
@@ -122,16 +122,19 @@ def test_bad_option_values_are_usage_errors(args, message):
 
 
 def test_good_option_values_are_converted(tmp_path, monkeypatch):
-    from converter import cli
+    from types import SimpleNamespace
+
+    import converter.batch
 
     seen = {}
 
-    def fake_check(paths, max_bytes):
-        seen.update(paths=paths, max_bytes=max_bytes)
-        return 0
+    def fake_run_batch(paths, options, say=None, info=None):
+        seen.update(paths=paths, jobs=options.jobs, max_bytes=options.max_bytes, template=options.template)
+        return SimpleNamespace(exit_code=0, items=[])
 
-    monkeypatch.setattr(cli, "_check", fake_check)
-    result = runner.invoke(app, [str(SAMPLE), str(tmp_path), "--check", "--jobs", " 3 ", "--max-size", "0.5"])
+    monkeypatch.setattr(converter.batch, "run_batch", fake_run_batch)
+    result = runner.invoke(app, [str(SAMPLE), str(tmp_path), "--check", "--jobs", " 3 ", "--max-size", "0.5",
+                                 "--template", "t.xlsx"])
     assert result.exit_code == 0, result.output
-    assert seen == {"paths": [SAMPLE, tmp_path], "max_bytes": 2**19}
+    assert seen == {"paths": [SAMPLE, tmp_path], "jobs": 3, "max_bytes": 2**19, "template": Path("t.xlsx")}
     assert all(type(p) is type(SAMPLE) for p in seen["paths"])
