@@ -80,6 +80,8 @@ class Sheet:
     footer: str = ""
     dimension: str = "A1"
     wrap_fit: bool = True                                      # fit to page width when printing
+    # Charts drawn on the sheet: ((first col, first row, last col, last row), 0-based; chart part XML).
+    charts: list[tuple[tuple[int, int, int, int], str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
     out.append(f'<pageSetup paperSize="{paper}" orientation="{orientation}"{fit}/>')
     if sheet.footer:
         out.append(f"<headerFooter><oddFooter>{_t(sheet.footer)}</oddFooter></headerFooter>")
+    if sheet.charts:
+        out.append('<drawing r:id="rId1"/>')    # the sheet's only relationship (see package)
     out.append("</worksheet>")
     yield "".join(out)
 
@@ -162,6 +166,9 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
             out: BinaryIO | None = None) -> bytes | None:
     """Write the whole .xlsx to `out` (streamed), or return it as bytes when `out` is None."""
     n = len(sheets)
+    # Sheets with charts get a drawing part each (numbered in sheet order) and one part per chart.
+    drawn = [i for i, s in enumerate(sheets, 1) if s.charts]
+    chart_count = sum(len(sheets[i - 1].charts) for i in drawn)
     content_types = (
         f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -171,6 +178,12 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
         + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                   for i in range(1, n + 1))
+        + "".join(f'<Override PartName="/xl/drawings/drawing{d}.xml" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>'
+                  for d in range(1, len(drawn) + 1))
+        + "".join(f'<Override PartName="/xl/charts/chart{k}.xml" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
+                  for k in range(1, chart_count + 1))
         + '<Override PartName="/xl/styles.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
         '<Override PartName="/xl/theme/theme1.xml" '
@@ -253,7 +266,28 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
             with zf.open(f"xl/worksheets/sheet{i}.xml", "w") as part:
                 for chunk in _sheet_xml(sheet, i == 1, landscape, paper, margins):
                     part.write(chunk.encode("utf-8"))
+        _write_charts(zf, sheets, drawn)
     return buf.getvalue() if out is None else None
+
+
+def _write_charts(zf: zipfile.ZipFile, sheets: list[Sheet], drawn: list[int]) -> None:
+    """Drawing and chart parts, with the relationships sheet → drawing → chart."""
+    from .chart import drawing
+
+    k = 0
+    for d, i in enumerate(drawn, 1):
+        charts = sheets[i - 1].charts
+        zf.writestr(f"xl/worksheets/_rels/sheet{i}.xml.rels",
+                    f'{_XML}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/drawing" '
+                    f'Target="../drawings/drawing{d}.xml"/></Relationships>')
+        zf.writestr(f"xl/drawings/drawing{d}.xml", drawing([anchor for anchor, _ in charts]))
+        rels = []
+        for j, (_, xml) in enumerate(charts, 1):
+            k += 1
+            zf.writestr(f"xl/charts/chart{k}.xml", xml)
+            rels.append(f'<Relationship Id="rId{j}" Type="{NS_REL}/chart" Target="../charts/chart{k}.xml"/>')
+        zf.writestr(f"xl/drawings/_rels/drawing{d}.xml.rels",
+                    f'{_XML}<Relationships xmlns="{NS_PKG_REL}">{"".join(rels)}</Relationships>')
 
 
 def _abs(ref: str) -> str:

@@ -7,6 +7,8 @@ widths on the sheet "Mal", and save: the next conversion follows. See README "Te
 The contract (checked by converter/template.py):
 - named styles Tittel, Periode, Seksjon, Kolonnehode, Tekst, SumTekst, Tall, Sum, Prosent,
   SumProsent, Merknad, Lenke, Avvik (the font and fill that mark AVVIK on "Avstemming");
+- optionally the named style Avledet (a value derived, not published, in tidsserie.xlsx; without
+  it the number style Tall in grey italics is used);
 - optionally a sheet "Mal": width of column A = the least width of label columns, width of
   column B = the width of number columns; its page setup (orientation, paper size, margins)
   is used for every sheet.
@@ -49,6 +51,8 @@ def styles() -> list[NamedStyle]:
         NamedStyle("Lenke", font=Font(name=base, size=11, color="0563C1", underline="single")),
         NamedStyle("Avvik", font=Font(name=base, size=11, bold=True, color="9C0006"),
                    fill=PatternFill("solid", fgColor="FFC7CE")),
+        NamedStyle("Avledet", font=Font(name=base, size=11, italic=True, color="7F6000"), number_format="#,##0",
+                   fill=PatternFill("solid", fgColor="FFF2CC")),
     ]
 
 
@@ -65,7 +69,7 @@ def build(path: Path) -> None:
     examples = [("Tittel", "Tittel"), ("Periode", "Februar 2014"), ("Seksjon", "Seksjon"),
                 ("Kolonnehode", "Antall"), ("Tekst", "Detaljrad"), ("SumTekst", "I alt"), ("Tall", 75412),
                 ("Sum", 75412), ("Prosent", -2), ("SumProsent", -2), ("Merknad", "Merknad"),
-                ("Lenke", "Lenke"), ("Avvik", "AVVIK")]
+                ("Lenke", "Lenke"), ("Avvik", "AVVIK"), ("Avledet", 75000)]
     for i, (name, value) in enumerate(examples, start=4):
         ws.cell(i, 1, name)
         ws.cell(i, 2, value).style = name
