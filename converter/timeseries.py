@@ -6,9 +6,9 @@ this module writes it with the project's own streaming writer (xlsx.py) and the 
 
 - `Innhold`: what the archive holds (reports, months, missing months, derived values,
   revisions, renames, notes), the sheets, and every report with its SHA-256.
-- `Diagram`: one line chart per table: its first section's counts (the rows of the table's
-  own column, not the cross columns), at most `CHART_LINES` lines, in report order. A renamed
-  series is one line.
+- `Diagram`: one line chart per table sheet (table, or section of a table): its counts (the
+  rows of the table's own count column, not the cross columns), at most `CHART_LINES` lines, in
+  report order. A renamed series is one line.
 - One sheet per table and section: a row per (row, column) series, a column per month;
   months without a report are empty columns; derived values carry the style `Avledet`.
 - `Revisjoner`: every figure a later report implies differently from what was published.
@@ -187,13 +187,11 @@ def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str]
     months = timeline.months
     first_col, last_col = column_letter(3), column_letter(2 + len(months))
     charts: list[tuple[tuple[int, int, int, int], str]] = []
-    done: set[str] = set()
     for place, name in zip(places, names, strict=True):
         table = place[0]
         chosen = _chart_lines(groups[place])
-        if table in done or not chosen:
+        if not chosen:
             continue
-        done.add(table)
         q = quote_sheet(name)
         series = [ChartSeries(_row_label(line), f"{q}!$A${r}", f"{q}!${first_col}${r}:${last_col}${r}",
                               [None if v is None else float(v) for v in (line.value(m) for m in range(len(months)))])
@@ -203,7 +201,7 @@ def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str]
                          f"{q}!${first_col}${_HEADER}:${last_col}${_HEADER}", months, "Antall")
         charts.append(((0, top, 12, top + CHART_ROWS - 2), xml))
     rows = [row_xml(1, [_label(1, 1, "Diagram", tpl, "Tittel")]),
-            row_xml(2, [_label(2, 1, f"{span}: én linje per rad (antall), høyst {CHART_LINES} per tabell; "
+            row_xml(2, [_label(2, 1, f"{span}: én linje per rad (antall), høyst {CHART_LINES} per diagram; "
                                      "alle tallene står på tabellarkene", tpl, "Periode")])]
     return Sheet(name=DIAGRAM, rows=rows, charts=charts, footer=footer, dimension="A1:A2")
 
@@ -276,7 +274,7 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
     r += 1
     rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(["Ark", "Tabell", "Del", "Serier"], 1)]))
     r += 1
-    for sheet, what in ((DIAGRAM, "Diagram per tabell"), (REVISIONS, "Revisjoner")):
+    for sheet, what in ((DIAGRAM, "Diagram per tabellark"), (REVISIONS, "Revisjoner")):
         rows.append(row_xml(r, [text(r, 1, sheet, xf["Lenke"]), text(r, 2, what, xf["Tekst"])]))
         links.append((cell(r, 1), f"{quote_sheet(sheet)}!A1"))
         r += 1
