@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -364,9 +365,12 @@ def _map_key(key: Key, mapping: dict[str, str]) -> Key:
     return tuple(mapping.get(x, x) if f in _LABEL_FIELDS else x for f, x in enumerate(key))  # type: ignore[return-value]
 
 
-def _implied(archive: Archive, entry: _Entry, ids: Sequence[int] | None = None) -> dict[Sid, tuple[int, int]]:
-    """What `entry` implies for its period − 12: {count series: (scaled value, decimals)}."""
-    keys = archive.keys if ids is None else ids
+def _implied(archive: Archive, entry: _Entry, view: Sequence[Key] | None = None) -> dict[Sid, tuple[int, int]]:
+    """What `entry` implies for its period − 12: {count series: (scaled value, decimals)}.
+
+    `view`: the archive's keys as this report's figures are to be read (renames applied).
+    """
+    keys = archive.keys if view is None else view
     counts: dict[Sid, int] = {}
     changes: dict[Sid, int] = {}
     out: dict[Sid, tuple[int, int]] = {}
@@ -395,9 +399,9 @@ def _implied(archive: Archive, entry: _Entry, ids: Sequence[int] | None = None) 
     return out
 
 
-def _published(archive: Archive, entry: _Entry, ids: Sequence[Key] | None = None) -> dict[Sid, tuple[int, int]]:
+def _published(archive: Archive, entry: _Entry, view: Sequence[Key] | None = None) -> dict[Sid, tuple[int, int]]:
     """A report's own counts: {count series: (scaled value, decimals)}, a blank as 0, symbols left out."""
-    keys = archive.keys if ids is None else ids
+    keys = archive.keys if view is None else view
     out: dict[Sid, tuple[int, int]] = {}
     for i, kid in enumerate(entry.ids):
         k = keys[kid]
@@ -418,21 +422,23 @@ def find_renames(archive: Archive) -> list[Rename]:
     periods = archive.periods
     out: list[Rename] = []
     linked: set[str] = set()
-    for prev, cur in zip(periods, periods[1:], strict=False):
+    for prev, cur in itertools.pairwise(periods):
         pairs = _candidates(_orders(archive, archive.entries[prev]), _orders(archive, archive.entries[cur]))
         pairs = {o: n for o, n in pairs.items() if o not in linked}
         if not pairs:
             continue
         inverse = {n: o for o, n in pairs.items()}
-        agree = {n: 0 for n in inverse}
-        disagree = {n: 0 for n in inverse}
+        agree = dict.fromkeys(inverse, 0)
+        disagree = dict.fromkeys(inverse, 0)
         start = month_index(cur)
+        old_keys: list[Key] | None = None
         for q in range(start, start + 12):
             later = archive.entries.get(period_of(q))
             earlier = archive.entries.get(period_of(q - 12))
-            if later is None or earlier is None or month_index(earlier.source.period) >= start:
+            if later is None or earlier is None:
                 continue
-            old_keys = [_map_key(k, pairs) for k in archive.keys]
+            if old_keys is None:
+                old_keys = [_map_key(k, pairs) for k in archive.keys]
             published = _published(archive, earlier, old_keys)
             for sid, value in _implied(archive, later).items():
                 labels = [x for x in sid[:5] if x in inverse]
@@ -465,10 +471,17 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
     # Each report's keys as the series keys they belong to (renamed labels mapped to the new ones).
     since = {r.old: (month_index(r.since) if r.since else None, r.new) for r in renames if r.confirmed}
 
+    cache: dict[tuple[tuple[str, str], ...], list[Key]] = {}
+
     def mapped_keys(period: str) -> list[Key]:
         m = month_index(period)
         mapping = {o: n for o, (s, n) in since.items() if s is None or m < s}
-        return [_map_key(k, mapping) for k in archive.keys] if mapping else archive.keys
+        if not mapping:
+            return archive.keys
+        token = tuple(sorted(mapping.items()))
+        if token not in cache:
+            cache[token] = [_map_key(k, mapping) for k in archive.keys]
+        return cache[token]
 
     lines: dict[Sid, Line] = {}
     n = len(months)

@@ -154,7 +154,7 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         for r, line in enumerate(lines, start=_FIRST):
             style = _number_style(line)
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
-            values, d = line.values, line.decimals
+            values, _d = line.values, line.decimals
             for m in range(len(months)):
                 v = values[m]
                 if v == ABSENT:
@@ -272,7 +272,8 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
     r += 1
     rows.append(row_xml(r, [text(r, 1, "Ark", xf["Seksjon"])]))
     r += 1
-    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(["Ark", "Tabell", "Del", "Serier"], 1)]))
+    heads = ["Ark", "Tabell", "Del", "Serier"]
+    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
     r += 1
     for sheet, what in ((DIAGRAM, "Diagram per tabellark"), (REVISIONS, "Revisjoner")):
         rows.append(row_xml(r, [text(r, 1, sheet, xf["Lenke"]), text(r, 2, what, xf["Tekst"])]))
@@ -286,7 +287,8 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
     r += 1
     rows.append(row_xml(r, [text(r, 1, "Rapporter", xf["Seksjon"])]))
     r += 1
-    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(["Periode", "Kildefil", "SHA-256"], 1)]))
+    heads = ["Periode", "Kildefil", "SHA-256"]
+    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
     r += 1
     for source in timeline.sources:
         rows.append(row_xml(r, [text(r, 1, source.period, xf["Tekst"]), _label(r, 2, source.path, tpl),

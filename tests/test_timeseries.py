@@ -19,7 +19,7 @@ from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
-from conftest import ROOT, SAMPLE, mutate
+from conftest import ROOT, mutate
 
 from converter import parse_report
 from converter.series import (
@@ -39,7 +39,7 @@ from converter.template import load_template
 from converter.timeseries import timeseries_of, write_timeseries
 
 sys.path.insert(0, str(ROOT / "bench"))
-from make_archive import HOVEDGRUPPER, OLD_FIRST_HOVEDGRUPPE, Planted, write_archive  # noqa: E402
+from make_archive import HOVEDGRUPPER, OLD_FIRST_HOVEDGRUPPE, Planted, write_archive
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 
@@ -193,7 +193,7 @@ def test_three_planted_revisions_are_listed_and_nothing_else(tmp_path):
     # The sheet lists them, and Innhold counts them with a live formula.
     xlsx = _write(timeline, tmp_path)
     wb = openpyxl.load_workbook(xlsx, data_only=True)
-    rows = [row for row in wb["Revisjoner"].iter_rows(min_row=5, values_only=True)]
+    rows = list(wb["Revisjoner"].iter_rows(min_row=5, values_only=True))
     assert len(rows) == 18
     assert {(r[0], r[1], r[2], r[3] or "", r[5]) for r in rows} == expected
     assert all(r[9] == r[8] - r[7] for r in rows)
@@ -308,7 +308,7 @@ def test_chart_axes_visible_lines_straight_categories_text(small):
 def test_pandas_reads_the_published_numbers(small):
     import pandas as pd
 
-    root, timeline, xlsx = small
+    root, _timeline, xlsx = small
     frames = pd.read_excel(xlsx, sheet_name=["Hovedgrupper", "Tiltak og hovedgrupper"], header=3)
     compared = 0
     for path in _reports(root):
@@ -345,7 +345,7 @@ def test_labels_stay_text_even_when_they_look_like_formulas(tmp_path, sample_byt
 
 
 def test_workbook_shape(small):
-    _, timeline, xlsx = small
+    _, _timeline, xlsx = small
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames[:2] == ["Innhold", "Diagram"] and wb.sheetnames[-1] == "Revisjoner"
     ws = wb["Tiltak og hovedgrupper"]
