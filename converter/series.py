@@ -34,9 +34,10 @@ import csv
 import io
 import itertools
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from .model import MONTHS, Measure, Report
 
@@ -101,18 +102,23 @@ class ReportData:
         return len(self.keys)
 
     def to_json(self) -> dict[str, object]:
-        """A JSON-safe form (the store's file format; no pickle on disk)."""
+        """A JSON-safe form (the store's file format; no pickle on disk): strings once, keys as indices."""
+        strings: dict[str, int] = {}
         table: dict[Key, int] = {}
         refs = [table.setdefault(k, len(table)) for k in self.keys]
+        keys = [[strings.setdefault(x, len(strings)) for x in k] for k in table]
         return {"period": self.period, "source": self.source, "sha256": self.sha256, "title": self.title,
-                "keys": [list(k) for k in table], "refs": refs, "offsets": self.offsets.tolist(),
+                "strings": list(strings), "keys": keys, "refs": refs, "offsets": self.offsets.tolist(),
                 "values": self.values.tolist(), "decimals": list(self.decimals),
                 "marks": [list(m) for m in self.marks]}
 
     @classmethod
     def from_json(cls, data: dict) -> ReportData:
-        keys = [tuple(str(x) for x in k) for k in data["keys"]]
-        if any(len(k) != 7 for k in keys):
+        strings = data["strings"]
+        if not all(type(x) is str for x in strings):
+            raise ValueError("bad label")
+        keys = [itemgetter(*k)(strings) for k in data["keys"]]
+        if any(len(k) != 7 for k in data["keys"]) or any(r < 0 for k in data["keys"] for r in k):
             raise ValueError("bad key")
         refs = data["refs"]
         n = len(refs)
@@ -365,50 +371,83 @@ def _map_key(key: Key, mapping: dict[str, str]) -> Key:
     return tuple(mapping.get(x, x) if f in _LABEL_FIELDS else x for f, x in enumerate(key))  # type: ignore[return-value]
 
 
-def _implied(archive: Archive, entry: _Entry, view: Sequence[Key] | None = None) -> dict[Sid, tuple[int, int]]:
-    """What `entry` implies for its period − 12: {count series: (scaled value, decimals)}.
+_OTHER, _ROLE_COUNT, _ROLE_CHANGE, _ROLE_PREVIOUS = range(4)
 
-    `view`: the archive's keys as this report's figures are to be read (renames applied).
+
+class _Sids:
+    """Series keys interned as small integers (shared by every view of one build)."""
+
+    def __init__(self) -> None:
+        self.index: dict[Sid, int] = {}
+        self.list: list[Sid] = []
+
+    def id(self, sid: Sid) -> int:
+        found = self.index.get(sid)
+        if found is None:
+            found = self.index[sid] = len(self.list)
+            self.list.append(sid)
+        return found
+
+
+class _View:
+    """The archive's keys read one way (renames applied or not): per key id, its series and role.
+
+    `count[k]`: for a change figure, the series of the count it belongs to; else the key's own series.
     """
-    keys = archive.keys if view is None else view
-    counts: dict[Sid, int] = {}
-    changes: dict[Sid, int] = {}
-    out: dict[Sid, tuple[int, int]] = {}
+
+    __slots__ = ("count", "keys", "role", "sid")
+
+    def __init__(self, keys: list[Key], sids: _Sids) -> None:
+        self.keys = keys
+        self.sid = [sids.id(sid_of(k)) for k in keys]
+        roles = {_COUNT: _ROLE_COUNT, _CHANGE: _ROLE_CHANGE, _PREVIOUS: _ROLE_PREVIOUS}
+        self.role = bytes(roles.get(k[MEASURE], _OTHER) for k in keys)
+        self.count = [sids.id((*sid_of(k)[:5], _COUNT)) if r == _ROLE_CHANGE else s   # type: ignore[arg-type]
+                      for k, r, s in zip(keys, self.role, self.sid, strict=True)]
+
+
+def _implied(entry: _Entry, view: _View) -> dict[int, tuple[int, int]]:
+    """What `entry` implies for its period − 12: {count series id: (scaled value, decimals)}."""
+    role, sid, count_of = view.role, view.sid, view.count
+    values, offsets, decimals, marks = entry.values, entry.offsets, entry.decimals, entry.marks
+    counts: dict[int, int] = {}
+    changes: dict[int, int] = {}
+    out: dict[int, tuple[int, int]] = {}
     for i, kid in enumerate(entry.ids):
-        k = keys[kid]
-        measure, offset = k[MEASURE], entry.offsets[i]
-        if i in entry.marks:
+        r = role[kid]
+        if r == _OTHER or i in marks:
             continue
-        if measure == _PREVIOUS and offset == -12:
-            if entry.values[i] != BLANK:
-                out[sid_of(k)] = (entry.values[i], entry.decimals[i])
-        elif offset == 0 and measure in (_COUNT, _CHANGE):
-            (counts if measure == _COUNT else changes)[sid_of(k)[:5]] = i   # type: ignore[index]
-    for base, j in changes.items():
-        i = counts.get(base)            # type: ignore[arg-type]
-        change = entry.values[j]
-        if i is None or change == BLANK:
+        offset = offsets[i]
+        if r == _ROLE_PREVIOUS:
+            if offset == -12 and values[i] != BLANK:
+                out[sid[kid]] = (values[i], decimals[i])
+        elif offset == 0:
+            if r == _ROLE_COUNT:
+                counts[sid[kid]] = i
+            else:
+                changes[count_of[kid]] = i
+    for s, j in changes.items():
+        i = counts.get(s)       # type: ignore[assignment]
+        change = values[j]
+        if i is None or change == BLANK or s in out:
             continue
-        sid = (*base, _COUNT)
-        if sid in out:
-            continue
-        count = entry.values[i]
-        d = max(entry.decimals[i], entry.decimals[j])
-        now = 0 if count == BLANK else count * 10 ** (d - entry.decimals[i])
-        out[sid] = (now - change * 10 ** (d - entry.decimals[j]), d)     # type: ignore[index]
+        count = values[i]
+        d = max(decimals[i], decimals[j])
+        now = 0 if count == BLANK else count * 10 ** (d - decimals[i])
+        out[s] = (now - change * 10 ** (d - decimals[j]), d)
     return out
 
 
-def _published(archive: Archive, entry: _Entry, view: Sequence[Key] | None = None) -> dict[Sid, tuple[int, int]]:
-    """A report's own counts: {count series: (scaled value, decimals)}, a blank as 0, symbols left out."""
-    keys = archive.keys if view is None else view
-    out: dict[Sid, tuple[int, int]] = {}
+def _published(entry: _Entry, view: _View) -> dict[int, tuple[int, int]]:
+    """A report's own counts: {count series id: (scaled value, decimals)}, a blank as 0, symbols left out."""
+    role, sid = view.role, view.sid
+    values, offsets, decimals, marks = entry.values, entry.offsets, entry.decimals, entry.marks
+    out: dict[int, tuple[int, int]] = {}
     for i, kid in enumerate(entry.ids):
-        k = keys[kid]
-        if k[MEASURE] != _COUNT or entry.offsets[i] or i in entry.marks:
+        if role[kid] != _ROLE_COUNT or offsets[i] or i in marks:
             continue
-        v = entry.values[i]
-        out[sid_of(k)] = (0 if v == BLANK else v, entry.decimals[i])
+        v = values[i]
+        out[sid[kid]] = (0 if v == BLANK else v, decimals[i])
     return out
 
 
@@ -417,13 +456,24 @@ def _same(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] * 10 ** (d - a[1]) == b[0] * 10 ** (d - b[1])
 
 
-def find_renames(archive: Archive) -> list[Rename]:
+def find_renames(archive: Archive, sids: _Sids | None = None, view: _View | None = None) -> list[Rename]:
     """Renamed labels, confirmed by the figures (see the module's docstring)."""
+    sids = sids or _Sids()
+    view = view or _View(archive.keys, sids)
     periods = archive.periods
     out: list[Rename] = []
     linked: set[str] = set()
+    signature = None
     for prev, cur in itertools.pairwise(periods):
-        pairs = _candidates(_orders(archive, archive.entries[prev]), _orders(archive, archive.entries[cur]))
+        before, after = archive.entries[prev], archive.entries[cur]
+        # The same series in both: nothing renamed (the common case, decided cheaply).
+        if signature is None:
+            signature = _signature(before, view)
+        following = _signature(after, view)
+        same, signature = following == signature, following
+        if same:
+            continue
+        pairs = _candidates(_orders(archive, before), _orders(archive, after))
         pairs = {o: n for o, n in pairs.items() if o not in linked}
         if not pairs:
             continue
@@ -431,21 +481,21 @@ def find_renames(archive: Archive) -> list[Rename]:
         agree = dict.fromkeys(inverse, 0)
         disagree = dict.fromkeys(inverse, 0)
         start = month_index(cur)
-        old_keys: list[Key] | None = None
+        old_view: _View | None = None
         for q in range(start, start + 12):
             later = archive.entries.get(period_of(q))
             earlier = archive.entries.get(period_of(q - 12))
             if later is None or earlier is None:
                 continue
-            if old_keys is None:
-                old_keys = [_map_key(k, pairs) for k in archive.keys]
-            published = _published(archive, earlier, old_keys)
-            for sid, value in _implied(archive, later).items():
-                labels = [x for x in sid[:5] if x in inverse]
-                if not labels or sid not in published:
+            if old_view is None:
+                old_view = _View([_map_key(k, pairs) for k in archive.keys], sids)
+            published = _published(earlier, old_view)
+            for s, value in _implied(later, view).items():
+                labels = [x for x in sids.list[s][:5] if x in inverse]
+                if not labels or s not in published:
                     continue
                 for label in labels:
-                    if _same(value, published[sid]):
+                    if _same(value, published[s]):
                         agree[label] += 1
                     else:
                         disagree[label] += 1
@@ -457,6 +507,11 @@ def find_renames(archive: Archive) -> list[Rename]:
     return out
 
 
+def _signature(entry: _Entry, view: _View) -> frozenset[int]:
+    sid = view.sid
+    return frozenset(sid[k] for k, o in zip(entry.ids, entry.offsets, strict=True) if not o)
+
+
 # --------------------------------------------------------------------------- the timeline
 
 def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timeline:
@@ -464,67 +519,73 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
     periods = archive.periods
     months = months_between(periods[0], periods[-1])
     first = month_index(months[0])
-    renames = find_renames(archive)
+    sids = _Sids()
+    plain = _View(archive.keys, sids)
+    renames = find_renames(archive, sids, plain)
     for old, new in (user_renames or {}).items():
         renames.append(Rename(old, new, ""))
     notes = list(archive.notes)
-    # Each report's keys as the series keys they belong to (renamed labels mapped to the new ones).
+    # Each report's keys as the series they belong to (renamed labels mapped to the new ones).
     since = {r.old: (month_index(r.since) if r.since else None, r.new) for r in renames if r.confirmed}
+    cache: dict[tuple[tuple[str, str], ...], _View] = {}
 
-    cache: dict[tuple[tuple[str, str], ...], list[Key]] = {}
-
-    def mapped_keys(period: str) -> list[Key]:
+    def view_of(period: str) -> _View:
         m = month_index(period)
         mapping = {o: n for o, (s, n) in since.items() if s is None or m < s}
         if not mapping:
-            return archive.keys
+            return plain
         token = tuple(sorted(mapping.items()))
         if token not in cache:
-            cache[token] = [_map_key(k, mapping) for k in archive.keys]
+            cache[token] = _View([_map_key(k, mapping) for k in archive.keys], sids)
         return cache[token]
 
-    lines: dict[Sid, Line] = {}
+    lines: dict[int, Line] = {}
     n = len(months)
-    views: dict[str, list[Key]] = {}
+    views = {p: view_of(p) for p in periods}
     # Newest report first: series appear in the newest report's order, old series after.
     for period in reversed(periods):
         entry = archive.entries[period]
-        keys = views[period] = mapped_keys(period)
+        view = views[period]
+        sid_ids, keys = view.sid, view.keys
         m = month_index(period) - first
+        values, offsets, decimals, marks = entry.values, entry.offsets, entry.decimals, entry.marks
         for i, kid in enumerate(entry.ids):
-            if entry.offsets[i]:
+            if offsets[i]:
                 continue
-            k = keys[kid]
-            sid = sid_of(k)
-            line = lines.get(sid)
+            s = sid_ids[kid]
+            line = lines.get(s)
             if line is None:
-                line = lines[sid] = Line(sid, _column(k), entry.decimals[i], array("q", [ABSENT]) * n)
-            _put(line, m, entry.values[i], entry.decimals[i])
-            mark = entry.marks.get(i)
-            if mark:
-                line.marks[m] = mark
+                line = lines[s] = Line(sids.list[s], _column(keys[kid]), decimals[i], array("q", [ABSENT]) * n)
+            v, d = values[i], decimals[i]
+            if d == line.decimals or v <= BLANK:
+                line.values[m] = v
+            else:
+                _put(line, m, v, d)
+            if i in marks:
+                line.marks[m] = marks[i]
 
     revisions: list[Revision] = []
     for period in periods:
         entry = archive.entries[period]
         target = month_index(period) - 12
-        implied = _implied(archive, entry, views[period])
+        implied = _implied(entry, views[period])
         if not implied:
             continue
         earlier = archive.entries.get(period_of(target))
         if earlier is not None:
-            published = _published(archive, earlier, views[earlier.source.period])
-            for sid, value in implied.items():
-                then = published.get(sid)
+            published = _published(earlier, views[earlier.source.period])
+            for s, value in implied.items():
+                then = published.get(s)
                 if then is None or _same(value, then):
                     continue
-                line = lines.get(sid)
+                sid = sids.list[s]
+                line = lines.get(s)
                 revisions.append(Revision(period_of(target), period, sid[0], sid[1], sid[2], sid[3],
                                           line.column if line else "", unscaled(*then), unscaled(*value)))
         elif target >= first:
             m = target - first
-            for sid, (value, d) in implied.items():
-                line = lines.get(sid)
+            for s, (value, d) in implied.items():
+                line = lines.get(s)
                 if line is None or line.values[m] != ABSENT:
                     continue
                 _put(line, m, value, d)

@@ -75,11 +75,19 @@ def _neutral(value: str) -> str:
 
 
 def write_csv(timeline: Timeline, out: BinaryIO) -> None:
+    """The long table (series.tidy_rows), streamed; labels neutralised once per series."""
     stream = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(TIDY_COLUMNS)
-    for row in tidy_rows(timeline):
-        writer.writerow([row[0], *(_neutral(x) for x in row[1:8]), *row[8:]])
+    lines = [(line, [_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])])
+             for line in timeline.lines]
+    for m, month in enumerate(timeline.months):
+        for line, labels in lines:
+            v = line.values[m]
+            if v == ABSENT:
+                continue
+            value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
+            writer.writerow((month, *labels, value, line.marks.get(m, ""), "1" if m in line.derived else ""))
     stream.flush()
     stream.detach()
 
@@ -154,7 +162,7 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         for r, line in enumerate(lines, start=_FIRST):
             style = _number_style(line)
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
-            values, _d = line.values, line.decimals
+            values, d = line.values, line.decimals
             for m in range(len(months)):
                 v = values[m]
                 if v == ABSENT:
@@ -164,7 +172,7 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
                     mark = line.marks.get(m)
                     cells.append(text(r, col, mark, xf[style + "T"]) if mark else blank(r, col, xf[style]))
                 else:
-                    value = line.value(m)
+                    value = v if d == 0 else line.value(m)
                     cells.append(num(r, col, value, xf[DERIVED_STYLE] if m in line.derived else xf[style]))  # type: ignore[arg-type]
             yield row_xml(r, cells)
 
