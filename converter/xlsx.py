@@ -114,11 +114,15 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
     out.append("<sheetData>")
     yield "".join(out)
     out = []
+    size = 0
     for row in sheet.rows:
         out.append(row)
-        if len(out) >= 512:
+        size += len(row)
+        # Flush by rows or by size: a time-series row with a column per month is long.
+        if len(out) >= 512 or size >= 1 << 18:
             yield "".join(out)
             out = []
+            size = 0
     out.append("</sheetData>")
     if sheet.autofilter:
         out.append(f'<autoFilter ref="{sheet.autofilter}"/>')
