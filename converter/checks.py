@@ -2,33 +2,39 @@
 
 Two steps:
 1. `derive` computes every cell's value the way the workbook's formulas will: detail numbers
-   as published, totals as the sum of their parts, "I alt" columns as the sum of the row,
-   percents from their own row. These are also the cached values written into the workbook.
+   as published, totals as the sum of their parts (in additive columns only), "I alt" columns
+   as the sum of the row, changes as this year − last year, percents and shares from their own
+   row. These are also the cached values written into the workbook.
 2. `reconcile` lists every relation (kind, place, published value, computed value, holds).
    A relation fails exactly when the published number differs from what the formulas give,
    so changing one detail number fails exactly the relations that depend on it.
+
+Across tables, two cells are compared only when they are the same figure (see meaning.py), and
+two tables whose shared figures mostly differ are not compared at all (see `_agreement_checks`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from difflib import SequenceMatcher
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from typing import TypeVar
 
-from .model import ColumnKind, Report, Row, RowKind, Table
+from .meaning import located_figures
+from .model import ColumnKind, Measure, Number, Report, Row, RowKind, Section, Table
 
-Values = list[list[list[int | None]]]          # [section][row][column]
+Values = list[list[list[Number | None]]]          # [section][row][column]
 T = TypeVar("T")
 
 
 class CheckKind(StrEnum):
     SUM = "sum"            # a total equals the sum of its parts, column by column
     ROWSUM = "radsum"      # a cross table's "I alt" column equals the sum of the row
-    PERCENT = "prosent"    # "Prosent" = 100 × change / (count − change), rounded half away from zero
+    CHANGE = "endring"     # a change equals this year − last year
+    PERCENT = "prosent"    # a percent change equals 100 × change / last year, rounded as published
+    SHARE = "andel"        # a share equals 100 × count / the section's total, rounded as published
     REPEAT = "gjentatt"    # a total repeated on a continued page equals the total
     AGREE = "samsvar"      # the same figure published in another table agrees
 
@@ -45,8 +51,8 @@ class CellRef:
 class Check:
     kind: CheckKind
     cell: CellRef            # where the published number stands
-    published: int | None    # the number printed in the report (None: blank)
-    computed: int | None     # what the workbook's formulas give
+    published: Number | None     # the number printed in the report (None: blank)
+    computed: Number | None      # what the workbook's formulas give
     holds: bool
     source: CellRef          # the workbook cell whose value is compared with `published`
     line: int                # line of the published number in the report
@@ -55,46 +61,119 @@ class Check:
     section: str = ""
     row: str = ""
     column: str = ""
+    # (table title, section heading, row label) of the source cell when it is another table's
+    source_place: tuple[str, str, str] | None = None
+
+    def names(self) -> set[tuple[str, str, str]]:
+        """The places the check names: its own cell and, for an agreement, the figure it is compared with."""
+        places = {(self.table, self.section, self.row)}
+        if self.source_place is not None:
+            places.add(self.source_place)
+        return places
 
 
-def percent(count: int | None, change: int | None) -> int | None:
-    """100 × change / (count − change), rounded half away from zero; None when count = change.
+@dataclass(frozen=True)
+class Reconciliation:
+    """Every check of a report, and what was deliberately not compared (notes, in Norwegian)."""
 
-    Exact integer arithmetic: Excel's and LibreOffice's ROUND also round the decimal value,
+    checks: list[Check]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.holds]
+
+
+def _rounded(numerator: Number, denominator: Number, decimals: int) -> Number:
+    """numerator / denominator rounded half away from zero to `decimals` places, exactly.
+
+    Exact decimal arithmetic: Excel's and LibreOffice's ROUND also round the decimal value,
     not the nearest binary float, so float arithmetic would disagree on halves.
     """
+    if decimals == 0 and isinstance(numerator, int) and isinstance(denominator, int):
+        sign = -1 if (numerator < 0) != (denominator < 0) and numerator != 0 else 1
+        a, b = abs(numerator), abs(denominator)
+        return sign * ((2 * a + b) // (2 * b))
+    with localcontext() as ctx:
+        ctx.prec = 60
+        quotient = Decimal(numerator) / Decimal(denominator)
+        value = quotient.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return int(value) if decimals == 0 else value + 0
+
+
+def percent(count: Number | None, change: Number | None, decimals: int = 0) -> Number | None:
+    """100 × change / (count − change), rounded half away from zero; None when count = change."""
     count, change = count or 0, change or 0          # a blank cell counts as 0 in a formula
-    previous = count - change
-    if previous == 0:
-        return None
-    numerator = 100 * change
-    sign = -1 if (numerator < 0) != (previous < 0) and numerator != 0 else 1
-    a, b = abs(numerator), abs(previous)
-    return sign * ((2 * a + b) // (2 * b))
+    return growth(count - change, change, decimals)
+
+
+def growth(previous: Number | None, change: Number | None, decimals: int = 0) -> Number | None:
+    """100 × change / last year, rounded half away from zero; None when last year is 0."""
+    previous, change = previous or 0, change or 0
+    return None if previous == 0 else _rounded(100 * change, previous, decimals)
+
+
+def share(count: Number | None, total: Number | None, decimals: int = 0) -> Number | None:
+    """100 × count / total, rounded half away from zero; None when the total is 0."""
+    count, total = count or 0, total or 0
+    return None if total == 0 else _rounded(100 * count, total, decimals)
+
+
+def share_base(section: Section) -> int | None:
+    """The row a share is a part of: the section's total over all its other rows, if it has one."""
+    rows = section.rows
+    for r, row in enumerate(rows):
+        if row.kind is RowKind.TOTAL and row.parts:
+            return r
+    covered = {p for row in rows for p in row.parts}
+    bold = [r for r, row in enumerate(rows) if row.bold and row.parts]
+    if len(bold) == 1 and covered >= {r for r, row in enumerate(rows) if not row.bold} - {bold[0]}:
+        return bold[0]        # a single total at the bottom
+    return None
+
+
+_ORDER = list(ColumnKind)     # values first, then what is computed from them, in dependency order
 
 
 def derive(table: Table) -> Values:
     """Every cell's value as the workbook's formulas compute it."""
     out: Values = []
-    # Values first, then the row sums over them, then the percents over either.
-    order = [c for kind in ColumnKind for c, col in enumerate(table.columns) if col.kind is kind]
+    order = [c for kind in _ORDER for c, col in enumerate(table.columns) if col.kind is kind]
     for section in table.sections:
         rows = section.rows
-        vals: list[list[int | None]] = [list(r.values) for r in rows]
+        vals: list[list[Number | None]] = [list(r.values) for r in rows]
+        base = share_base(section)
         for c in order:
             col = table.columns[c]
-            if col.kind is ColumnKind.VALUE:
+            kind, ops = col.kind, col.operands
+            if kind is ColumnKind.VALUE:
                 for r, value in enumerate(_column_totals(rows, c)):
                     vals[r][c] = value
-            elif col.kind is ColumnKind.ROWSUM:
+            elif kind is ColumnKind.ROWSUM:
                 for r in range(len(rows)):
-                    vals[r][c] = sum(vals[r][o] or 0 for o in col.operands)
-            elif col.operands:
-                base, change = col.operands
+                    vals[r][c] = sum(vals[r][o] or 0 for o in ops)
+            elif kind is ColumnKind.CHANGE:
                 for r in range(len(rows)):
-                    vals[r][c] = percent(vals[r][base], vals[r][change])
+                    vals[r][c] = (vals[r][ops[0]] or 0) - (vals[r][ops[1]] or 0)
+            elif kind is ColumnKind.PERCENT:
+                for r in range(len(rows)):
+                    vals[r][c] = percent(vals[r][ops[0]], vals[r][ops[1]], col.decimals)
+            elif kind is ColumnKind.GROWTH:
+                for r in range(len(rows)):
+                    vals[r][c] = growth(vals[r][ops[0]], vals[r][ops[1]], col.decimals)
+            elif kind is ColumnKind.SHARE and base is not None:
+                for r in range(len(rows)):
+                    vals[r][c] = share(vals[r][ops[0]], vals[base][ops[0]], col.decimals)
         out.append(vals)
     return out
+
+
+def computed(table: Table, section: Section, column: int) -> bool:
+    """Whether the column's cells in `section` are formulas (else the published numbers stand)."""
+    kind = table.columns[column].kind
+    if kind is ColumnKind.RATE:
+        return False
+    return kind is not ColumnKind.SHARE or share_base(section) is not None
 
 
 def _fold(rows: tuple[Row, ...], leaf: Callable[[int], T], node: Callable[[int, list[T]], T]) -> list[T]:
@@ -110,7 +189,7 @@ def _fold(rows: tuple[Row, ...], leaf: Callable[[int], T], node: Callable[[int, 
     return [value(r) for r in range(len(rows))]
 
 
-def _column_totals(rows: tuple[Row, ...], c: int) -> list[int | None]:
+def _column_totals(rows: tuple[Row, ...], c: int) -> list[Number | None]:
     """Column c down a section: published details, totals as the sum of their parts."""
     return _fold(rows, lambda r: rows[r].values[c], lambda _r, parts: sum(v or 0 for v in parts))
 
@@ -129,29 +208,42 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
     out: set[tuple[int, int, int]] = set()
     if not any(row.marks for section in table.sections for row in section.rows):
         return out
+    order = [c for kind in _ORDER for c, col in enumerate(table.columns) if col.kind is kind]
     for s, section in enumerate(table.sections):
         rows = section.rows
-        for c, col in enumerate(table.columns):
-            if col.kind is not ColumnKind.VALUE:
+        base = share_base(section)
+        for c in order:
+            col = table.columns[c]
+            if col.kind is ColumnKind.VALUE:
+                out.update((s, r, c) for r, flag in enumerate(_marked(rows, c)) if flag)
                 continue
-            out.update((s, r, c) for r, flag in enumerate(_marked(rows, c)) if flag)
-        for kind in (ColumnKind.ROWSUM, ColumnKind.PERCENT):
-            for c, col in enumerate(table.columns):
-                if col.kind is kind:
-                    out.update((s, r, c) for r, row in enumerate(rows)
-                               if row.mark(c) or any((s, r, o) in out for o in col.operands))
+            for r, row in enumerate(rows):
+                rests = any((s, r, o) in out for o in col.operands)
+                if col.kind is ColumnKind.SHARE and base is not None:
+                    rests = rests or (s, base, col.operands[0]) in out
+                if row.mark(c) or rests:
+                    out.add((s, r, c))
     return out
 
 
-def _holds(kind: ColumnKind, published: int | None, computed: int | None) -> bool:
-    if kind is ColumnKind.PERCENT:
+_EXACT_KINDS = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE, ColumnKind.RATE)
+
+
+def _holds(kind: ColumnKind, published: Number | None, computed: Number | None) -> bool:
+    if kind in _EXACT_KINDS:
         return published == computed       # a blank percent and 0 are different statements
     return (published or 0) == (computed or 0)   # a blank count is 0 (the zero format shows it blank)
 
 
 def reconcile(report: Report, derived: list[Values] | None = None,
               unknowns: list[set[tuple[int, int, int]]] | None = None) -> list[Check]:
-    """Every relation the report promises, in a stable order (table by table, then across tables).
+    """Every relation the report promises, in a stable order (table by table, then across tables)."""
+    return reconcile_report(report, derived, unknowns).checks
+
+
+def reconcile_report(report: Report, derived: list[Values] | None = None,
+                     unknowns: list[set[tuple[int, int, int]]] | None = None) -> Reconciliation:
+    """The checks of `reconcile`, with notes on the tables that were deliberately not compared.
 
     `derived` and `unknowns` (from `derive` and `unknown`) may be passed when already computed.
     """
@@ -159,48 +251,67 @@ def reconcile(report: Report, derived: list[Values] | None = None,
         derived = [derive(t) for t in report.tables]
     if unknowns is None:
         unknowns = [unknown(t) for t in report.tables]
-    checks: list[Check] = []
-    for t, table in enumerate(report.tables):
-        checks.extend(_table_checks(report, t, table, derived[t]))
-    checks.extend(_agreement_checks(report, derived))
-    if not any(unknowns):
-        return checks
 
     def known(ref: CellRef) -> bool:
         return (ref.section, ref.row, ref.column) not in unknowns[ref.table]
 
-    return [c for c in checks if known(c.cell) and known(c.source)
-            and not (c.kind is CheckKind.REPEAT and c.published is None)]
+    checks: list[Check] = []
+    for t, table in enumerate(report.tables):
+        checks.extend(_table_checks(report, t, table, derived[t]))
+    agreements, notes = _agreement_checks(report, derived, known)
+    checks.extend(agreements)
+    if any(unknowns):
+        checks = [c for c in checks if known(c.cell) and known(c.source)
+                  and not (c.kind is CheckKind.REPEAT and c.published is None)]
+    return Reconciliation(checks, notes)
 
 
-def _make(report: Report, kind: CheckKind, cell: CellRef, published: int | None, computed: int | None,
+def _make(report: Report, kind: CheckKind, cell: CellRef, published: Number | None, computed: Number | None,
           line: int, what: str, source: CellRef | None = None) -> Check:
     table = report.tables[cell.table]
     section = table.sections[cell.section]
     column = table.columns[cell.column]
+    place = None
+    if source is not None and source != cell:
+        other = report.tables[source.table]
+        other_section = other.sections[source.section]
+        place = (other.title, other_section.heading or "", other_section.rows[source.row].label)
     return Check(kind, cell, published, computed, _holds(column.kind, published, computed), source or cell,
-                 line, what, table.title, section.heading or "", section.rows[cell.row].label, column.header)
+                 line, what, table.title, section.heading or "", section.rows[cell.row].label, column.header, place)
 
 
 def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[Check]:
     checks: list[Check] = []
+    columns = table.columns
     for s, section in enumerate(table.sections):
         vals = values[s]
+        base = share_base(section)
         for r, row in enumerate(section.rows):
-            for c, col in enumerate(table.columns):
+            for c, col in enumerate(columns):
                 cell = CellRef(t, s, r, c)
-                if row.parts and col.kind is not ColumnKind.PERCENT:
-                    computed = sum(vals[p][c] or 0 for p in row.parts)
-                    checks.append(_make(report, CheckKind.SUM, cell, row.values[c], computed, row.line,
+                kind = col.kind
+                if row.parts and kind.additive:
+                    total = sum(vals[p][c] or 0 for p in row.parts)
+                    checks.append(_make(report, CheckKind.SUM, cell, row.values[c], total, row.line,
                                         f"Sum av {len(row.parts)} rader"))
-                if col.kind is ColumnKind.ROWSUM:
+                if kind is ColumnKind.ROWSUM:
                     checks.append(_make(report, CheckKind.ROWSUM, cell, row.values[c], vals[r][c], row.line,
                                         f"Sum av {len(col.operands)} kolonner"))
-                elif col.kind is ColumnKind.PERCENT and col.operands:
+                elif kind is ColumnKind.CHANGE:
+                    this, last = (columns[o].header for o in col.operands)
+                    checks.append(_make(report, CheckKind.CHANGE, cell, row.values[c], vals[r][c], row.line,
+                                        f"{this} − {last}"))
+                elif kind is ColumnKind.PERCENT:
                     checks.append(_make(report, CheckKind.PERCENT, cell, row.values[c], vals[r][c], row.line,
                                         "100 × endring / (antall − endring)"))
+                elif kind is ColumnKind.GROWTH:
+                    checks.append(_make(report, CheckKind.PERCENT, cell, row.values[c], vals[r][c], row.line,
+                                        f"100 × endring / {columns[col.operands[0]].header}"))
+                elif kind is ColumnKind.SHARE and base is not None:
+                    checks.append(_make(report, CheckKind.SHARE, cell, row.values[c], vals[r][c], row.line,
+                                        f"100 × {columns[col.operands[0]].header} / «{section.rows[base].label}»"))
         for repeat in section.repeats:
-            for c in range(len(table.columns)):
+            for c in range(len(columns)):
                 cell = CellRef(t, s, repeat.row, c)
                 checks.append(_make(report, CheckKind.REPEAT, cell, repeat.values[c], vals[repeat.row][c],
                                     repeat.line, f"Gjentatt på linje {repeat.line}"))
@@ -209,114 +320,50 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
 
 # --------------------------------------------------------------------------- across tables
 
-def canon(text: str) -> str:
-    """A label as a key: case, commas and spacing ignored."""
-    return " ".join(text.replace(",", " ").split()).casefold()
+# Measures whose figure is the same wherever it is printed. Shares depend on their table's base,
+# rates and unknown values on nothing we can see: they are never compared across tables.
+_COMPARABLE = {Measure.COUNT, Measure.PREVIOUS, Measure.PERIOD, Measure.CHANGE, Measure.CHANGE_PERCENT}
+# Two tables whose shared figures differ at least as often as they agree describe different
+# populations (or a label means different things in them): not compared. A single difference is
+# always reported: one wrong number among agreeing ones is an error.
+_MIN_DIFFERENT = 2
 
 
-def _topic(label: str) -> str:
-    """What a total row is about: "I alt nedsatt arbeidsevne, på tiltak" → "nedsatt arbeidsevne på tiltak"."""
-    key = canon(label)
-    return key[5:].strip() if key.startswith("i alt") else key
+def _agreement_checks(report: Report, derived: list[Values],
+                      known: Callable[[CellRef], bool]) -> tuple[list[Check], list[str]]:
+    """The same figure in two tables agrees; evidence first: see `_MIN_DIFFERENT`.
 
-
-_DIGITS = re.compile(r"\d+")
-_SIMILAR = 0.8   # "Lønnskudd" vs "Lønnstilskudd" is 0.82; "Avklaring" vs "Avklaringstiltak" is 0.72
-
-
-def _aliases(report: Report) -> dict[str, str]:
-    """Label typos, found by position: a label printed in one table only, whose row in another
-    table at the same position carries a very similar label printed in several tables, is taken
-    to mean that label ("Lønnskudd" → "Lønnstilskudd")."""
-    where: dict[str, set[int]] = defaultdict(set)
-    layout: list[tuple[int, list[str]]] = []
-    for t, table in enumerate(report.tables):
-        for section in table.sections:
-            labels = [_topic(r.label) for r in section.rows]
-            layout.append((t, labels))
-            for label in labels:
-                where[label].add(t)
-    alias: dict[str, str] = {}
-    for t, labels in layout:
-        for i, label in enumerate(labels):
-            if len(where[label]) > 1 or label in alias or not label:
-                continue
-            for t2, others in layout:
-                if t2 == t or i >= len(others):
-                    continue
-                other = others[i]
-                # Only a label printed in several tables can be the intended one, and labels that
-                # differ in their numbers ("Rad 1" / "Rad 2", years) are different things.
-                if other == label or not other or len(where[other]) < 2 or _DIGITS.findall(
-                        label) != _DIGITS.findall(other):
-                    continue
-                matcher = SequenceMatcher(None, label, other)
-                # the quick upper bounds reject almost every pair before the costly ratio()
-                if (matcher.real_quick_ratio() >= _SIMILAR and matcher.quick_ratio() >= _SIMILAR
-                        and matcher.ratio() >= _SIMILAR):
-                    alias[label] = other
-                    break
-    return alias
-
-
-def _figure_keys(report: Report) -> dict[tuple[str, tuple[str, ...]], list[CellRef]]:
-    """Each published cell's meaning: (measure, categories), independent of table layout.
-
-    A change table's columns are measures; a cross table's columns (other than "I alt") are
-    categories. Section headings, subtotal groups and detail labels are categories too.
-    Categories are a sorted tuple (a multiset), so "Oppfølging" within the group "Oppfølging"
-    does not collide with the group itself, while a county within a region still matches the
-    same county in a table without regions.
+    Each figure printed in several tables is compared with the table that printed it first.
+    Per pair of tables, when at least `_MIN_DIFFERENT` shared figures differ and no more agree,
+    the tables share labels but not a population (counties with the same rows, a tiltak named
+    like a group …): the pair is not compared, and a note says so.
     """
-    alias = _aliases(report)
-
-    def cat(label: str) -> str:
-        key = _topic(label)
-        return alias.get(key, key)
-
-    keys: dict[tuple[str, tuple[str, ...]], list[CellRef]] = defaultdict(list)
-    for t, table in enumerate(report.tables):
-        cross = table.is_cross
-        for s, section in enumerate(table.sections):
-            heading = cat(section.heading) if section.heading else None
-            group = {p: r for r, row in enumerate(section.rows) if row.kind is RowKind.SUBTOTAL
-                     for p in row.parts}
-            # A detail named like a group ("Oppfølging" within "I alt oppfølging") is a finer
-            # figure than the group: its group joins its categories so the two stay apart.
-            group_topics = {cat(section.rows[g].label) for g in group.values()}
-            for r, row in enumerate(section.rows):
-                cats = [heading] if heading else []
-                if row.kind is RowKind.DETAIL:
-                    if r in group and cat(row.label) in group_topics:
-                        cats.append(cat(section.rows[group[r]].label))
-                    cats.append(cat(row.label))
-                else:
-                    topic = cat(row.label)
-                    if topic and topic != heading:
-                        cats.append(topic)
-                for c, col in enumerate(table.columns):
-                    if cross:
-                        measure = "antall" if col.kind is not ColumnKind.PERCENT else canon(col.header)
-                        extra = [] if col.kind is ColumnKind.ROWSUM else [canon(col.header)]
-                    else:
-                        measure, extra = canon(col.header), []
-                    keys[(measure, tuple(sorted(cats + extra)))].append(CellRef(t, s, r, c))
-    return keys
-
-
-def _agreement_checks(report: Report, derived: list[Values]) -> list[Check]:
-    checks: list[Check] = []
-    for cells in _figure_keys(report).values():
+    places: dict[tuple[object, ...], list[CellRef]] = defaultdict(list)
+    for (t, s, r, c), figure in located_figures(report):
+        if figure.measure in _COMPARABLE and figure.comparable:
+            places[figure.key].append(CellRef(t, s, r, c))
+    made: list[tuple[tuple[int, int], Check]] = []
+    for cells in places.values():
         first = cells[0]
+        if not known(first):
+            continue
         for cell in cells[1:]:
-            if cell.table == first.table:
+            if cell.table == first.table or not known(cell):
                 continue
             ref_table = report.tables[first.table]
             ref_section = ref_table.sections[first.section]
             where = f"«{ref_table.title}»" + (f" / {ref_section.heading}" if ref_section.heading else "")
             row = report.tables[cell.table].sections[cell.section].rows[cell.row]
-            checks.append(_make(
+            made.append(((first.table, cell.table), _make(
                 report, CheckKind.AGREE, cell, row.values[cell.column],
                 derived[first.table][first.section][first.row][first.column], row.line,
-                f"Samme tall som {where}, rad «{ref_section.rows[first.row].label}»", source=first))
-    return checks
+                f"Samme tall som {where}, rad «{ref_section.rows[first.row].label}»", source=first)))
+    tally: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])     # pair → [shared, different]
+    for pair, check in made:
+        tally[pair][0] += 1
+        tally[pair][1] += not check.holds
+    skipped = {pair for pair, (shared, different) in tally.items()
+               if different >= _MIN_DIFFERENT and different >= shared - different}
+    notes = [f"Tabell «{report.tables[a].title}» og «{report.tables[b].title}» har like rader, men ulike tall "
+             f"({tally[(a, b)][1]} av {tally[(a, b)][0]}): ikke sammenlignet" for a, b in sorted(skipped)]
+    return [check for pair, check in made if pair not in skipped], notes

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .checks import share_base
 from .model import Column, ColumnKind, Table
 
 CONTENTS = "Innhold"
@@ -85,10 +86,28 @@ def row_sum(row: int, columns: Iterable[int]) -> str:
                         for a, b in runs(columns)])
 
 
-def percent_formula(row: int, count_column: int, change_column: int) -> str:
-    """Blank when last year was 0 (count = change), else the change in whole percent."""
+def percent_formula(row: int, count_column: int, change_column: int, decimals: int = 0) -> str:
+    """Blank when last year was 0 (count = change), else the change in percent, rounded as published."""
     b, c = cell(row, count_column), cell(row, change_column)
-    return f'IF({b}-{c}=0,"",ROUND({c}/({b}-{c})*100,0))'
+    return f'IF({b}-{c}=0,"",ROUND({c}/({b}-{c})*100,{decimals}))'
+
+
+def growth_formula(row: int, previous_column: int, change_column: int, decimals: int = 0) -> str:
+    """The change in percent of last year's published count; blank when that was 0."""
+    b, c = cell(row, previous_column), cell(row, change_column)
+    return f'IF({b}=0,"",ROUND({c}/{b}*100,{decimals}))'
+
+
+def change_formula(row: int, this_column: int, last_column: int) -> str:
+    """This year's count − last year's."""
+    return f"{cell(row, this_column)}-{cell(row, last_column)}"
+
+
+def share_formula(row: int, total_row: int, count_column: int, decimals: int = 0) -> str:
+    """100 × count / the section's total (its row fixed, so the formula can be filled down)."""
+    letter = column_letter(count_column)
+    total = f"{letter}${total_row}"
+    return f'IF({total}=0,"",ROUND({letter}{row}/{total}*100,{decimals}))'
 
 
 # --------------------------------------------------------------------------- sheet names
@@ -168,13 +187,20 @@ def cell_formula(table: Table, layout: TableLayout, section: int, row: int, colu
     """The formula for one cell, or None when the cell holds the published number."""
     col: Column = table.columns[column]
     sheet_row = layout.row_of[section][row]
-    if col.kind is ColumnKind.ROWSUM:
-        return row_sum(sheet_row, [o + 2 for o in col.operands])
-    if col.kind is ColumnKind.PERCENT:
-        if not col.operands:
-            return None
-        base, change = col.operands
-        return percent_formula(sheet_row, base + 2, change + 2)
+    kind, ops = col.kind, [o + 2 for o in col.operands]
+    if kind is ColumnKind.ROWSUM:
+        return row_sum(sheet_row, ops)
+    if kind is ColumnKind.CHANGE:
+        return change_formula(sheet_row, ops[0], ops[1])
+    if kind is ColumnKind.PERCENT:
+        return percent_formula(sheet_row, ops[0], ops[1], col.decimals)
+    if kind is ColumnKind.GROWTH:
+        return growth_formula(sheet_row, ops[0], ops[1], col.decimals)
+    if kind is ColumnKind.SHARE:
+        base = share_base(table.sections[section])
+        return None if base is None else share_formula(sheet_row, layout.row_of[section][base], ops[0], col.decimals)
+    if kind is ColumnKind.RATE:
+        return None
     parts = table.sections[section].rows[row].parts
     if parts:
         return column_sum([layout.row_of[section][p] for p in parts], column + 2)

@@ -1,61 +1,211 @@
 """What each published number means: its measure and categories, from the report's structure. Pure.
 
-`figures(report)` lists every published cell as a `Figure` (see model.py): the tidy records the
-cross-table agreement checks match on and the time series is built from.
+`located_figures(report)` lists every published cell with its coordinates as a `Figure` (see
+model.py); two cells are the same figure exactly when their `Figure.key` is equal. The
+cross-table agreement checks match on it and the time series is built from it.
 
-(First cut: measures from column headers, categories from section and row. The full rules
-(slices, groups, ambiguous labels) are being built under issue 9; the contract is `Figure`.)
+Categories come from structure, one rule each (no label lists):
+- the column: its measure (count, change, percent …, from the header) and, in cross tables or
+  tables of categories ("Menn", "Kvinner"), its header as a category;
+- the table title, when sibling tables are slices: tables with the same header and the same row
+  labels under different titles ("Tiltaksgrupper. Østfold", "Tiltaksgrupper. Oslo"; "TILTAK 1",
+  "TILTAK 2") are about different populations, told apart by what differs in their titles;
+- the section heading;
+- the group a detail row sits under, when its label repeats under several groups of the section
+  (`Menn` under each main group), or when the detail is named like its own group ("Oppfølging"
+  within "I alt oppfølging"); a label under one group only (a county under its region) is not
+  crossed, so it still matches the same county in a table without regions;
+- the row label (a total's topic: "I alt nedsatt arbeidsevne, på tiltak" → "nedsatt arbeidsevne
+  på tiltak"; the bare "I alt" is the population itself);
+- a label that the report uses both for a group and for a single tiltak in that group, standing
+  in a flat list: it means the group when the list's other labels are groups, the tiltak when
+  they are tiltak, and nothing comparable when the list does not tell.
 """
 
 from __future__ import annotations
 
-from .model import MONTHS, ColumnKind, Figure, Measure, Report, Table
+import re
+from collections import Counter, defaultdict
+from difflib import SequenceMatcher
 
+from .labels import canon, topic
+from .model import ColumnKind, Figure, Measure, Report, RowKind, Section, Table
 
-def canon(text: str) -> str:
-    """A label as a key: case, commas and spacing ignored."""
-    return " ".join(text.replace(",", " ").split()).casefold()
+__all__ = ["canon", "figures", "located_figures", "slice_names"]
 
-
-def column_measure(header: str, kind: ColumnKind, report_period: str) -> tuple[Measure, str]:
-    """(measure, period) of a column from its header."""
-    key = canon(header)
-    words = key.split()
-    if len(words) == 2 and words[0] in MONTHS and words[1].isdigit():
-        period = f"{int(words[1]):04d}-{MONTHS.index(words[0]) + 1:02d}"
-        if period == report_period:
-            return Measure.COUNT, period
-        y, m = map(int, report_period.split("-"))
-        return (Measure.PREVIOUS if period == f"{y - 1:04d}-{m:02d}" else Measure.PERIOD), period
-    if kind is ColumnKind.PERCENT or ("endring" in key and key.endswith(("prosent", "%"))):
-        return Measure.CHANGE_PERCENT, report_period
-    if "endring" in key:
-        return Measure.CHANGE, report_period
-    if "andel" in key or key.endswith(("prosent", "%")):
-        return Measure.SHARE, report_period
-    return Measure.COUNT, report_period
+Place = tuple[int, int, int, int]          # (table, section, row, column) indices
 
 
 def figures(report: Report) -> list[Figure]:
     """Every published number of `report` with its coordinates, in report order."""
-    out: list[Figure] = []
+    return [figure for _, figure in located_figures(report)]
+
+
+def located_figures(report: Report) -> list[tuple[Place, Figure]]:
+    """Every published number with where it stands and what it is, in report order."""
     period = report.period.key
+    slices = slice_names(report.tables)
+    alias = _aliases(report)
+    levels = _label_levels(report)
+
+    def cat(label: str) -> str:
+        key = topic(label)
+        return alias.get(key, key)
+
+    out: list[tuple[Place, Figure]] = []
+    for t, table in enumerate(report.tables):
+        slice_ = slices[t]
+        col_cats = [canon(col.category) if col.category else "" for col in table.columns]
+        col_periods = [col.period or period for col in table.columns]
+        for s, section in enumerate(table.sections):
+            heading = cat(section.heading) if section.heading else ""
+            base = [x for x in (slice_, heading) if x]
+            for r, (cats, group, comparable) in enumerate(_row_categories(section, cat, heading, levels)):
+                row = section.rows[r]
+                row_cats = base + cats
+                plain = tuple(sorted(row_cats))
+                for c, col in enumerate(table.columns):
+                    categories = tuple(sorted([*row_cats, col_cats[c]])) if col_cats[c] else plain
+                    out.append(((t, s, r, c), Figure(
+                        table.title, section.heading or "", group, row.label, col.header, col.category,
+                        col.measure, col_periods[c], row.values[c], row.mark(c), col.decimals, categories,
+                        slice_, comparable and col.kind is not ColumnKind.RATE)))
+    return out
+
+
+def _row_categories(section: Section, cat: object, heading: str,
+                    levels: dict[str, str]) -> list[tuple[list[str], str, bool]]:
+    """Per row of a section: (its categories besides slice and heading, its group label, comparable)."""
+    rows = section.rows
+    group_of = {p: r for r, row in enumerate(rows) if row.kind is RowKind.SUBTOTAL for p in row.parts}
+    topics = [cat(row.label) for row in rows]           # type: ignore[operator]
+    groups_per_label: dict[str, set[int]] = defaultdict(set)
+    for r, row in enumerate(rows):
+        if row.kind is RowKind.DETAIL:
+            groups_per_label[topics[r]].add(group_of.get(r, -1))
+    flat = not group_of
+    level = _section_level(topics, levels) if flat else ""
+    out: list[tuple[list[str], str, bool]] = []
+    for r, row in enumerate(rows):
+        label = topics[r]
+        if row.kind is not RowKind.DETAIL:
+            out.append(([label] if label and label != heading else [], "", True))
+            continue
+        cats, group, comparable = [label], "", True
+        g = group_of.get(r)
+        if g is not None and (len(groups_per_label[label]) > 1 or topics[g] == label):
+            cats.append(topics[g])
+            group = rows[g].label
+        elif flat and levels.get(label) == "both":
+            # A tiltak named like its group, in a flat list: the list's other labels tell which.
+            if level == "detail":
+                cats.append(label)
+            elif level != "group":
+                comparable = False
+        out.append((cats, group, comparable))
+    return out
+
+
+def _label_levels(report: Report) -> dict[str, str]:
+    """For labels used in grouped sections: "group" (a subtotal's topic), "detail" (a row under a
+    group), or "both" (a tiltak named like its group: "Oppfølging" within "I alt oppfølging")."""
+    seen: dict[str, set[str]] = defaultdict(set)
     for table in report.tables:
-        out.extend(_table_figures(table, period))
+        for section in table.sections:
+            rows = section.rows
+            for row in rows:
+                group = topic(row.label)
+                if row.kind is RowKind.SUBTOTAL and row.parts and group:     # a bare "I alt" at the bottom is no group
+                    seen[group].add("group")
+                    for p in row.parts:
+                        label = topic(rows[p].label)
+                        seen[label].add("both" if label == group else "detail")
+    return {label: ("both" if "both" in kinds else "group" if kinds == {"group"} else "detail" if kinds == {"detail"}
+                    else "mixed") for label, kinds in seen.items()}
+
+
+def _section_level(topics: list[str], levels: dict[str, str]) -> str:
+    """Whether a flat list is one of groups or one of single tiltak, by its labels' levels elsewhere."""
+    votes = Counter(levels.get(label) for label in topics)
+    if votes["group"] > votes["detail"]:
+        return "group"
+    if votes["detail"] > votes["group"]:
+        return "detail"
+    return ""
+
+
+def slice_names(tables: tuple[Table, ...]) -> list[str]:
+    """Per table: what sets it apart from sibling tables that are slices, else "".
+
+    Siblings have the same header and the same row labels under different titles; each is a
+    slice, named by what its title adds to what the siblings' titles share ("Tiltaksgrupper.
+    Østfold" → "østfold", "TILTAK 2" → "2").
+    """
+    families: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for t, table in enumerate(tables):
+        labels = frozenset(canon(row.label) for section in table.sections for row in section.rows)
+        families[(table.headers, labels)].append(t)
+    out = [""] * len(tables)
+    for members in families.values():
+        titles = [canon(tables[t].title) for t in members]
+        if len(set(titles)) < 2:
+            continue
+        words = [title.replace(".", " ").split() for title in titles]
+        head = 0
+        while all(len(w) > head for w in words) and len({w[head] for w in words}) == 1:
+            head += 1
+        tail = 0
+        while all(len(w) > head + tail for w in words) and len({w[-1 - tail] for w in words}) == 1:
+            tail += 1
+        for t, w in zip(members, words, strict=True):
+            out[t] = " ".join(w[head:len(w) - tail]) or canon(tables[t].title)
     return out
 
 
-def _table_figures(table: Table, period: str) -> list[Figure]:
-    out: list[Figure] = []
-    cross = table.is_cross
-    measures = [column_measure(c.header, c.kind, period) for c in table.columns]
-    for section in table.sections:
-        heading = section.heading or ""
-        for row in section.rows:
-            for c, col in enumerate(table.columns):
-                measure, when = measures[c]
-                category = col.header if cross and col.kind is ColumnKind.VALUE else ""
-                cats = tuple(sorted(canon(x) for x in (heading, row.label, category) if x))
-                out.append(Figure(table.title, heading, "", row.label, col.header, category, measure, when,
-                                  row.values[c], row.mark(c), 0, cats))
-    return out
+_SIMILAR = 0.8   # "Lønnskudd" vs "Lønnstilskudd" is 0.82; "Avklaring" vs "Avklaringstiltak" is 0.72
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _digits(text: str) -> list[str]:
+    return _DIGITS.findall(text)
+
+
+def _aliases(report: Report) -> dict[str, str]:
+    """Label typos, found by position: a label printed in one table only, whose row in another
+    table at the same position carries a very similar label printed in several tables, is taken
+    to mean that label ("Lønnskudd" → "Lønnstilskudd")."""
+    where: dict[str, set[int]] = defaultdict(set)
+    layout: list[tuple[int, list[str]]] = []
+    for t, table in enumerate(report.tables):
+        for section in table.sections:
+            labels = [topic(r.label) for r in section.rows]
+            layout.append((t, labels))
+            for label in labels:
+                where[label].add(t)
+    alias: dict[str, str] = {}
+    for t, labels in layout:
+        for i, label in enumerate(labels):
+            if len(where[label]) > 1 or label in alias or not label:
+                continue
+            for t2, others in layout:
+                if t2 == t or i >= len(others):
+                    continue
+                other = others[i]
+                # Only a label printed in several tables can be the intended one, and labels that
+                # differ in their numbers ("Rad 1" / "Rad 2", years) are different things.
+                if other == label or not other or len(where[other]) < 2 or _digits(label) != _digits(other):
+                    continue
+                matcher = SequenceMatcher(None, label, other)
+                # the quick upper bounds reject almost every pair before the costly ratio()
+                if (matcher.real_quick_ratio() >= _SIMILAR and matcher.quick_ratio() >= _SIMILAR
+                        and matcher.ratio() >= _SIMILAR):
+                    alias[label] = other
+                    break
+    return alias
+
+
+def measure_of(figure: Figure) -> Measure:
+    """The measure a time series of this figure is in: any count (this year, last year, another month) is a count."""
+    return Measure.COUNT if figure.measure in (Measure.PREVIOUS, Measure.PERIOD) else figure.measure

@@ -13,8 +13,23 @@ from enum import StrEnum
 # Symbols of official Norwegian statistics that may stand where a number is not published.
 SYMBOLS = frozenset({".", "..", "...", ":", "-", "–", "—", "*", "x", "X"})
 
+Number = int | Decimal           # a published number: counts are int, "12,5" is Decimal("12.5")
+
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
           "september", "oktober", "november", "desember")
+
+
+class Measure(StrEnum):
+    """What a column's numbers are, inferred from its header (see parse.classify_columns)."""
+
+    COUNT = "count"              # a count for the report's own period ("Antall", "Februar 2014", a cross column)
+    PREVIOUS = "previous"        # the same count a year earlier ("Februar 2013" in a report for Februar 2014)
+    PERIOD = "period"            # a count for another period (a time-series column); see Figure.period
+    CHANGE = "change"            # change from the same month last year, in units ("Endring fra i fjor Antall")
+    CHANGE_PERCENT = "change%"   # that change in percent of last year ("Endring fra i fjor Prosent")
+    SHARE = "share"              # percent of the column's total in this table ("Andel i prosent")
+    RATE = "rate"                # a rate, average or share whose base is not in the table: published as is
+    VALUE = "value"              # a number of no known meaning: published, summed by totals, never compared
 
 
 class RowKind(StrEnum):
@@ -24,23 +39,36 @@ class RowKind(StrEnum):
 
 
 class ColumnKind(StrEnum):
-    VALUE = "value"        # counts as published; totals sum them down the column
+    VALUE = "value"        # published numbers; totals sum them down the column
     ROWSUM = "rowsum"      # the "I alt" column of a cross table: the sum of the other columns
-    PERCENT = "percent"    # "... Prosent": 100 × change / (count − change) of its own row
+    CHANGE = "change"      # this year's count − last year's, both published in the table (operands: this, last)
+    PERCENT = "percent"    # "… Prosent": 100 × change / (count − change) of its own row (operands: count, change)
+    GROWTH = "growth"      # "… Prosent" beside a last-year column: 100 × change / last year (operands: last, change)
+    SHARE = "share"        # "Andel i prosent": 100 × count / the section's total count (operands: count,)
+    RATE = "rate"          # a rate or average whose base is not in the table: published, nothing rests on it
+
+    @property
+    def additive(self) -> bool:
+        """Whether a total row's value is the sum of its parts (shares, rates and percents are not)."""
+        return self in (ColumnKind.VALUE, ColumnKind.ROWSUM, ColumnKind.CHANGE)
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     header: str
     kind: ColumnKind = ColumnKind.VALUE
-    # ROWSUM: the columns it sums; PERCENT: (count column, change column).
+    # The columns a computed kind reads (see ColumnKind); () when the column is published as is.
     operands: tuple[int, ...] = ()
+    measure: Measure = Measure.COUNT   # what the numbers are (see Measure)
+    category: str = ""                 # the category the header names ("Menn", "Arbeidssøkere på tiltak"), if any
+    period: str = ""                   # "YYYY-MM" when the header is a period ("Februar 2016"), else ""
+    decimals: int = 0                  # the most decimals published in the column ("12,5" → 1)
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
     label: str
-    values: tuple[int | None, ...]
+    values: tuple[Number | None, ...]
     kind: RowKind
     line: int                      # 1-based line in the source file
     parts: tuple[int, ...] = ()    # indices (within the section) of the rows this total sums
@@ -61,7 +89,7 @@ class Repeat:
     """A total printed again at the top of a continued page (dropped from the rows)."""
 
     row: int                       # index of the repeated total within its section
-    values: tuple[int | None, ...]
+    values: tuple[Number | None, ...]
     line: int
 
 
@@ -111,22 +139,11 @@ class Report:
     encoding: str                  # "utf-8", "utf-8-sig", "utf-16", "cp1252"
     note: str
     tables: tuple[Table, ...]
+    # What the parser kept or dropped that a reader should know (an empty section heading …), in Norwegian.
+    warnings: tuple[str, ...] = ()
     sha256: str = ""
     removed_chars: int = 0         # XML-illegal control characters dropped from labels
     line_count: int = 0
-
-
-class Measure(StrEnum):
-    """What a column's numbers are, inferred from its header (see parse.classify_columns)."""
-
-    COUNT = "count"              # a count for the report's own period ("Antall", "Februar 2014", a cross column)
-    PREVIOUS = "previous"        # the same count a year earlier ("Februar 2013" in a report for Februar 2014)
-    PERIOD = "period"            # a count for another period (a time-series column); see Figure.period
-    CHANGE = "change"            # change from the same month last year, in units ("Endring fra i fjor Antall")
-    CHANGE_PERCENT = "change%"   # that change in percent of last year ("Endring fra i fjor Prosent")
-    SHARE = "share"              # percent of the column's total in this table ("Andel i prosent")
-    RATE = "rate"                # a rate, average or share whose base is not in the table: published as is
-    VALUE = "value"              # a number of no known meaning: published, summed by totals, never compared
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +163,12 @@ class Figure:
     category: str                  # a cross table's column category ("Menn"), "" for a measure column
     measure: Measure
     period: str                    # "YYYY-MM" the number is about (the report's period, or a column's own)
-    value: int | Decimal | None    # None: blank, or a statistical symbol (see mark)
+    value: Number | None           # None: blank, or a statistical symbol (see mark)
     mark: str = ""                 # the symbol published instead of a number (":", "..")
     decimals: int = 0              # decimals as published in this column
     categories: tuple[str, ...] = ()   # canonical categories (slice, section, group, row, column category)
-    slice: str = ""                # the table title when sibling tables are slices (counties, parts)
+    slice: str = ""                # what sets the table apart when sibling tables are slices ("Østfold")
+    comparable: bool = True        # False when the structure cannot tell which figure the label means
 
     @property
     def key(self) -> tuple[str, tuple[str, ...], str]:

@@ -6,11 +6,17 @@ as tab-separated lines whose header row starts with an empty cell. Totals are wr
 `<b>…</b>`. Long tables continue on the next "page", which repeats the headings, the header
 row and the top total.
 
-Roles are decided by position, not by `#` count or by this one report's labels:
-- in the headings before a header row, the first is the report title (when it matches the
-  report's title, or is the first one seen), the next the table title, and a heading after
-  the period line, or a lone heading between two blocks of rows, is a section heading;
-- a page whose table title and header equal the current table's continues it.
+Roles are decided by position, not by `#` count or by this one report's labels; the rules for
+headings are in one place, `_Parser.resolve` (one rule per shape, named by `Rule`), with
+`drop_orphans` (a heading with nothing under it) and `settle` (a section heading at the title's
+level): the report title is the first heading of the first page; before a header row, the first
+remaining heading is the table title and the last the section heading; a page whose title and
+header equal the current table's continues it, and its repeated top total is dropped and
+checked; a lone heading between rows is a section.
+
+Numbers: counts are int, decimals ("12,5") are Decimal, exactly as published; the file's
+decimal mark is decided once, from all its number cells (`decimal_mark`). Column roles and
+measures come from the header row (`classify_columns`).
 """
 
 from __future__ import annotations
@@ -18,16 +24,22 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 from .decode import HINT_EXPORT, ILLEGAL_XML, decode, split_lines
 from .errors import ReportFormatError
+from .labels import canon, header_period, is_subset_label, topic, year_before
 from .model import (
     MONTHS,
     SYMBOLS,
     Column,
     ColumnKind,
+    Measure,
+    Number,
     Period,
     Repeat,
     Report,
@@ -50,14 +62,13 @@ _PERIOD = re.compile(r"^\s*([^\W\d_]+)\s+(\d{4})\s*$")
 _BOLD = re.compile(r"</?(?:b|strong)>", re.IGNORECASE)
 _OPEN_BOLD = re.compile(r"<(?:b|strong)>", re.IGNORECASE)
 _CLOSE_BOLD = re.compile(r"</(?:b|strong)>", re.IGNORECASE)
+_DIGIT_COMMA = re.compile(r"\d,\d")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 # Thousands separators: space, NBSP and narrow NBSP (the family's), and in other exports '.', ','
 # or an apostrophe, one kind per number and strictly in groups of three ("1,5" is not a count).
 _GROUP = "[ \u00a0\u202f.,']"
 _NUMBER = re.compile(r"([-\u2212]?)(\d{1,3}(?:([ \u00a0\u202f.,'])\d{3})(?:\3\d{3})*|\d+)")
 _NUMBERISH = re.compile(r"[-\u2212]?[\d \u00a0\u202f.,']*\d")
-_ROWSUM_HEADERS = {"i alt", "totalt", "total", "sum"}
-_SUBSET = re.compile(r"^[\s\-–—•*]*(?:herav|derav|hvorav|av disse|av dette|av dem)\b", re.IGNORECASE)
 
 
 def parse_report(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
@@ -95,22 +106,62 @@ def parse_text(text: str, source: str = "<report>", *, encoding: str = "utf-8") 
 
 # --------------------------------------------------------------------------- numbers and cells
 
-def parse_number(cell: str) -> int | None:
-    """A published count: '' → None; '75 412', '-1 852', '−3', '1\u00a0234' → int.
+_GROUP_CHARS = {",": " \u00a0\u202f.'", ".": " \u00a0\u202f,'"}   # thousands separators beside each decimal mark
+_INTEGER = {mark: re.compile(rf"\d{{1,3}}(?:([{re.escape(chars)}])\d{{3}})(?:\1\d{{3}})*|\d+")
+            for mark, chars in _GROUP_CHARS.items()}
+_COMMA_GROUPED = re.compile(r"[-\u2212]?\d{1,3}(?:,\d{3})+")
 
-    Raises ValueError for anything else (the caller turns it into a ReportFormatError).
+
+def parse_number(cell: str, decimal_mark: str = ",") -> Number | None:
+    """A published number: '' → None; '75 412', '-1 852', '−3', '1\u00a0234' → int; '12,5' → Decimal('12.5').
+
+    `decimal_mark` is the file's (see `decimal_mark`): with ',' (the family's convention) a
+    comma starts the decimals and '.', space, NBSP or an apostrophe group thousands; with '.',
+    a comma groups thousands. Groups are strictly three digits, one kind of separator per number.
+    Decimals are kept exactly (Decimal, never a binary float). Raises ValueError otherwise.
     """
     cell = cell.strip(" ")
     if not cell:
         return None
-    m = _NUMBER.fullmatch(cell)
+    negative = cell[0] in "-\u2212"
+    body = cell[1:] if negative else cell
+    whole, mark, fraction = body.rpartition(decimal_mark) if decimal_mark in body else (body, "", "")
+    if mark and not (whole and fraction.isdigit() and fraction.isascii()):
+        raise ValueError("not a number")
+    m = _INTEGER[decimal_mark].fullmatch(whole)
     if not m:
         raise ValueError("not a number")
-    digits = re.sub(_GROUP, "", m.group(2))
-    if len(digits.lstrip("0") or "0") > MAX_DIGITS:
+    digits = re.sub(r"\D", "", whole)
+    if len(digits.lstrip("0") or "0") + len(fraction) > MAX_DIGITS:
         raise ValueError("too large")
-    value = int(digits)
-    return -value if m.group(1) else value
+    if fraction:
+        value = Decimal(f"{'-' if negative else ''}{digits}.{fraction}") + 0   # + 0: no "-0.0"
+        return value
+    number = int(digits)
+    return -number if negative else number
+
+
+def decimal_mark(cells: Iterable[str]) -> str:
+    """The file's decimal mark, from its number cells: ',' unless every number with a comma is
+    grouped in threes by commas ("1,234", "12,345,678"), which makes the comma a thousands
+    separator and '.' the decimal mark. The family writes "12,5"; some exports write "1,234"."""
+    seen = False
+    for cell in cells:
+        cell = cell.strip()
+        if "," not in cell:
+            continue
+        if not _COMMA_GROUPED.fullmatch(cell):
+            return ","
+        seen = True
+    return "." if seen else ","
+
+
+def decimals_of(value: Number | None) -> int:
+    """How many decimals a published number shows: 12 → 0, Decimal('12.5') → 1."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return 0
 
 
 def _strip_bold(cell: str) -> tuple[str, bool]:
@@ -118,57 +169,118 @@ def _strip_bold(cell: str) -> tuple[str, bool]:
     return _BOLD.sub("", cell), bold
 
 
-def _canon(text: str) -> str:
-    return " ".join(text.replace(",", " ").split()).casefold()
+_ROWSUM_HEADERS = {"i alt", "totalt", "total", "sum"}
+# Words of a header whose numbers are rates or averages over a base the table does not give.
+_RATE_WORDS = ("gjennomsnitt", "snitt", "median", "rate", "per", "pr", "pr.", "promille")
 
 
-def classify_columns(headers: tuple[str, ...]) -> tuple[Column, ...]:
-    """Decide each column's role from the header row alone.
+def _change_column(canon_headers: list[str], i: int, prefix: str) -> int | None:
+    """The change column a "… Prosent" column (at i, header prefix `prefix`) is computed from."""
+    change = next((j for j, d in enumerate(canon_headers) if j != i and d == f"{prefix} antall"), None) \
+        if prefix else None
+    if change is None and prefix:
+        change = next((j for j, d in enumerate(canon_headers) if j != i and d == prefix), None)
+    if change is None:    # "Endring", "Endring i prosent": the nearest change column to the left
+        change = next((j for j in range(i - 1, -1, -1) if "endring" in canon_headers[j]
+                       and not canon_headers[j].endswith(("prosent", "%"))), None)
+    return change
 
-    - "… Prosent" (or "… %"): 100 × change / (count − change), where the change column is the
-      one with the same prefix and "Antall", and the count column is "Antall" (else the first
-      plain column);
-    - "I alt" in a table with two or more other plain columns: the sum of those columns;
-    - everything else: a published value that totals add up.
+
+def _is_share_header(c: str) -> bool:
+    return bool({"andel", "prosent"} & set(c.split())) or "%" in c
+
+
+def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column, ...]:
+    """Decide each column's role and measure from the header row alone (one rule per header shape).
+
+    - a month and year ("Februar 2016") is a count for that period: the report's own period (or
+      the latest with a column a year before it) is this year, the column twelve months earlier
+      last year;
+    - "… av …" ("Prosent av arbeidsstyrken", "Andel av befolkningen"), averages and rates: their
+      base is not in the table, so they are published as is (RATE);
+    - "… Prosent"/"… %" of a change: 100 × change / last year, where last year is the published
+      last-year column, else count − change (the change column has the same prefix and
+      "Antall", or is the nearest "Endring" column to its left);
+    - "Andel …", or a bare "Prosent"/"%" with no change column to refer to: a share of the
+      section's total, 100 × count / total (the count column is the nearest count to its left);
+    - "Endring …": this year − last year where both are columns, else a published change;
+    - "I alt" in a table with two or more other count columns: the sum of those columns;
+    - anything else: a published count that totals add up; its header is a category ("Menn")
+      unless it names the measure ("Antall").
     """
-    canon = [_canon(h) for h in headers]
-    percent: dict[int, tuple[int, ...]] = {}
-    for i, c in enumerate(canon):
-        prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else (
-            c[:-1].strip() if c.endswith("%") else None)
-        if prefix is None:
-            continue
-        change = next((j for j, d in enumerate(canon) if j != i and d == f"{prefix} antall".strip()), None)
-        if change is None and prefix:
-            change = next((j for j, d in enumerate(canon) if j != i and d == prefix), None)
-        if change is None:    # "Endring", "Endring i prosent": the nearest change column to the left
-            change = next((j for j in range(i - 1, -1, -1) if "endring" in canon[j]
-                           and not canon[j].endswith(("prosent", "%"))), None)
-        base = next((j for j, d in enumerate(canon) if d == "antall" and j not in (i, change)), None)
-        if base is None:
-            base = next((j for j, d in enumerate(canon)
-                         if j not in (i, change) and not d.endswith(("prosent", "%"))), None)
-        percent[i] = (base, change) if base is not None and change is not None else ()
-    plain = [i for i in range(len(headers)) if i not in percent]
-    rowsum = next((i for i in plain if canon[i] in _ROWSUM_HEADERS), None)
+    canon_headers = [canon(h) for h in headers]
+    periods = [header_period(h) for h in headers]
+    current, previous = _year_pair(periods, period)
+    kinds: dict[int, tuple[ColumnKind, tuple[int, ...], Measure]] = {}
+    shares: list[int] = []
+    for i, c in enumerate(canon_headers):
+        words = c.split()
+        if (" av " in f" {c} " and _is_share_header(c)) or any(
+                w in _RATE_WORDS or w.startswith("gjennomsnitt") for w in words):
+            kinds[i] = (ColumnKind.RATE, (), Measure.RATE)
+        elif "andel" in words:
+            shares.append(i)
+        elif c.endswith(("prosent", "%")):
+            prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else c[:-1].strip()
+            change = _change_column(canon_headers, i, prefix)
+            if change is None:
+                shares.append(i)       # "Prosent" with no change to be a percent of: a share
+            elif previous is not None:
+                kinds[i] = (ColumnKind.GROWTH, (previous, change), Measure.CHANGE_PERCENT)
+            else:
+                base = next((j for j, d in enumerate(canon_headers) if d == "antall" and j not in (i, change)), None)
+                if base is None:
+                    base = next((j for j, d in enumerate(canon_headers)
+                                 if j not in (i, change) and not d.endswith(("prosent", "%"))), None)
+                kinds[i] = ((ColumnKind.PERCENT, (base, change), Measure.CHANGE_PERCENT) if base is not None
+                            else (ColumnKind.RATE, (), Measure.CHANGE_PERCENT))
+        elif "endring" in words:
+            kinds[i] = ((ColumnKind.CHANGE, (current, previous), Measure.CHANGE)
+                        if current is not None and previous is not None else (ColumnKind.VALUE, (), Measure.CHANGE))
+    for i in shares:
+        counts = [j for j in range(len(headers)) if j not in kinds and j not in shares
+                  and not canon_headers[j].endswith(("prosent", "%"))]
+        left = [j for j in counts if j < i]
+        base = left[-1] if left else (counts[0] if counts else None)
+        kinds[i] = (ColumnKind.SHARE, (base,), Measure.SHARE) if base is not None else (
+            ColumnKind.RATE, (), Measure.RATE)
+    plain = [i for i in range(len(headers)) if i not in kinds]
+    rowsum = next((i for i in plain if canon_headers[i] in _ROWSUM_HEADERS), None)
     # "Herav …" columns are parts of another column, not of the row's total
     others = tuple(i for i in plain if i != rowsum and not is_subset_label(headers[i]))
     if rowsum is not None and len(others) < 2:
         rowsum = None
     columns = []
     for i, header in enumerate(headers):
-        if i in percent:
-            columns.append(Column(header, ColumnKind.PERCENT, percent[i]))
+        if i in kinds:
+            kind, operands, measure = kinds[i]
+            columns.append(Column(header, kind, operands, measure, period=periods[i]))
         elif i == rowsum:
-            columns.append(Column(header, ColumnKind.ROWSUM, others))
+            columns.append(Column(header, ColumnKind.ROWSUM, others, Measure.COUNT))
+        elif periods[i]:
+            measure = (Measure.COUNT if i == current or periods[i] == period
+                       else Measure.PREVIOUS if i == previous else Measure.PERIOD)
+            columns.append(Column(header, ColumnKind.VALUE, (), measure, period=periods[i]))
         else:
-            columns.append(Column(header))
+            named = canon_headers[i] in ("antall", "") or canon_headers[i] in _ROWSUM_HEADERS
+            columns.append(Column(header, ColumnKind.VALUE, (), Measure.COUNT, "" if named else header))
     return tuple(columns)
 
 
-def is_subset_label(label: str) -> bool:
-    """"Herav …", "- derav …", "Av disse …": a part of the row above, not a further part of the total."""
-    return _SUBSET.match(label) is not None
+def _year_pair(periods: list[str], period: str) -> tuple[int | None, int | None]:
+    """(this year's column, last year's column) among period headers, or (None, None).
+
+    This year is the report's own period when a column has it, else the latest period that has
+    a column twelve months before it.
+    """
+    where = {p: i for i, p in enumerate(periods) if p}
+    candidates = [period] if period in where else []
+    candidates += sorted(where, reverse=True)
+    for p in candidates:
+        before = year_before(p)
+        if before in where:
+            return where[p], where[before]
+    return (where[period], None) if period in where else (None, None)
 
 
 def assign_totals(bold: list[bool], subset: list[bool] | None = None) -> list[tuple[RowKind, tuple[int, ...]]]:
@@ -215,12 +327,21 @@ def assign_totals(bold: list[bool], subset: list[bool] | None = None) -> list[tu
 
 # --------------------------------------------------------------------------- the parser
 
+class Rule(StrEnum):
+    """How a header row's headings were read (see _Parser.resolve)."""
+
+    NEW = "new table"
+    CONTINUED = "continued page"
+    SECTION = "new section"
+    MAYBE_SECTION = "section if its total is named after it"
+
+
 @dataclass
 class _SectionDraft:
     heading: str | None
     line: int
     labels: list[str] = field(default_factory=list)
-    values: list[tuple[int | None, ...]] = field(default_factory=list)
+    values: list[tuple[Number | None, ...]] = field(default_factory=list)
     marks: list[tuple[str, ...]] = field(default_factory=list)
     bold: list[bool] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
@@ -244,13 +365,21 @@ class _TableDraft:
     sections: list[_SectionDraft] = field(default_factory=list)
     title_level: int = 0          # '#' count of the title heading on its latest page
 
-    def build(self) -> Table:
+    def build(self, period: str) -> Table:
         if not any(b for section in self.sections for b in section.bold):
             # An export that lost its <b> markup: its "I alt" rows are still the totals.
             for section in self.sections:
-                section.bold = [_canon(label).startswith("i alt") for label in section.labels]
-        return Table(self.title, classify_columns(self.headers),
-                     tuple(s.build() for s in self.sections), self.line)
+                section.bold = [canon(label).startswith("i alt") for label in section.labels]
+        columns = classify_columns(self.headers, period)
+        decimals = [0] * len(columns)
+        for section in self.sections:
+            for values in [*section.values, *(r.values for r in section.repeats)]:
+                for c, value in enumerate(values):
+                    if isinstance(value, Decimal):
+                        decimals[c] = max(decimals[c], decimals_of(value))
+        if any(decimals):
+            columns = tuple(replace(col, decimals=d) for col, d in zip(columns, decimals, strict=True))
+        return Table(self.title, columns, tuple(s.build() for s in self.sections), self.line)
 
 
 @dataclass
@@ -285,7 +414,10 @@ class _Parser:
         self.run = _Run()
         self.prev = "start"          # kind of the previous significant line
         self.expect_repeat = False
+        self.tentative: tuple[_SectionDraft, int] | None = None   # a MAYBE_SECTION awaiting its rows
+        self.warnings: list[str] = []
         self.splitter = self._choose_splitter()
+        self.mark = self._choose_decimal_mark()
 
     # -- helpers
     def error(self, line: int | None, problem: str, hint: str, text: str | None = None) -> ReportFormatError:
@@ -301,6 +433,12 @@ class _Parser:
             if any(line.startswith(sep) and line.count(sep) >= 2 for line in self.lines):
                 return sep
         return "\t"
+
+    def _choose_decimal_mark(self) -> str:
+        """The file's decimal mark (see `decimal_mark`), from the cells of its table lines with a comma."""
+        cells = (cell for line in self.lines if _DIGIT_COMMA.search(line) and self.is_table_line(line)
+                 for cell in self.split(line)[1:])
+        return decimal_mark(_BOLD.sub("", cell) for cell in cells)
 
     def is_table_line(self, line: str) -> bool:
         sep = self.splitter
@@ -414,13 +552,15 @@ class _Parser:
             self.data_row(number, cells, truncated, line)
 
     def header(self, number: int, headers: tuple[str, ...]) -> None:
+        self.settle()
         run, self.run = self.run, _Run()
         self.notes.extend(run.text)
-        title, section = self.resolve(run, headers)
+        run = self.drop_orphans(run)
+        title, section, rule = self.resolve(run, headers)
         title_level = next((level for text, _, level in run.headings if text == title), None)
         cur = self.table
-        if cur is not None and title == cur.title and headers == cur.headers:
-            assert self.section is not None
+        if rule in (Rule.CONTINUED, Rule.SECTION, Rule.MAYBE_SECTION):
+            assert cur is not None and self.section is not None
             if title_level is not None:
                 cur.title_level = title_level
             if section is None or section == self.section.heading:
@@ -429,6 +569,9 @@ class _Parser:
                 self.section = _SectionDraft(section, number)
                 cur.sections.append(self.section)
                 self.expect_repeat = False
+                if rule is Rule.MAYBE_SECTION:
+                    level = run.headings[-1][2]
+                    self.tentative = (self.section, level)
         else:
             if cur is not None and not any(s.labels for s in cur.sections):
                 raise self.error(cur.line, "a column header with no rows under it",
@@ -440,8 +583,47 @@ class _Parser:
             self.expect_repeat = False
         self.prev = "header"
 
-    def resolve(self, run: _Run, headers: tuple[str, ...]) -> tuple[str, str | None]:
-        """(table title, section heading) for the header row that ends `run`."""
+    def drop_orphans(self, run: _Run) -> _Run:
+        """Headings with nothing under them: a heading followed by one at its own level or above.
+
+        Such a heading is an empty section of the current table (kept, with a warning), never
+        the title of the next table: `### Andre på tiltak` with no rows, then `# Report`, `##
+        Next table` must not name the next table "Andre på tiltak". The report's title and the
+        first heading of the file are never orphans.
+        """
+        headings = run.headings
+        keep = []
+        for i, (text, line, level) in enumerate(headings):
+            orphan = (i + 1 < len(headings) and headings[i + 1][2] <= level and text != self.title
+                      and not (self.title is None and not self.tables and i == 0))
+            if not orphan:
+                keep.append((text, line, level))
+                continue
+            if self.table is not None:
+                self.table.sections.append(_SectionDraft(text, line))
+                self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen rader; beholdt som tom del av "
+                                     f"tabellen «{self.table.title}».")
+            else:
+                self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen tabell og er utelatt.")
+        if len(keep) == len(headings):
+            return run
+        kept = set(keep)
+        return replace(run, before=[h for h in run.before if h in kept], after=[h for h in run.after if h in kept])
+
+    def resolve(self, run: _Run, headers: tuple[str, ...]) -> tuple[str, str | None, Rule]:
+        """(table title, section heading, the rule that decided) for the header row that ends `run`.
+
+        One rule per shape of the headings before a header row, tried in this order:
+        - NEW: the first table, or headings that name another title or come with another
+          header: the first heading is the table's title, the last (if more) its section;
+        - CONTINUED: no headings, only the report's title again, or the current table's title
+          with the same header (a continued page; a different last heading starts a section);
+        - SECTION: a lone heading between rows, no period line, same header, deeper than the
+          table's title: a new section;
+        - MAYBE_SECTION: the same, but at the title's level, in a table whose sections have
+          headings: a section if its rows' total is named after it ("I alt nedsatt arbeidsevne,
+          på tiltak" under "Nedsatt arbeidsevne, på tiltak"), else a new table (see `settle`).
+        """
         before = [h for h, *_ in run.before]
         after = [h for h, *_ in run.after]
         if self.title is None and (len(before) >= 2 or (len(before) == 1 and after)):
@@ -453,17 +635,37 @@ class _Parser:
         same_header = cur is not None and headers == cur.headers
         if cur is None:
             return (names[0] if names else f"Tabell {len(self.tables) + 1}"), (
-                names[-1] if len(names) > 1 else None)
-        if not names:
-            return cur.title, None                    # a repeated header row, nothing else
-        if len(names) == 1 and same_header and names[0] == self.title:
-            return cur.title, None                    # only the report title again: a continued page
-        if (len(names) == 1 and same_header and not run.period_seen and run.follows_rows
-                and run.headings[-1][2] > cur.title_level):
-            # A lone heading between rows, deeper than the table's title: a new section. (The
-            # '#' count decides only here, comparing headings of one page; elsewhere position does.)
-            return cur.title, names[0]
-        return names[0], (names[-1] if len(names) > 1 else None)
+                names[-1] if len(names) > 1 else None), Rule.NEW
+        if not names or (len(names) == 1 and same_header and names[0] == self.title):
+            return cur.title, None, Rule.CONTINUED
+        if len(names) == 1 and same_header and not run.period_seen and run.follows_rows:
+            # A lone heading between rows. (The '#' count decides only here, comparing headings
+            # of one page; elsewhere position does.)
+            if run.headings[-1][2] > cur.title_level:
+                return cur.title, names[0], Rule.SECTION
+            if self.section is not None and self.section.heading is not None:
+                return cur.title, names[0], Rule.MAYBE_SECTION
+        title, section = names[0], (names[-1] if len(names) > 1 else None)
+        if title == cur.title and same_header:
+            return title, section, Rule.CONTINUED
+        return title, section, Rule.NEW
+
+    def settle(self) -> None:
+        """Decide a MAYBE_SECTION once its rows are read: kept as a section when one of its total
+        rows is named after it, else made a table of its own, titled by the heading."""
+        if self.tentative is None:
+            return
+        section, level = self.tentative
+        self.tentative = None
+        heading = canon(section.heading or "")
+        if any(bold and topic(label) == heading for label, bold in zip(section.labels, section.bold, strict=True)):
+            return
+        assert self.table is not None
+        self.table.sections.remove(section)
+        table = _TableDraft(section.heading or "", self.table.headers, section.line, [section], level)
+        section.heading = None
+        self.tables.append(table)
+        self.table = table
 
     def unclosed(self, number: int, truncated: bool, cell: str) -> ReportFormatError:
         if truncated:
@@ -492,7 +694,7 @@ class _Parser:
                              "The file seems cut off: export it again", line)
         if _OPEN_BOLD.search(cells[0]) and not _CLOSE_BOLD.search(cells[0]):
             raise self.unclosed(number, truncated, cells[0])
-        values: list[int | None] = []
+        values: list[Number | None] = []
         marks = [""] * width
         for c, cell in enumerate(raw):
             text, cell_bold = _strip_bold(cell)
@@ -504,22 +706,23 @@ class _Parser:
                 values.append(None)
                 continue
             try:
-                values.append(parse_number(text))
+                values.append(parse_number(text, self.mark))
             except ValueError as exc:
                 if str(exc) == "too large":
                     raise self.error(number, f"a number with more than {MAX_DIGITS} digits is too large to be "
                                      "a count", "Correct the number in the report", text.strip()) from None
-                if truncated and cell is raw[-1]:
+                if truncated and c == len(raw) - 1:     # the last cell of a cut-off last line
                     raise self.error(number, "the file ends in the middle of a number",
                                      "The file seems cut off: export it again", text.strip()) from None
-                raise self.error(number, "not a number", "Correct the number, or leave the cell empty",
-                                 text.strip()) from None
+                hint = ("Correct the number, or leave the cell empty" if self.mark == "," else
+                        "Correct the number (this file groups thousands with ',' and writes decimals with '.')")
+                raise self.error(number, "not a number", hint, text.strip()) from None
         values.extend([None] * (width - len(values)))   # trailing empty cells lost to editors
         section = self.section
         if self.expect_repeat:
             self.expect_repeat = False
-            first = _canon(section.labels[0]) if section.labels else None
-            if _canon(label) == first and bold == section.bold[0] and (bold or first.startswith("i alt")):
+            first = canon(section.labels[0]) if section.labels else None
+            if canon(label) == first and bold == section.bold[0] and (bold or first.startswith("i alt")):
                 section.repeats.append(Repeat(0, tuple(values), number))
                 self.prev = "row"
                 return
@@ -532,6 +735,7 @@ class _Parser:
 
     # -- the end
     def finish(self) -> Report:
+        self.settle()
         if self.prev == "header":
             raise self.error(self.table.line if self.table else None, "the file ends after a column header",
                              "The file seems cut off: export it again",
@@ -558,7 +762,8 @@ class _Parser:
             source=self.source,
             encoding=self.encoding,
             note="\n".join(self.notes),
-            tables=tuple(t.build() for t in self.tables),
+            tables=tuple(t.build(self.period.key) for t in self.tables),
+            warnings=tuple(self.warnings),
             removed_chars=self.removed,
             line_count=len(self.lines),
         )

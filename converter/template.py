@@ -66,6 +66,23 @@ def zero_blank(number_format: str) -> str:
     return ";".join([sections[0], sections[1], "", *sections[3:]])
 
 
+MAX_DECIMALS = 3                         # decimals a number column can show ("12,5" → 1); more are shown as 3
+
+
+def with_decimals(number_format: str, decimals: int) -> str:
+    """'#,##0' → '#,##0.0' (1 decimal): each section's last digit placeholder gets the decimals.
+
+    A format that already shows decimals, or has no digit placeholder (text, General), is kept.
+    """
+    if decimals <= 0 or "." in number_format:
+        return number_format
+    out = []
+    for section in number_format.split(";"):
+        end = max(section.rfind("0"), section.rfind("#"))
+        out.append(section if end < 0 else section[: end + 1] + "." + "0" * decimals + section[end + 1:])
+    return ";".join(out)
+
+
 def load_template(path: str | Path | None = None) -> Template:
     """Load and check a template (the packaged default when `path` is None). Cached per process."""
     p = Path(path) if path is not None else default_template_path()
@@ -130,7 +147,8 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
 def _xf_keys() -> list[str]:
     """Every cell format the writer asks for (see _compile)."""
     return [*REQUIRED_STYLES, *(s + "0" for s in NUMBER_STYLES), *(s + "'" for s in TEXT_STYLES),
-            *(s + "T" for s in NUMBER_STYLES), "Dato", DERIVED_STYLE]
+            *(s + "T" for s in NUMBER_STYLES), "Dato", DERIVED_STYLE,
+            *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0"))]
 
 
 def _store(cached: Path, template: Template) -> None:
@@ -225,6 +243,11 @@ def _compile(wb: object, path: str) -> Template:
     for style in NUMBER_STYLES:       # a symbol (":", "..") in a number column: text, aligned as numbers
         register(style + "T", style, align="right")
     register("Dato", "Tekst", DATE_FORMAT)
+    for style in NUMBER_STYLES:       # numbers published with decimals ("12,5"): shown with them
+        fmt = wb._named_styles[style].number_format
+        for d in range(1, MAX_DECIMALS + 1):
+            register(f"{style}.{d}", style, with_decimals(fmt, d))
+            register(f"{style}.{d}0", style, zero_blank(with_decimals(fmt, d)))
     if DERIVED_STYLE in wb.named_styles:
         register(DERIVED_STYLE, DERIVED_STYLE)
     else:                     # an older or custom template: the number style in grey italics

@@ -31,7 +31,7 @@ from .convert import write_atomic
 from .layout import CONTENTS, cell, column_letter, quote_sheet, sheet_names
 from .model import Measure, Report
 from .series import ABSENT, BLANK, TIDY_COLUMNS, Archive, Line, Timeline, build, group_lines, tidy, tidy_rows
-from .template import DERIVED_STYLE, Template, load_template
+from .template import DERIVED_STYLE, MAX_DECIMALS, Template, load_template
 from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
 
 if TYPE_CHECKING:
@@ -140,7 +140,8 @@ def _row_label(line: Line) -> str:
 
 
 def _number_style(line: Line) -> str:
-    return "Prosent" if line.sid[5] == Measure.CHANGE_PERCENT.value else "Tall"
+    base = "Prosent" if line.sid[5] == Measure.CHANGE_PERCENT.value else "Tall"
+    return f"{base}.{min(line.decimals, MAX_DECIMALS)}" if line.decimals else base
 
 
 def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: list[Line], tpl: Template,
@@ -170,7 +171,8 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
                 col = 3 + m
                 if v == BLANK:
                     mark = line.marks.get(m)
-                    cells.append(text(r, col, mark, xf[style + "T"]) if mark else blank(r, col, xf[style]))
+                    symbol = xf[style.split(".")[0] + "T"]
+                    cells.append(text(r, col, mark, symbol) if mark else blank(r, col, xf[style]))
                 else:
                     value = v if d == 0 else line.value(m)
                     cells.append(num(r, col, value, xf[DERIVED_STYLE] if m in line.derived else xf[style]))  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from io import BytesIO
 from typing import BinaryIO
 
 from . import __version__
-from .checks import Check, derive, reconcile, unknown
+from .checks import Check, derive, reconcile_report, unknown
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
@@ -32,8 +32,8 @@ from .layout import (
     sheet_names,
     table_layout,
 )
-from .model import ColumnKind, Report, Table
-from .template import Template, load_template
+from .model import Column, ColumnKind, Number, Report, Table
+from .template import MAX_DECIMALS, Template, load_template
 from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
 
 _FORMULA_START = ("=", "+", "-", "@")
@@ -80,7 +80,8 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     tpl = template if isinstance(template, Template) else load_template(template)
     derived = [derive(t) for t in report.tables]
     unknowns = [unknown(t) for t in report.tables]
-    checks = reconcile(report, derived, unknowns)
+    result = reconcile_report(report, derived, unknowns)
+    checks, notes = result.checks, [*result.notes, *report.warnings]
     names = sheet_names([t.title for t in report.tables])
     layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
     now = conversion_time()
@@ -92,10 +93,10 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
                 "Verktøy": f"tiltak2xlsx {__version__}"})
 
     def write(out: BinaryIO) -> None:
-        sheets = [_contents(report, layouts, checks, tpl, now, footer)]
+        sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
         sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
                    for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
-        sheets.append(_reconciliation(report, layouts, checks, tpl, footer))
+        sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer))
         package(sheets, tpl.styles_xml, tpl.theme_xml, props, landscape=tpl.landscape, paper=tpl.paper_size,
                 margins=tpl.margins, out=out)
 
@@ -103,6 +104,16 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
 
 
 # --------------------------------------------------------------------------- helpers
+
+_PERCENT_KINDS = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
+_EXACT = (*_PERCENT_KINDS, ColumnKind.RATE)     # a blank and 0 are different statements here
+
+
+def number_style(column: Column, bold: bool) -> str:
+    """The named style of a number cell: count or percent, detail or total, with the column's decimals."""
+    base = ("SumProsent" if bold else "Prosent") if column.kind in _PERCENT_KINDS else ("Sum" if bold else "Tall")
+    return f"{base}.{min(column.decimals, MAX_DECIMALS)}" if column.decimals else base
+
 
 def _label(row: int, col: int, value: str, tpl: Template, style: str) -> str:
     if not value:
@@ -173,14 +184,14 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
             bold = row.bold
             cells = [_label(sheet_row, 1, row.label, tpl, "SumTekst" if bold else "Tekst")]
             for c, col in enumerate(table.columns):
-                percent = col.kind is ColumnKind.PERCENT
-                style = ("SumProsent" if bold else "Prosent") if percent else ("Sum" if bold else "Tall")
+                percent = col.kind in _EXACT
+                style = number_style(col, bold)
                 published = row.values[c]
                 expr = None if (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
                 if expr is None:
                     mark = row.mark(c)
                     cells.append(num(sheet_row, c + 2, published, xf[style]) if published is not None
-                                 else text(sheet_row, c + 2, mark, xf[style + "T"]) if mark
+                                 else text(sheet_row, c + 2, mark, xf[style.split(".")[0] + "T"]) if mark
                                  else blank(sheet_row, c + 2, xf[style]))
                 else:
                     # Where the report shows a blank, a formula giving 0 shows blank too.
@@ -191,8 +202,8 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
 
 # --------------------------------------------------------------------------- Avstemming
 
-def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], tpl: Template,
-                    footer: str) -> Sheet:
+def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
+                    tpl: Template, footer: str) -> Sheet:
     last = _RC_FIRST + max(len(checks), 1) - 1
     conditional = [f'<conditionalFormatting sqref="K{_RC_FIRST}:K{last}"><cfRule type="cellIs" '
                    f'dxfId="{tpl.avvik_dxf}" priority="1" operator="equal"><formula>"AVVIK"</formula></cfRule>'
@@ -205,13 +216,13 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
               (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
     links = ((cell(_RC_FIRST + i, 7), layouts[c.cell.table].qualified(c.cell.section, c.cell.row, c.cell.column))
              for i, c in enumerate(checks))
-    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, tpl), widths=widths,
+    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, notes, tpl), widths=widths,
                  freeze=(_RC_FIRST, 1), autofilter=f"A{_RC_HEADER}:K{max(last, _RC_HEADER + 1)}",
                  conditional=conditional, links=links, print_rows=(_RC_HEADER, _RC_HEADER), footer=footer,
-                 dimension=f"A1:K{last}")
+                 dimension=f"A1:K{last + 1 + len(notes) if notes else last}")
 
 
-def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
+def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
                          tpl: Template) -> Iterator[str]:
     xf = tpl.xf
     first, last = _RC_FIRST, _RC_FIRST + max(len(checks), 1) - 1
@@ -223,15 +234,14 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     yield row_xml(4, [text(4, 1, "AVVIK", xf["Tekst"]),
                       formula(4, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
     yield row_xml(_RC_HEADER, [text(_RC_HEADER, i, h, xf["Kolonnehode"]) for i, h in enumerate(_RC, 1)])
-    percent_columns = {(t, c) for t, table in enumerate(report.tables) for c, col in enumerate(table.columns)
-                       if col.kind is ColumnKind.PERCENT}
     for i, check in enumerate(checks):
         r = first + i
         layout = layouts[check.cell.table]
         src = layouts[check.source.table]
         source = src.qualified(check.source.section, check.source.row, check.source.column)
-        percent = (check.cell.table, check.cell.column) in percent_columns
-        number = xf["Prosent" if percent else "Tall"]
+        column = report.tables[check.cell.table].columns[check.cell.column]
+        percent = column.kind in _EXACT
+        number = xf[number_style(column, False)]
         # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
         test = f'H{r}&""=I{r}&""' if percent else f"N(I{r})=N(H{r})"
         yield row_xml(r, [
@@ -248,9 +258,13 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             formula(r, 10, f"N(I{r})-N(H{r})", (check.computed or 0) - (check.published or 0), number),
             formula(r, 11, f'IF({test},"OK","AVVIK")', "OK" if check.holds else "AVVIK", xf["Tekst"]),
         ])
+    # What was deliberately not compared: below the checks, as notes (never as AVVIK).
+    for i, note in enumerate(notes):
+        r = last + 2 + i
+        yield row_xml(r, [text(r, 1, "Merknad" if i == 0 else "", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")])
 
 
-def _cached(value: int | None, percent: bool) -> int | str | None:
+def _cached(value: Number | None, percent: bool) -> Number | str | None:
     if value is None:
         return "" if percent else 0
     return value
@@ -258,8 +272,8 @@ def _cached(value: int | None, percent: bool) -> int | str | None:
 
 # --------------------------------------------------------------------------- Innhold
 
-def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], tpl: Template, now: datetime,
-              footer: str) -> Sheet:
+def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str], tpl: Template,
+              now: datetime, footer: str) -> Sheet:
     xf = tpl.xf
     failures = sum(not c.holds for c in checks)
     summary = (f"Alle {len(checks)} kontroller OK" if failures == 0
@@ -278,6 +292,7 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], t
     if report.removed_chars:
         facts.append(("Fjernede tegn", f"{report.removed_chars} kontrolltegn som Excel ikke kan vise er fjernet "
                                        "fra etikettene"))
+    facts.extend(("Ikke kontrollert" if i == 0 else "", note) for i, note in enumerate(notes))
     r = 4
     for key, value in facts:
         cells = [text(r, 1, key, xf["SumTekst"])]

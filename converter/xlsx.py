@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from io import BytesIO
 from typing import BinaryIO
 
@@ -39,8 +40,13 @@ def quoteattr(text: str) -> str:
 
 # --------------------------------------------------------------------------- cells
 
-def num(row: int, col: int, value: int | float, style: int) -> str:
-    return f'<c r="{cell(row, col)}" s="{style}"><v>{value}</v></c>'
+def _number(value: int | float | Decimal) -> str:
+    """A number as SpreadsheetML writes it: Decimal('12.5') → 12.5, never '1.25E+1'."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def num(row: int, col: int, value: int | float | Decimal, style: int) -> str:
+    return f'<c r="{cell(row, col)}" s="{style}"><v>{_number(value)}</v></c>'
 
 
 def text(row: int, col: int, value: str, style: int) -> str:
@@ -52,10 +58,10 @@ def blank(row: int, col: int, style: int) -> str:
     return f'<c r="{cell(row, col)}" s="{style}"/>'
 
 
-def formula(row: int, col: int, expr: str, cached: int | float | str | None, style: int) -> str:
+def formula(row: int, col: int, expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
     """A formula with its cached value; a text result (or an empty one) is typed t="str"."""
-    if isinstance(cached, int | float) and not isinstance(cached, bool):
-        return f'<c r="{cell(row, col)}" s="{style}"><f>{_t(expr)}</f><v>{cached}</v></c>'
+    if isinstance(cached, int | float | Decimal) and not isinstance(cached, bool):
+        return f'<c r="{cell(row, col)}" s="{style}"><f>{_t(expr)}</f><v>{_number(cached)}</v></c>'
     value = "" if cached is None else cached
     return f'<c r="{cell(row, col)}" s="{style}" t="str"><f>{_t(expr)}</f><v>{_t(value)}</v></c>'
 

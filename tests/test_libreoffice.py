@@ -93,6 +93,10 @@ def _generated(tmp_path, which: str) -> Path:
         path = tmp_path / "symbols-2014-02.txt"
         path.write_bytes(SAMPLE.read_bytes().replace(b"Mentor\t85\t10\t70\t5", b"Mentor\t85\t10\t:\t.."))
         return path
+    if which == "decimals":
+        path = tmp_path / "decimals-2017-02.txt"
+        path.write_text(DECIMALS, encoding="utf-8")
+        return path
     from reportgen import generate
 
     path = tmp_path / "random-2015-03.txt"
@@ -100,7 +104,43 @@ def _generated(tmp_path, which: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("source", [SAMPLE, FYLKE, "archive", "random", "symbols"])
+# Year columns (change and growth as formulas), a share with one decimal (ties included: 100 × 1 / 8
+# = 12.5 → 13 with no decimals, 100 × 1 / 16 = 6.25 → 6.3), a rate published as is.
+DECIMALS = """# Deltakere i arbeidsrettede tiltak. Prøve. En måned
+
+## Hovedgrupper
+
+Februar 2017
+
+\tFebruar 2016\tFebruar 2017\tEndring fra i fjor Antall\tEndring fra i fjor Prosent
+<b>I alt</b>\t<b>1 000</b>\t<b>1 100</b>\t<b>100</b>\t<b>10,0</b>
+Arbeidssøkere på tiltak\t400\t420\t20\t5,0
+Nedsatt arbeidsevne, på tiltak\t592\t672\t80\t13,5
+Andre på tiltak\t8\t8\t0\t0,0
+
+## Andeler
+
+Februar 2017
+
+\tAntall\tAndel i prosent\tProsent av arbeidsstyrken
+<b>I alt</b>\t<b>1 100</b>\t<b>100,0</b>\t<b>0,4</b>
+Arbeidssøkere på tiltak\t420\t38,2\t0,2
+Nedsatt arbeidsevne, på tiltak\t672\t61,1\t0,3
+Andre på tiltak\t8\t0,7\t0,0
+
+## Små tall
+
+Februar 2017
+
+\tAntall\tAndel i prosent\tAndel
+<b>I alt små tall</b>\t<b>16</b>\t<b>100,0</b>\t<b>100</b>
+A\t1\t6,3\t6
+B\t2\t12,5\t13
+C\t13\t81,3\t81
+"""
+
+
+@pytest.mark.parametrize("source", [SAMPLE, FYLKE, "archive", "random", "symbols", "decimals"])
 def test_libreoffice_recalculation_equals_cached_values(tmp_path, source):
     if isinstance(source, str):
         source = _generated(tmp_path, source)

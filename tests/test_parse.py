@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from conftest import BAD, FYLKE, SAMPLE, mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter import ColumnKind, ReportFormatError, RowKind, parse_bytes, parse_report
-from converter.parse import assign_totals, classify_columns, parse_number
+from converter.parse import assign_totals, classify_columns, decimal_mark, parse_number
 
 TOTALS = {
     (0, 0, "I alt"): ("total", (75412, -1852, -2), (1, 2, 3)),
@@ -99,20 +101,41 @@ def test_second_sample_other_tables():
     assert cross.sections[0].rows[0].parts[-1] == len(cross.sections[0].rows) - 1   # ungrouped last row
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", None), ("  ", None), ("0", 0), ("75 412", 75412), ("-1 852", -1852), ("\u22123", -3),
-    ("1\u00a0234\u00a0567", 1234567), ("1\u202f234", 1234), ("−1\u00a0931", -1931), ("007", 7),
-    ("123456789012345", 123456789012345), ("1.234", 1234), ("1,234,567", 1234567), ("-12'345", -12345),
+@pytest.mark.parametrize(("text", "mark", "expected"), [
+    ("", ",", None), ("  ", ",", None), ("0", ",", 0), ("75 412", ",", 75412), ("-1 852", ",", -1852),
+    ("\u22123", ",", -3), ("1\u00a0234\u00a0567", ",", 1234567), ("1\u202f234", ",", 1234), ("−1\u00a0931", ",", -1931),
+    ("007", ",", 7), ("123456789012345", ",", 123456789012345), ("1.234", ",", 1234), ("-12'345", ",", -12345),
+    # decimals: exact, with the decimals as published
+    ("12,5", ",", Decimal("12.5")), ("0,0", ",", Decimal("0.0")), ("-0,0", ",", Decimal("0.0")),
+    ("2,60", ",", Decimal("2.60")), ("1 234,5", ",", Decimal("1234.5")), ("1.234,5", ",", Decimal("1234.5")),
+    ("−3,7", ",", Decimal("-3.7")),
+    # a file that groups thousands with ',' writes decimals with '.'
+    ("1,234,567", ".", 1234567), ("1,234", ".", 1234), ("12.5", ".", Decimal("12.5")),
+    ("1,234.5", ".", Decimal("1234.5")),
 ])
-def test_parse_number(text, expected):
-    assert parse_number(text) == expected
+def test_parse_number(text, mark, expected):
+    value = parse_number(text, mark)
+    assert value == expected and type(value) is type(expected)
+    if isinstance(expected, Decimal):
+        assert value.as_tuple().exponent == expected.as_tuple().exponent     # "2,60" keeps two decimals
 
 
-@pytest.mark.parametrize("text", ["2x442", "1 23", "12 3456", "1,5", "--3", "3-", "1 234 56", "abc", "1.234,5",
-                                  "1 234.567", "1.2345"])
-def test_parse_number_rejects(text):
+@pytest.mark.parametrize(("text", "mark"), [
+    ("2x442", ","), ("1 23", ","), ("12 3456", ","), ("--3", ","), ("3-", ","), ("1 234 56", ","), ("abc", ","),
+    ("1 234.567", ","), ("1.2345", ","), ("12.5", ","), ("1,2,3", ","), (",5", ","), ("5,", ","), ("1,5", "."),
+    ("1,2345", "."), ("12,5.5", "."),
+])
+def test_parse_number_rejects(text, mark):
     with pytest.raises(ValueError, match="not a number"):
-        parse_number(text)
+        parse_number(text, mark)
+
+
+@pytest.mark.parametrize(("cells", "mark"), [
+    (["75 412", "12,5"], ","), (["1,234", "12,345,678", "5"], "."), (["1,234", "2,5"], ","), (["3", "4"], ","),
+    ([], ","), (["<b>1,234</b>".replace("<b>", "").replace("</b>", "")], "."),
+])
+def test_decimal_mark(cells, mark):
+    assert decimal_mark(cells) == mark
 
 
 @pytest.mark.parametrize(("bold", "expected"), [
@@ -155,13 +178,34 @@ def test_herav_rows_and_columns_are_not_summed():
     (("Antall", "Endring Antall", "Endring Prosent", "Endring fra forrige måned Antall",
       "Endring fra forrige måned Prosent"),
      [("value", ()), ("value", ()), ("percent", (0, 1)), ("value", ()), ("percent", (0, 3))]),
-    (("Antall", "Prosent"), [("value", ()), ("percent", ())]),   # no change column: kept as published
+    (("Antall", "Prosent"), [("value", ()), ("share", (0,))]),    # no change column: a share of the total
+    (("Antall", "Andel i prosent", "Prosent av arbeidsstyrken"), [("value", ()), ("share", (0,)), ("rate", ())]),
+    (("Antall", "Gjennomsnittlig varighet (uker)"), [("value", ()), ("rate", ())]),
+    (("Februar 2016", "Februar 2017", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"),
+     [("value", ()), ("value", ()), ("change", (1, 0)), ("growth", (0, 2))]),
+    (("Endring fra i fjor Prosent", "Endring fra i fjor Antall", "Februar 2017", "Februar 2016"),
+     [("growth", (3, 1)), ("change", (2, 3)), ("value", ()), ("value", ())]),
+    (("Mars 2016", "Februar 2017", "Mars 2017"), [("value", ()), ("value", ()), ("value", ())]),
     (("Antall", "Endring", "Endring i prosent"), [("value", ()), ("value", ()), ("percent", (0, 1))]),
     (("Antall", "Endring fra i fjor", "Endring fra i fjor %"),
      [("value", ()), ("value", ()), ("percent", (0, 1))]),
 ])
 def test_classify_columns(headers, kinds):
     assert [(c.kind.value, c.operands) for c in classify_columns(headers)] == kinds
+
+
+@pytest.mark.parametrize(("headers", "period", "measures"), [
+    (("Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"), "2014-02",
+     [("count", "", ""), ("change", "", ""), ("change%", "", "")]),
+    (("Februar 2016", "Februar 2017", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"), "2017-02",
+     [("previous", "", "2016-02"), ("count", "", "2017-02"), ("change", "", ""), ("change%", "", "")]),
+    (("Mars 2016", "Februar 2017"), "2017-02", [("period", "", "2016-03"), ("count", "", "2017-02")]),
+    (("I alt", "Menn", "Kvinner"), "2017-02", [("count", "", ""), ("count", "Menn", ""), ("count", "Kvinner", "")]),
+    (("Antall", "Andel i prosent", "Prosent av arbeidsstyrken"), "2017-02",
+     [("count", "", ""), ("share", "", ""), ("rate", "", "")]),
+])
+def test_column_measures(headers, period, measures):
+    assert [(c.measure.value, c.category, c.period) for c in classify_columns(headers, period)] == measures
 
 
 # --------------------------------------------------------------------------- encodings and line ends
@@ -350,3 +394,87 @@ def test_mutated_sample_parses_or_fails_cleanly(edits):
         from converter import reconcile
 
         reconcile(report)     # whatever parses must also reconcile without crashing
+
+
+# --------------------------------------------------------------------------- structure rules
+
+def _page(title: str, section: str | None, rows: list[str], *, levels: tuple[int, int] = (2, 3),
+          report: bool = True, period: bool = True) -> str:
+    lines = ["# Deltakere i arbeidsrettede tiltak. Prøve. En måned", ""] if report else []
+    if title:
+        lines += [f"{'#' * levels[0]} {title}", ""]
+    if period:
+        lines += ["Februar 2014", ""]
+    if section:
+        lines += [f"{'#' * levels[1]} {section}", ""]
+    return "\n".join([*lines, "\tAntall", *rows, "", ""]) + "\n"
+
+
+AS = ["<b>I alt arbeidssøkere på tiltak</b>\t<b>3</b>", "Avklaring\t1", "Oppfølging\t2"]
+NA = ["<b>I alt nedsatt arbeidsevne, på tiltak</b>\t<b>7</b>", "Avklaring\t3", "Oppfølging\t4"]
+TOTAL = ["<b>I alt</b>\t<b>10</b>", "Avklaring\t4", "Oppfølging\t6"]
+
+
+@pytest.mark.parametrize(("text", "tables"), [
+    # a section heading at the title's level, whose total is named after it: a section
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS, levels=(3, 4))
+     + "### Nedsatt arbeidsevne, på tiltak\n\n\tAntall\n" + "\n".join(NA) + "\n\n",
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Nedsatt arbeidsevne, på tiltak", 3)])]),
+    # the same heading over rows whose total is not named after it: a table of its own
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS, levels=(3, 4))
+     + "### Tiltaksgrupper\n\n\tAntall\n" + "\n".join(TOTAL) + "\n\n",
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3)]), ("Tiltaksgrupper", [(None, 3)])]),
+    # a lone heading deeper than the title between rows: a section
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS)
+     + "### Nedsatt arbeidsevne, på tiltak\n\n\tAntall\n" + "\n".join(NA) + "\n\n",
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Nedsatt arbeidsevne, på tiltak", 3)])]),
+    # an empty section heading before the next page: kept empty, the next table keeps its name
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS) + "### Andre på tiltak\n\n"
+     + _page("Tiltaksgrupper", None, TOTAL),
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Andre på tiltak", 0)]),
+      ("Tiltaksgrupper", [(None, 3)])]),
+    # an empty section heading right before the next table's title, no report title between
+    (_page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS) + "### Andre på tiltak\n\n"
+     + _page("Tiltaksgrupper", None, TOTAL, report=False),
+     [("Tiltaksgrupper og hovedgrupper", [("Arbeidssøkere på tiltak", 3), ("Andre på tiltak", 0)]),
+      ("Tiltaksgrupper", [(None, 3)])]),
+    # a continued page: same title and header, the report title repeated
+    (_page("Tiltaksgrupper", None, TOTAL) + _page("Tiltaksgrupper", None, ["<b>I alt</b>\t<b>10</b>", "Annet\t0"]),
+     [("Tiltaksgrupper", [(None, 4)])]),
+])
+def test_headings_decide_tables_and_sections(text, tables):
+    report = parse_bytes(text.encode(), "x.txt")
+    assert [(t.title, [(s.heading, len(s.rows)) for s in t.sections]) for t in report.tables] == tables
+
+
+def test_empty_section_is_named_in_a_warning():
+    text = _page("Tiltaksgrupper og hovedgrupper", "Arbeidssøkere på tiltak", AS) + "### Andre på tiltak\n\n" + \
+        _page("Tiltaksgrupper", None, TOTAL)
+    assert parse_bytes(text.encode(), "x.txt").warnings == (
+        "Linje 15: overskriften «Andre på tiltak» har ingen rader; beholdt som tom del av tabellen "
+        "«Tiltaksgrupper og hovedgrupper».",)
+
+
+@pytest.mark.parametrize(("last", "message"), [
+    ("M\ty\t5\ty", "x.txt: line 9: not a number: «y». Correct the number, or leave the cell empty."),
+    ("M\t5\t3\t2,", "x.txt: line 9: the file ends in the middle of a number: «2,». The file seems cut off: "
+                    "export it again."),
+    ("M\t5\t3\t1 2", "x.txt: line 9: the file ends in the middle of a number: «1 2». The file seems cut off: "
+                     "export it again."),
+])
+def test_cut_off_last_line_is_reported_at_its_column(last, message):
+    text = "# T\n\n## Tab\n\nMars 2015\n\n\tI alt\tA\tB\n<b>I alt</b>\t<b>5</b>\t<b>3</b>\t<b>2</b>\n" + last
+    with pytest.raises(ReportFormatError) as info:
+        parse_bytes(text.encode(), "x.txt")
+    assert str(info.value) == message
+
+
+def test_decimals_are_read_exactly_and_columns_know_their_decimals():
+    text = ("# T\n\n## Andeler\n\nMars 2015\n\n\tAntall\tAndel i prosent\tProsent av arbeidsstyrken\n"
+            "<b>I alt</b>\t<b>1 100</b>\t<b>100,0</b>\t<b>0,45</b>\nA\t420\t38,2\t0,2\nB\t680\t61,8\t0,3\n")
+    table = parse_bytes(text.encode(), "x.txt").tables[0]
+    assert [r.values for r in table.sections[0].rows] == [
+        (1100, Decimal("100.0"), Decimal("0.45")), (420, Decimal("38.2"), Decimal("0.2")),
+        (680, Decimal("61.8"), Decimal("0.3"))]
+    assert [c.decimals for c in table.columns] == [0, 1, 2]
+    assert [c.kind.value for c in table.columns] == ["value", "share", "rate"]
