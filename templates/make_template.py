@@ -49,10 +49,10 @@ def styles() -> list[NamedStyle]:
         NamedStyle("Merknad", font=Font(name=base, size=10, italic=True, color="595959"),
                    alignment=Alignment(wrap_text=True, vertical="top")),
         NamedStyle("Lenke", font=Font(name=base, size=11, color="0563C1", underline="single")),
-        NamedStyle("Avvik", font=Font(name=base, size=11, bold=True, color="9C0006"),
-                   fill=PatternFill("solid", fgColor="FFC7CE")),
         NamedStyle("Avledet", font=Font(name=base, size=11, italic=True, color="7F6000"), number_format="#,##0",
                    fill=PatternFill("solid", fgColor="FFF2CC")),
+        NamedStyle("Avvik", font=Font(name=base, size=11, bold=True, color="9C0006"),
+                   fill=PatternFill("solid", fgColor="FFC7CE")),
     ]
 
 
@@ -69,7 +69,7 @@ def build(path: Path) -> None:
     examples = [("Tittel", "Tittel"), ("Periode", "Februar 2014"), ("Seksjon", "Seksjon"),
                 ("Kolonnehode", "Antall"), ("Tekst", "Detaljrad"), ("SumTekst", "I alt"), ("Tall", 75412),
                 ("Sum", 75412), ("Prosent", -2), ("SumProsent", -2), ("Merknad", "Merknad"),
-                ("Lenke", "Lenke"), ("Avvik", "AVVIK"), ("Avledet", 75000)]
+                ("Lenke", "Lenke"), ("Avledet", 75000), ("Avvik", "AVVIK")]
     for i, (name, value) in enumerate(examples, start=4):
         ws.cell(i, 1, name)
         ws.cell(i, 2, value).style = name
