@@ -8,6 +8,7 @@ The library is complete without the CLI::
     result = convert_file("tiltak-2014-02.txt", "tiltak-2014-02.xlsx")
 
 Names are imported on first use, so `import converter` (and `tiltak2xlsx --help`) stays cheap.
+This facade is for users of the library: no module of the package imports from it.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
 
 _EXPORTS = {
     "Check": "checks", "CheckKind": "checks", "reconcile": "checks", "derive": "checks",
     "TiltakError": "errors", "ReportFormatError": "errors", "TemplateError": "errors", "OutputError": "errors",
-    "UsageError": "errors",
+    "UsageError": "errors", "Exit": "errors",
     "Column": "model", "ColumnKind": "model", "Period": "model", "Report": "model", "Row": "model",
     "RowKind": "model", "Section": "model", "Table": "model",
-    "parse_bytes": "parse", "parse_report": "parse", "parse_text": "parse",
+    "parse_bytes": "parse", "parse_report": "source", "parse_text": "parse",
     "Template": "template", "load_template": "template",
     "Built": "workbook", "build_workbook": "workbook",
-    "Result": "convert", "convert_file": "convert",
+    "Result": "pipeline", "convert_file": "pipeline",
     "BatchOptions": "batch", "Summary": "batch", "convert_paths": "batch", "run_batch": "batch",
     "to_frame": "timeseries", "write_timeseries": "timeseries",
 }
@@ -37,6 +38,7 @@ __all__ = [
     "CheckKind",
     "Column",
     "ColumnKind",
+    "Exit",
     "OutputError",
     "Period",
     "Report",
@@ -79,10 +81,11 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:   # for type checkers and editors: the same names, eagerly
     from .batch import BatchOptions, Summary, convert_paths, run_batch
     from .checks import Check, CheckKind, derive, reconcile
-    from .convert import Result, convert_file
-    from .errors import OutputError, ReportFormatError, TemplateError, TiltakError, UsageError
+    from .errors import Exit, OutputError, ReportFormatError, TemplateError, TiltakError, UsageError
     from .model import Column, ColumnKind, Period, Report, Row, RowKind, Section, Table
-    from .parse import parse_bytes, parse_report, parse_text
+    from .parse import parse_bytes, parse_text
+    from .pipeline import Result, convert_file
+    from .source import parse_report
     from .template import Template, load_template
     from .timeseries import to_frame, write_timeseries
     from .workbook import Built, build_workbook

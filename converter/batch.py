@@ -5,6 +5,10 @@
   SHA-256; a rerun converts only what changed (`force` rebuilds everything).
 - Interrupted (Ctrl-C): the files in hand finish, the manifest records what was done, the exit
   code is 130, and a rerun carries on.
+- Edited outputs: a workbook changed since tiltak2xlsx wrote it is kept (status `edited`), and
+  the rest goes on; `force` replaces it.
+- Check only (`check=True`): every report is parsed and reconciled by the same pipeline, and
+  nothing is written (no workbook, manifest or time series).
 """
 
 from __future__ import annotations
@@ -13,21 +17,34 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import __version__
-from .convert import write_atomic
 from .discover import MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX, discover, output_for
-from .errors import TiltakError, UsageError
-from .parse import DEFAULT_MAX_BYTES
-from .workers import CONVERTED, FAILED, NOT_DONE, SKIPPED, UP_TO_DATE, Item, convert_one, done, run_pool
-
-if TYPE_CHECKING:
-    from .series import ReportData
+from .errors import Exit, TiltakError, UsageError
+from .output import WORKBOOK_SUFFIX, write_atomic
+from .series import Archive, ReportData, build, tidy
+from .source import DEFAULT_MAX_BYTES, parse_report
+from .store import Store, code_stamp
+from .template import default_template_path, load_template
+from .timeseries import write_timeseries
+from .version import TOOL, __version__
+from .workers import (
+    CHECKED,
+    CONVERTED,
+    EDITED,
+    FAILED,
+    NOT_DONE,
+    SKIPPED,
+    UP_TO_DATE,
+    Item,
+    Job,
+    convert_one,
+    done,
+    run_pool,
+)
 
 
 @dataclass
@@ -39,6 +56,10 @@ class BatchOptions:
     timeseries: bool = True
     max_bytes: int = DEFAULT_MAX_BYTES
     progress: bool = False
+    check: bool = False                 # parse and reconcile only; write nothing
+    now: datetime | None = None         # the conversion time recorded in the workbooks (None: now)
+    hints: Mapping[str, str] = field(default_factory=dict)   # error reason → the caller's hint
+    worker_init: Callable[[], None] | None = None   # runs once in each worker process (picklable)
 
 
 @dataclass
@@ -48,21 +69,22 @@ class Summary:
     manifest: Path | None = None
     timeseries: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    check: bool = False                 # check only: nothing was written
 
     def count(self, status: str) -> int:
         return sum(i.status == status for i in self.items)
 
     @property
     def with_avvik(self) -> int:
-        return sum(i.avvik > 0 and i.status in (CONVERTED, UP_TO_DATE) for i in self.items)
+        return sum(i.avvik > 0 and i.status in (CONVERTED, CHECKED, UP_TO_DATE) for i in self.items)
 
     @property
     def exit_code(self) -> int:
         if self.interrupted:
-            return 130
-        if self.count(FAILED):
-            return 1
-        return 3 if self.with_avvik else 0
+            return Exit.INTERRUPTED
+        if self.count(FAILED) or self.count(EDITED):
+            return Exit.FAILED
+        return Exit.AVVIK if self.with_avvik else Exit.OK
 
 
 # --------------------------------------------------------------------------- the batch
@@ -72,8 +94,6 @@ def _sha(path: Path) -> str:
 
 
 def _fingerprint(template: Path | None) -> str:
-    from .template import default_template_path
-
     path = template or default_template_path()
     return f"{__version__}:{_sha(path)}"
 
@@ -87,11 +107,14 @@ def _load_manifest(path: Path) -> dict[str, dict[str, object]]:
 
 
 def _up_to_date(previous: dict[str, object] | None, src: Path, out: Path, fingerprint: str) -> str | None:
-    """The input's SHA-256 when its workbook is current, else None."""
+    """The input's SHA-256 when its workbook is current (and untouched since written), else None."""
     if not previous or previous.get("status") not in (CONVERTED, UP_TO_DATE) or not out.exists():
         return None
     if previous.get("fingerprint") != fingerprint:
         return None
+    st = out.stat()
+    if previous.get("stamp") != [st.st_size, st.st_mtime_ns]:
+        return None         # touched since: converting again finds out whether it was edited
     try:
         digest = _sha(src)
     except OSError:
@@ -107,12 +130,15 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
     else (skipped files, notes, the summary line) to `info`, which defaults to `say`.
     """
     info = say if info is None else info
+    if options.check:
+        return _check_all(paths, options, say, info)
     outdir = options.output
     if outdir is not None:
-        if outdir.suffix.lower() == ".xlsx":
-            raise UsageError(f"{outdir}: give a folder with -o when converting several reports or a folder.")
+        if outdir.suffix.lower() == WORKBOOK_SUFFIX:
+            raise UsageError(f"{outdir}: the output must be a folder when converting several reports or a folder",
+                             "Give a folder", reason="need-folder")
         if outdir.exists() and not outdir.is_dir():
-            raise UsageError(f"{outdir}: exists and is not a folder.")
+            raise UsageError(f"{outdir}: exists and is not a folder", reason="need-folder")
         outdir.mkdir(parents=True, exist_ok=True)
     found, skipped, missing = discover(paths, exclude=outdir)
     items = [Item(str(path), status=SKIPPED, error=reason) for path, reason in skipped]
@@ -140,22 +166,20 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
         digest = _up_to_date(record, src, out, fingerprint)
         if digest:
             items.append(Item(str(src), str(out), UP_TO_DATE, record.get("period"),   # type: ignore[union-attr,arg-type]
-                              int(record.get("checks", 0)), int(record.get("avvik", 0)), None, digest))  # type: ignore[union-attr,arg-type]
+                              int(record.get("checks", 0)), int(record.get("avvik", 0)), None, digest,  # type: ignore[union-attr,arg-type]
+                              stamp=record.get("stamp")))  # type: ignore[union-attr,arg-type]
         else:
             todo.append(Item(str(src), str(out)))
     summary = Summary(items)
     summary.items.extend(todo)
-    template = str(options.template) if options.template else None
     if todo:
-        from .template import load_template
-
-        load_template(template)            # a bad template fails once, before any work
+        _start(todo, options)
         try:
-            _convert_all(todo, options, template, say)
+            _convert_all(todo, options)
         except KeyboardInterrupt:
             summary.interrupted = True
     for item in summary.items:
-        if item.status == FAILED and item.error:
+        if item.status in (FAILED, EDITED) and item.error:
             say(item.error)
         elif item.status == SKIPPED:
             info(f"{item.input}: skipped ({item.error})")
@@ -175,16 +199,52 @@ def convert_paths(paths: list[str | os.PathLike[str]], output: str | os.PathLike
     return run_batch([Path(p) for p in paths], opts)
 
 
-def _convert_all(todo: list[Item], options: BatchOptions, template: str | None, say: Callable[[str], None]) -> None:
+def _start(todo: list[Item], options: BatchOptions) -> None:
+    """Before any work: a bad template fails once; the mirrored output folders exist."""
+    load_template(options.template)
+    for item in todo:
+        if item.output:
+            Path(item.output).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _convert_all(todo: list[Item], options: BatchOptions) -> None:
+    job = Job(force=options.force, max_bytes=options.max_bytes,
+              template=str(options.template) if options.template else None, write=not options.check,
+              now=options.now, hints=dict(options.hints))
     jobs = options.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo)))
     with _progress(options.progress and len(todo) > 1, len(todo)) as advance:
         if jobs == 1:
             for item in todo:
-                done(item, convert_one(item.input, item.output or "", options.force, options.max_bytes, template))
+                done(item, convert_one(item.input, item.output, job))
                 advance()
             return
-        run_pool(todo, jobs, options.force, options.max_bytes, template, advance)
+        run_pool(todo, jobs, job, advance, options.worker_init)
+
+
+def _check_all(paths: list[Path], options: BatchOptions, say: Callable[[str], None],
+               info: Callable[[str], None]) -> Summary:
+    """Check only: the same pipeline with nothing written; each report's result goes to `info`
+    as it is known, in the order found."""
+    found, skipped, missing = discover(paths)
+    items = [Item(str(path), status=SKIPPED, error=reason) for path, reason in skipped]
+    items += [Item(str(path), status=FAILED, error=f"{path}: no such file or folder.") for path in missing]
+    todo = [Item(str(src)) for src, _ in found]
+    summary = Summary(items + todo, check=True)
+    if todo:
+        _start([], options)
+        try:
+            _convert_all(todo, options)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+    for item in summary.items:
+        if item.status == FAILED and item.error:
+            say(item.error)
+        elif item.status == SKIPPED:
+            info(f"{item.input}: skipped ({item.error})")
+    if len(summary.items) > 1:
+        _report(summary, info)
+    return summary
 
 
 @contextlib.contextmanager
@@ -211,9 +271,10 @@ def _write_manifest(path: Path, summary: Summary, fingerprint: str) -> Path | No
     records = []
     for item in summary.items:
         record = asdict(item)
+        record["failures"] = record["failures"][:20]
         record["fingerprint"] = fingerprint
         records.append(record)
-    data = {"tool": f"tiltak2xlsx {__version__}", "interrupted": summary.interrupted, "items": records}
+    data = {"tool": TOOL, "interrupted": summary.interrupted, "items": records}
     try:
         write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     except TiltakError as exc:
@@ -230,11 +291,6 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None],
     `_tidy_data`. Nothing is written when neither the inputs nor the code changed since the last
     time series (and its files are still there).
     """
-    import json
-
-    from .series import Archive, build
-    from .store import Store, code_stamp
-
     good = [i for i in summary.items if i.status in (CONVERTED, UP_TO_DATE)]
     if not good:
         return {}
@@ -257,8 +313,6 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None],
             archive.add(data, item.input, Path(item.input).stat().st_mtime)
         store.prune({i.sha256 for i in good if i.sha256})
         timeline = build(archive, renames)
-        from .timeseries import write_timeseries
-
         write_timeseries(timeline, xlsx, csv)
     except TiltakError as exc:
         say(str(exc))
@@ -283,9 +337,6 @@ def _tidy_data(item: Item) -> ReportData:
     TEMPORARY (issue 11): the workers will return this with their result, so the main process
     never parses a report a worker converted in this run; the lead replaces this function then.
     """
-    from .parse import parse_report
-    from .series import tidy
-
     data = tidy(parse_report(Path(item.input)))
     if item.sha256 and data.sha256 != item.sha256:
         from dataclasses import replace
@@ -297,15 +348,17 @@ def _tidy_data(item: Item) -> ReportData:
 def _report(summary: Summary, say: Callable[[str], None]) -> None:
     for note in summary.notes:
         say(note)
-    parts = [f"{summary.count(CONVERTED)} converted", f"{summary.count(UP_TO_DATE)} up to date",
-             f"{summary.count(SKIPPED)} skipped", f"{summary.count(FAILED)} failed",
-             f"{summary.with_avvik} with discrepancies"]
+    if summary.check:
+        parts = [f"{summary.count(CHECKED)} checked"]
+    else:
+        parts = [f"{summary.count(CONVERTED)} converted", f"{summary.count(UP_TO_DATE)} up to date"]
+    parts += [f"{summary.count(SKIPPED)} skipped", f"{summary.count(FAILED)} failed"]
+    if summary.count(EDITED):
+        parts.append(f"{summary.count(EDITED)} edited (kept)")
+    parts.append(f"{summary.with_avvik} with discrepancies")
     if summary.interrupted:
         parts.append(f"{summary.count(NOT_DONE)} not done (interrupted; run again to finish)")
     say("tiltak2xlsx: " + ", ".join(parts))
     if summary.manifest:
         say(f"tiltak2xlsx: manifest {summary.manifest}")
 
-
-if __name__ == "__main__":   # pragma: no cover
-    sys.exit("use the tiltak2xlsx command")

@@ -1,25 +1,36 @@
 """The command line: validate options, call one library function, map the outcome to an exit code.
 
-Exit codes: 0 converted and reconciled; 1 an input could not be converted; 2 usage error;
-3 converted, but reconciliation found discrepancies (AVVIK); 130 interrupted.
-Library modules are imported inside the command so that `--help` and `--version` stay fast.
+Exit codes (converter.errors.Exit): 0 converted and reconciled; 1 an input could not be
+converted (or an output was kept because it was edited); 2 usage error; 3 converted, but
+reconciliation found discrepancies (AVVIK); 130 interrupted.
+
+Library modules are imported inside the command, for speed only: `--help` and `--version` must
+not pay for the pipeline (and never import openpyxl or pandas). Those imports point down too.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import __version__
+from .errors import Exit, TiltakError, UsageError
+from .version import TOOL
 
 if TYPE_CHECKING:
-    from .checks import Check
+    from .workers import Item
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AVVIK, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# The CLI's own wording of the library's hints: it names its flags (errors.TiltakError.reason).
+HINTS = {
+    "edited": "Use -o to write the new workbook elsewhere, or --force to replace it",
+    "foreign": "Choose another output with -o, or use --force to replace it",
+    "too-big": "Raise the limit with --max-size if this really is one report",
+    "need-folder": "Give a folder with -o",
+}
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Convert NAV 'Deltakere i arbeidsrettede tiltak' text reports into reconciled Excel "
@@ -31,10 +42,25 @@ def say(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
+def _out(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def cli_message(error: TiltakError) -> str:
+    """The library's error with the CLI's hint (naming flags) where it has one."""
+    return error.message(hint=HINTS.get(error.reason or ""))
+
+
+def conversion_time() -> datetime | None:
+    """SOURCE_DATE_EPOCH when set (reproducible builds: identical bytes run to run), else None (now)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else None
+
+
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"tiltak2xlsx {__version__}\n")
-        raise typer.Exit(EXIT_OK)
+        sys.stdout.write(f"{TOOL}\n")
+        raise typer.Exit(Exit.OK)
 
 
 @app.command()
@@ -43,12 +69,12 @@ def convert(
                                                 show_default=False, metavar="PATH")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Output .xlsx (one report) or folder "
                                                 "(batch). Default: beside each report.")] = None,
-    check: Annotated[bool, typer.Option("--check", help="Parse and reconcile only; print a summary, "
-                                        "write nothing.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Parse and reconcile only (files or folders); print a "
+                                        "line per report and every failing check; write nothing.")] = False,
     template: Annotated[Path | None, typer.Option("--template", help="Workbook template .xlsx with the house "
                                                   "styles (default: the bundled one).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything; replace outputs that tiltak2xlsx "
-                                        "did not write.")] = False,
+                                        "did not write or that were edited since.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print errors only; no progress bar.")] = False,
     jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, max=64, help="Parallel worker processes "
                                              "for folders (default: the number of CPUs).")] = None,
@@ -61,24 +87,25 @@ def convert(
 ) -> None:
     """Convert each REPORT.txt into REPORT.xlsx: one sheet per table, live formulas with cached values,
     a contents sheet and a reconciliation sheet (Avstemming)."""
-    from .errors import TiltakError
-
     max_bytes = int(max_size * 2**20)
     try:
-        if check:
-            code = _check(paths, max_bytes)
-        elif len(paths) == 1 and not paths[0].is_dir():
+        if check and output is not None:
+            raise UsageError("--check writes nothing", "Drop -o/--output")
+        if not check and len(paths) == 1 and not paths[0].is_dir():
             code = _single(paths[0], output, template, force, quiet, max_bytes)
         else:
             from .batch import BatchOptions, run_batch
 
             options = BatchOptions(output=output, template=template, force=force, jobs=jobs,
                                    timeseries=not no_timeseries, max_bytes=max_bytes,
-                                   progress=not quiet and sys.stderr.isatty())
+                                   progress=not quiet and sys.stderr.isatty(), check=check,
+                                   now=conversion_time(), hints=HINTS)
             summary = run_batch(paths, options, say=say, info=_silent if quiet else say)
+            if check:
+                _print_checks(summary.items)
             code = summary.exit_code
     except TiltakError as exc:
-        say(str(exc))
+        say(cli_message(exc))
         code = exc.exit_code
     raise typer.Exit(code)
 
@@ -87,54 +114,40 @@ def _silent(line: str) -> None:
     """--quiet: information is dropped, problems still go to `say`."""
 
 
-def _describe(c: Check) -> str:
-    blank = "(tom)"
-    where = " / ".join(x for x in (c.table, c.section, c.row, c.column) if x)
-    published = blank if c.published is None else c.published
-    computed = blank if c.computed is None else c.computed
-    return f"  AVVIK {where}: published {published}, computed {computed} ({c.kind}, line {c.line})"
+def _print_checks(items: list[Item]) -> None:
+    """--check: one line per report on stdout, then its failing checks."""
+    from .workers import CHECKED
 
-
-def _check(paths: list[Path], max_bytes: int) -> int:
-    from .checks import reconcile
-    from .errors import ReportFormatError
-    from .parse import parse_report
-
-    code = EXIT_OK
-    for path in paths:
-        try:
-            report = parse_report(path, max_bytes=max_bytes)
-        except ReportFormatError as exc:        # one bad file does not hide the others' results
-            say(str(exc))
-            code = EXIT_FAILED
+    for item in items:
+        if item.status != CHECKED:
             continue
-        checks = reconcile(report)
-        failures = [c for c in checks if not c.holds]
-        rows = sum(t.row_count() for t in report.tables)
-        sys.stdout.write(f"{report.source}: {report.period.text}, {len(report.tables)} tables, {rows} rows, "
-                         f"{len(checks)} checks, {len(failures)} AVVIK\n")
-        for c in failures:
-            sys.stdout.write(_describe(c) + "\n")
-        if failures and code == EXIT_OK:
-            code = EXIT_AVVIK
-    return code
+        _out(f"{item.input}: {item.period_text}, {item.tables} tables, {item.rows} rows, {item.checks} checks, "
+             f"{item.avvik} AVVIK")
+        for line in item.failures:
+            _out(f"  AVVIK {line}")
+        for note in item.notes:
+            _out(f"  note: {note}")
 
 
 def _single(src: Path, output: Path | None, template: Path | None, force: bool, quiet: bool,
             max_bytes: int) -> int:
-    from .convert import convert_file
+    from .output import default_output
+    from .pipeline import convert_file, describe
 
     if output is not None and output.is_dir():
-        output = output / src.with_suffix(".xlsx").name
-    result = convert_file(src, output, template, force=force, max_bytes=max_bytes)
+        output = output / default_output(src).name
+    result = convert_file(src, output, template, force=force, max_bytes=max_bytes, now=conversion_time())
     failures = result.failures
     if not quiet or failures:
         n = len(result.checks)
         state = f"all {n} checks OK" if not failures else f"{len(failures)} of {n} checks AVVIK"
-        say(f"{src.name} → {result.output}: {result.report.period.text}, {state}")   # type: ignore[union-attr]
+        say(f"{src.name} → {result.output}: {result.report.period.text}, {state}")
         for c in failures:
-            say(_describe(c))
-    return EXIT_AVVIK if failures else EXIT_OK
+            say(f"  AVVIK {describe(c)}")
+    if not quiet:
+        for note in result.notes:
+            say(f"  note: {note}")
+    return Exit.AVVIK if failures else Exit.OK
 
 
 def main() -> None:
@@ -143,13 +156,13 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         say("tiltak2xlsx: interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(Exit.INTERRUPTED)
     except Exception as exc:   # a bug, not bad input: one line, the traceback only on request
         if os.environ.get("TILTAK2XLSX_DEBUG"):
             raise
         say(f"tiltak2xlsx: internal error ({type(exc).__name__}: {exc}). "
             "Set TILTAK2XLSX_DEBUG=1 for details and report it.")
-        sys.exit(EXIT_FAILED)
+        sys.exit(Exit.FAILED)
 
 
 if __name__ == "__main__":

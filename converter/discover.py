@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .decode import sniff_binary
 from .errors import UsageError
+from .output import WORKBOOK_SUFFIX, default_output
 
 MANIFEST = "tiltak2xlsx-manifest.json"
 TIMESERIES_XLSX, TIMESERIES_CSV = "tidsserie.xlsx", "tidsserie.csv"
@@ -83,14 +84,14 @@ def _is_own_output(path: Path) -> bool:
     """Our own files in a folder converted in place: workbooks beside their reports, manifest, time series."""
     if path.name in (MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX):
         return True
-    return path.suffix.lower() == ".xlsx" and path.with_suffix(".txt").exists()
+    return path.suffix.lower() == WORKBOOK_SUFFIX and path.with_suffix(".txt").exists()
 
 
 def output_for(src: Path, rel: Path, outdir: Path | None) -> Path:
     """OUTDIR/<relative path>.xlsx, or beside the report; never outside OUTDIR."""
     if outdir is None:
-        return src.with_suffix(".xlsx")
-    out = outdir / rel.with_suffix(".xlsx")
+        return default_output(src)
+    out = outdir / default_output(rel)
     if ".." in rel.parts or rel.is_absolute() or not out.resolve().is_relative_to(outdir.resolve()):
         raise UsageError(f"{src}: its output {out} would be outside {outdir}.")
     return out

@@ -31,6 +31,12 @@ def is_subset_label(label: str) -> bool:
     return _SUBSET.match(label) is not None
 
 
+def subset_topic(label: str) -> str:
+    """What a "herav" row or column adds to the figure it is a part of: "herav kvinner" → "kvinner"."""
+    m = _SUBSET.match(label)
+    return topic(label[m.end():]) if m else topic(label)
+
+
 def header_period(header: str) -> str:
     """"Februar 2016" → "2016-02"; "" when the header is not a month and year."""
     m = _PERIOD_HEADER.match(canon(header))

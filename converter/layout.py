@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .checks import share_base
-from .model import Column, ColumnKind, Table
+from .model import Column, ColumnKind, Report, Table
 
 CONTENTS = "Innhold"
 RECONCILIATION = "Avstemming"
 MAX_SHEET_NAME = 31
+# Excel's hard limits ("Excel specifications and limits")
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+MAX_FORMULA = 8_192             # characters of a formula, its leading "=" included
+MAX_LINKS = 65_530              # hyperlinks on one sheet
+MAX_TEXT = 32_767               # characters in one cell
+MAX_SUM_ARGS = 255              # arguments of one function call
+# A label starting with one of these would be read as a formula once a colleague edits the cell.
+FORMULA_START = ("=", "+", "-", "@")
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _RESERVED = {"history"}           # Excel reserves "History" for change tracking
 
@@ -68,10 +77,20 @@ def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
 
 def sum_formula(cells: Sequence[str]) -> str:
     """SUM over cells or ranges; Excel takes at most 255 arguments, so long lists are nested."""
-    if len(cells) <= 255:
+    if len(cells) <= MAX_SUM_ARGS:
         return f"SUM({','.join(cells)})"
-    chunks = [sum_formula(cells[i:i + 255]) for i in range(0, len(cells), 255)]
+    chunks = [sum_formula(cells[i:i + MAX_SUM_ARGS]) for i in range(0, len(cells), MAX_SUM_ARGS)]
     return sum_formula(chunks)
+
+
+def fits(expr: str) -> bool:
+    """True when a formula (written without its "=") is within Excel's length limit."""
+    return len(expr) + 1 <= MAX_FORMULA
+
+
+def fit_text(text: str) -> str:
+    """Composed text (never a published label) cut to what one cell holds."""
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 def column_sum(rows: Iterable[int], column: int) -> str:
@@ -150,6 +169,18 @@ def sheet_names(titles: Sequence[str], reserved: Sequence[str] = (CONTENTS, RECO
 
 # --------------------------------------------------------------------------- table sheets
 
+HELPER_CHUNK = 500      # parts per helper row: 500 references of at most 11 characters fit a formula
+
+
+@dataclass(frozen=True, slots=True)
+class HelperSums:
+    """A total over so many scattered rows that its SUM would pass Excel's formula length: it
+    sums helper rows below the table instead, each of which sums a chunk of the parts."""
+
+    rows: tuple[int, ...]                       # the helper rows' sheet rows (consecutive)
+    chunks: tuple[tuple[int, ...], ...]         # per helper row: the parts (row indices in the section)
+
+
 @dataclass(frozen=True, slots=True)
 class TableLayout:
     """Rows and columns of one table's sheet. Columns: A is the label, table column c is c + 2."""
@@ -159,6 +190,8 @@ class TableLayout:
     row_of: tuple[tuple[int, ...], ...]         # per section, per row: the sheet row
     last_row: int
     columns: int                                # number of value columns
+    helpers: Mapping[tuple[int, int], HelperSums] = field(default_factory=dict)   # (section, row) → sums
+    helper_heading: int | None = None           # the row titling the helper rows, if any
 
     def address(self, section: int, row: int, column: int) -> str:
         return cell(self.row_of[section][row], column + 2)
@@ -168,7 +201,8 @@ class TableLayout:
 
 
 def table_layout(table: Table, sheet: str) -> TableLayout:
-    """Title, period, a blank row, the header row, then each section (heading row, rows)."""
+    """Title, period, a blank row, the header row, then each section (heading row, rows); and,
+    after a blank row and a heading, the helper rows of totals too long for one formula."""
     row = FIRST_DATA_ROW
     heading_rows: list[int | None] = []
     row_of: list[tuple[int, ...]] = []
@@ -180,7 +214,23 @@ def table_layout(table: Table, sheet: str) -> TableLayout:
             heading_rows.append(None)
         row_of.append(tuple(range(row, row + len(section.rows))))
         row += len(section.rows)
-    return TableLayout(sheet, tuple(heading_rows), tuple(row_of), row - 1, len(table.columns))
+    last = row - 1
+    widest = len(table.columns) + 1             # the longest column letter gives the longest formula
+    long_totals = [(s, r, section.rows[r].parts) for s, section in enumerate(table.sections)
+                   for r in range(len(section.rows)) if section.rows[r].parts
+                   and len(section.rows[r].parts) > 400
+                   and not fits(column_sum([row_of[s][p] for p in section.rows[r].parts], widest))]
+    if not long_totals:
+        return TableLayout(sheet, tuple(heading_rows), tuple(row_of), last, len(table.columns))
+    helper_heading = last + 2
+    row = helper_heading + 1
+    helpers: dict[tuple[int, int], HelperSums] = {}
+    for s, r, parts in long_totals:
+        chunks = tuple(tuple(parts[i:i + HELPER_CHUNK]) for i in range(0, len(parts), HELPER_CHUNK))
+        helpers[(s, r)] = HelperSums(tuple(range(row, row + len(chunks))), chunks)
+        row += len(chunks)
+    return TableLayout(sheet, tuple(heading_rows), tuple(row_of), row - 1, len(table.columns), helpers,
+                       helper_heading)
 
 
 def cell_formula(table: Table, layout: TableLayout, section: int, row: int, column: int) -> str | None:
@@ -203,5 +253,149 @@ def cell_formula(table: Table, layout: TableLayout, section: int, row: int, colu
         return None
     parts = table.sections[section].rows[row].parts
     if parts:
+        helper = layout.helpers.get((section, row))
+        if helper is not None:
+            return column_sum(helper.rows, column + 2)
         return column_sum([layout.row_of[section][p] for p in parts], column + 2)
+    return None
+
+
+def helper_formula(layout: TableLayout, section: int, chunk: tuple[int, ...], column: int) -> str:
+    """The formula of one helper cell: the sum of one chunk of a long total's parts."""
+    return column_sum([layout.row_of[section][p] for p in chunk], column + 2)
+
+
+# --------------------------------------------------------------------------- Avstemming and Innhold
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationLayout:
+    """The Avstemming sheet: counts at the top, a header row, then one row per check."""
+
+    checks: int
+    notes: int = 0                  # notes below the checks (what was deliberately not compared)
+    count_row: int = 3              # "Kontroller": how many checks
+    avvik_row: int = 4              # "AVVIK": how many fail
+    header_row: int = 5
+    first_row: int = 6
+    COLUMNS = ("Ark", "Del", "Rad", "Kolonne", "Kontroll", "Linje", "Celle", "Publisert", "Arbeidsbok",
+               "Differanse", "Status")
+
+    def column(self, name: str) -> int:
+        return self.COLUMNS.index(name) + 1
+
+    def letter(self, name: str) -> str:
+        return column_letter(self.column(name))
+
+    @property
+    def last_row(self) -> int:
+        """The last check's row (the first row when there are none, so ranges stay valid)."""
+        return self.first_row + max(self.checks, 1) - 1
+
+    def note_row(self, index: int) -> int:
+        return self.last_row + 2 + index
+
+    @property
+    def bottom_row(self) -> int:
+        return self.note_row(self.notes - 1) if self.notes else self.last_row
+
+    @property
+    def last_column(self) -> str:
+        return column_letter(len(self.COLUMNS))
+
+    def row(self, index: int) -> int:
+        return self.first_row + index
+
+    def at(self, name: str, index: int) -> str:
+        """The cell of column `name` in the row of check `index`."""
+        return f"{self.letter(name)}{self.row(index)}"
+
+    def range(self, name: str, absolute: bool = False) -> str:
+        a, b = cell(self.first_row, self.column(name), absolute), cell(self.last_row, self.column(name), absolute)
+        return f"{a}:{b}"
+
+    @property
+    def count_cell(self) -> str:
+        return cell(self.count_row, 2)
+
+    @property
+    def avvik_cell(self) -> str:
+        return cell(self.avvik_row, 2)
+
+    @staticmethod
+    def qualified(ref: str) -> str:
+        return f"{quote_sheet(RECONCILIATION)}!{ref}"
+
+
+CONTENTS_FACTS = ("Kildefil", "SHA-256", "Tegnsett", "Laget med", "Konvertert", "Avstemming")
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsLayout:
+    """The Innhold sheet: facts (key in A, value in B), an optional note, then the table list."""
+
+    facts: tuple[str, ...]
+    note: bool
+    tables: int
+    first_fact_row: int = 4
+
+    def fact_row(self, key: str) -> int:
+        return self.first_fact_row + self.facts.index(key)
+
+    def fact_cell(self, key: str) -> str:
+        return cell(self.fact_row(key), 2)
+
+    @property
+    def note_row(self) -> int | None:
+        return self.first_fact_row + len(self.facts) if self.note else None
+
+    @property
+    def tables_heading_row(self) -> int:
+        return self.first_fact_row + len(self.facts) + (1 if self.note else 0) + 1
+
+    @property
+    def header_row(self) -> int:
+        return self.tables_heading_row + 1
+
+    def table_row(self, index: int) -> int:
+        return self.header_row + 1 + index
+
+    @property
+    def reconciliation_row(self) -> int:
+        """The last row: the link to Avstemming with its counts."""
+        return self.table_row(self.tables)
+
+
+def contents_layout(report: Report, notes: int = 0) -> ContentsLayout:
+    """`notes`: how many notes on what was not compared follow the facts (the first titled)."""
+    facts = CONTENTS_FACTS + (("Fjernede tegn",) if report.removed_chars else ())
+    facts += tuple("Ikke kontrollert" if i == 0 else "" for i in range(notes))
+    return ContentsLayout(facts, bool(report.note), len(report.tables))
+
+
+# --------------------------------------------------------------------------- Excel's limits
+
+def limit_problem(report: Report, layouts: Sequence[TableLayout], checks: int, notes: int = 0) -> str | None:
+    """Why the report's workbook cannot be within Excel's limits, or None when it can.
+
+    Limits the writer keeps by itself are not problems: long totals use helper rows, hyperlinks
+    past the limit become HYPERLINK formulas, composed texts are cut (fit_text).
+    """
+    for table, layout in zip(report.tables, layouts, strict=True):
+        if layout.columns + 1 > MAX_COLUMNS:
+            return (f"table «{table.title}» has {layout.columns} columns; an Excel sheet holds "
+                    f"{MAX_COLUMNS - 1} beside its label column")
+        if layout.last_row > MAX_ROWS:
+            return f"table «{table.title}» needs {layout.last_row:,} rows; an Excel sheet holds {MAX_ROWS:,}"
+        for col in table.columns:
+            if col.kind is ColumnKind.ROWSUM and not fits(row_sum(layout.last_row, [o + 2 for o in col.operands])):
+                return f"the row sum «{col.header}» of table «{table.title}» is longer than Excel's formula limit"
+        texts = [table.title, *(c.header for c in table.columns)]
+        texts += [x for sec in table.sections for x in (sec.heading or "", *(r.label for r in sec.rows))]
+        longest = max(texts, key=len)
+        if len(longest) > MAX_TEXT:
+            return f"a text of {len(longest):,} characters; an Excel cell holds {MAX_TEXT:,}"
+    if ReconciliationLayout(checks, notes).bottom_row > MAX_ROWS:
+        return f"{checks:,} checks need more rows than the Avstemming sheet can have ({MAX_ROWS:,})"
+    if len(report.tables) + 1 > MAX_LINKS:
+        return f"{len(report.tables):,} tables; the contents sheet can link to at most {MAX_LINKS - 1:,}"
     return None

@@ -17,6 +17,9 @@ Categories come from structure, one rule each (no label lists):
   crossed, so it still matches the same county in a table without regions;
 - the row label (a total's topic: "I alt nedsatt arbeidsevne, på tiltak" → "nedsatt arbeidsevne
   på tiltak"; the bare "I alt" is the population itself);
+- a "herav" row is a part of the row above it: its categories are that row's and what it adds
+  ("herav kvinner" under "Arbeidssøkere på tiltak" is arbeidssøkere × kvinner); a "Herav …"
+  column likewise adds its category;
 - a label that the report uses both for a group and for a single tiltak in that group, standing
   in a flat list: it means the group when the list's other labels are groups, the tiltak when
   they are tiltak, and nothing comparable when the list does not tell.
@@ -28,7 +31,7 @@ import re
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 
-from .labels import canon, topic
+from .labels import canon, is_subset_label, subset_topic, topic
 from .model import ColumnKind, Figure, Measure, Report, RowKind, Section, Table
 
 __all__ = ["canon", "figures", "located_figures", "slice_names"]
@@ -55,7 +58,7 @@ def located_figures(report: Report) -> list[tuple[Place, Figure]]:
     out: list[tuple[Place, Figure]] = []
     for t, table in enumerate(report.tables):
         slice_ = slices[t]
-        col_cats = [canon(col.category) if col.category else "" for col in table.columns]
+        col_cats = [subset_topic(col.category) if col.category else "" for col in table.columns]
         col_periods = [col.period or period for col in table.columns]
         for s, section in enumerate(table.sections):
             heading = cat(section.heading) if section.heading else ""
@@ -86,8 +89,15 @@ def _row_categories(section: Section, cat: object, heading: str,
     flat = not group_of
     level = _section_level(topics, levels) if flat else ""
     out: list[tuple[list[str], str, bool]] = []
+    parent = -1
     for r, row in enumerate(rows):
         label = topics[r]
+        if is_subset_label(row.label):
+            # "herav kvinner" under a row: that row's figure for women
+            above = out[parent] if parent >= 0 else ([], "", True)
+            out.append(([*above[0], subset_topic(row.label)], above[1], above[2]))
+            continue
+        parent = r
         if row.kind is not RowKind.DETAIL:
             out.append(([label] if label and label != heading else [], "", True))
             continue

@@ -143,7 +143,6 @@ class Report:
     warnings: tuple[str, ...] = ()
     sha256: str = ""
     removed_chars: int = 0         # XML-illegal control characters dropped from labels
-    line_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,6 @@ from .model import (
     Table,
 )
 
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024   # refuse bigger files before reading them (--max-size)
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
 MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
 MAX_COLUMNS = 16_383                   # Excel has 16,384 columns; column A holds the labels
@@ -69,26 +68,6 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _GROUP = "[ \u00a0\u202f.,']"
 _NUMBER = re.compile(r"([-\u2212]?)(\d{1,3}(?:([ \u00a0\u202f.,'])\d{3})(?:\3\d{3})*|\d+)")
 _NUMBERISH = re.compile(r"[-\u2212]?[\d \u00a0\u202f.,']*\d")
-
-
-def parse_report(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
-    """Read and parse one report file. Raises ReportFormatError for anything unreadable."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ReportFormatError(
-                path.name, f"the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:g} MiB limit",
-                "Raise the limit with --max-size if this really is one report")
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ReportFormatError(path.name, "is a folder, not a report file", "Give a .txt report") from None
-    except FileNotFoundError:
-        raise ReportFormatError(path.name, "no such file", "Check the path") from None
-    except OSError as exc:
-        raise ReportFormatError(path.name, f"cannot be read ({exc.strerror})",
-                                "Check the file's permissions") from None
-    return parse_bytes(data, path.name)
 
 
 def parse_bytes(data: bytes, source: str = "<report>") -> Report:
@@ -765,5 +744,4 @@ class _Parser:
             tables=tuple(t.build(self.period.key) for t in self.tables),
             warnings=tuple(self.warnings),
             removed_chars=self.removed,
-            line_count=len(self.lines),
         )

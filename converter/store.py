@@ -18,8 +18,8 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
 from .series import ReportData
+from .version import __version__
 
 STORE_DIR = ".tiltak2xlsx"
 SUFFIX = ".tidy.z"

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import TemplateError
+from .version import __version__
 
 REQUIRED_STYLES = ("Tittel", "Periode", "Seksjon", "Kolonnehode", "Tekst", "SumTekst", "Tall", "Sum",
                    "Prosent", "SumProsent", "Merknad", "Lenke", "Avvik")
@@ -114,8 +115,6 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
     form depends only on the template's bytes and this version, so it is cached under their
     hash; the template itself is only read.
     """
-    from . import __version__
-
     name = Path(path).name
     try:
         data = Path(path).read_bytes()

@@ -22,16 +22,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import __version__
 from .chart import ChartSeries, line_chart
-from .convert import write_atomic
 from .layout import CONTENTS, cell, column_letter, quote_sheet, sheet_names
 from .model import Measure, Report
+from .output import write_atomic
 from .series import ABSENT, BLANK, TIDY_COLUMNS, Archive, Line, Timeline, build, group_lines, tidy, tidy_rows
 from .template import DERIVED_STYLE, MAX_DECIMALS, Template, load_template
+from .version import TOOL
 from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
 
 if TYPE_CHECKING:
@@ -92,11 +93,12 @@ def write_csv(timeline: Timeline, out: BinaryIO) -> None:
     stream.detach()
 
 
-def write_timeseries(timeline: Timeline, xlsx: Path, csv_path: Path, template: str | Path | None = None) -> None:
-    """Write `timeline` to `xlsx` and `csv_path` (each atomically)."""
+def write_timeseries(timeline: Timeline, xlsx: Path, csv_path: Path, template: str | Path | None = None,
+                     now: datetime | None = None) -> None:
+    """Write `timeline` to `xlsx` and `csv_path` (each atomically); `now`: the time recorded (default: now)."""
     tpl = load_template(template)
     write_atomic(csv_path, lambda f: write_csv(timeline, f))
-    write_atomic(xlsx, lambda f: write_workbook(timeline, tpl, f))
+    write_atomic(xlsx, lambda f: write_workbook(timeline, tpl, f, now))
 
 
 # --------------------------------------------------------------------------- the workbook
@@ -112,9 +114,7 @@ def _width(texts: Iterable[str], least: float, most: float = 70.0) -> float:
     return max(least, min(most, max((len(t) for t in texts), default=0) * 1.1 + 2))
 
 
-def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO) -> None:
-    from .workbook import conversion_time
-
+def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: datetime | None = None) -> None:
     groups = group_lines(timeline.lines)
     places = list(groups)
     names = sheet_names([section or table for table, section in places], reserved=(CONTENTS, DIAGRAM, REVISIONS))
@@ -126,13 +126,13 @@ def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO) -> None:
     sheets += [_table_sheet(timeline, place, name, groups[place], tpl, span, footer)
                for place, name in zip(places, names, strict=True)]
     sheets.append(_revisions(timeline, tpl, footer))
-    props = Properties(title=f"Tidsserie: {title}", subject=span, creator=f"tiltak2xlsx {__version__}",
-                       created=conversion_time(),
+    props = Properties(title=f"Tidsserie: {title}", subject=span, creator=TOOL,
+                       created=datetime.now(UTC) if now is None else now,
                        custom={"Rapporter": str(len(timeline.sources)), "Periode": span,
                                "Revisjoner": str(len(timeline.revisions)),
-                               "Verktøy": f"tiltak2xlsx {__version__}"})
-    package(sheets, tpl.styles_xml, tpl.theme_xml, props, landscape=True, paper=tpl.paper_size, margins=tpl.margins,
-            out=out)
+                               "Verktøy": TOOL})
+    package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=True, paper=tpl.paper_size,
+            margins=tpl.margins)
 
 
 def _row_label(line: Line) -> str:
@@ -313,7 +313,7 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
 
 def timeseries_of(paths: Iterable[Path], renames: dict[str, str] | None = None) -> Timeline:
     """Parse `paths` and build their timeline (the batch uses stored or worker data instead)."""
-    from .parse import parse_report
+    from .source import parse_report
 
     archive = Archive()
     for path in paths:

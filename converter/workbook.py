@@ -10,73 +10,71 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
+from itertools import chain
 from typing import BinaryIO
 
-from . import __version__
 from .checks import Check, derive, reconcile_report, unknown
+from .errors import ReportFormatError
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
+    FORMULA_START,
     HEADER_ROW,
+    MAX_LINKS,
     PERIOD_ROW,
     RECONCILIATION,
     TITLE_ROW,
+    ContentsLayout,
+    ReconciliationLayout,
     TableLayout,
     cell,
     cell_formula,
     column_letter,
+    column_sum,
+    contents_layout,
+    fit_text,
+    helper_formula,
+    limit_problem,
     quote_sheet,
     sheet_names,
     table_layout,
 )
 from .model import Column, ColumnKind, Number, Report, Table
 from .template import MAX_DECIMALS, Template, load_template
+from .version import TOOL
 from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
 
-_FORMULA_START = ("=", "+", "-", "@")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-# Avstemming columns
-_RC = ["Ark", "Del", "Rad", "Kolonne", "Kontroll", "Linje", "Celle", "Publisert", "Arbeidsbok", "Differanse",
-       "Status"]
-_RC_HEADER, _RC_FIRST = 5, 6
 
 
 @dataclass(frozen=True)
 class Built:
     """A workbook ready to be written, and what its checks found.
 
-    The sheets are generated while they are written (`write`), so a big report is never held
-    in memory as XML; `data` gives the bytes for callers that want them.
+    The sheets are generated while they are written (`write`, which returns the workbook's
+    fingerprint), so a big report is never held in memory as XML.
     """
 
     checks: list[Check]
     sheets: list[str]
-    write: Callable[[BinaryIO], None]
+    write: Callable[[BinaryIO], str]
+    notes: list[str] = field(default_factory=list)    # what was not compared, what the parser kept (Norwegian)
 
     @property
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.holds]
 
-    @property
-    def data(self) -> bytes:
-        buf = BytesIO()
-        self.write(buf)
-        return buf.getvalue()
 
+def build_workbook(report: Report, template: Template | str | os.PathLike[str] | None = None, *,
+                   now: datetime | None = None) -> Built:
+    """Build the workbook for a parsed report. `template`: a loaded Template, a path, or None (default);
+    `now`: the conversion time (default: the current time), in the properties, Innhold and the zip.
 
-def conversion_time() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: identical bytes run to run)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None)
-    return datetime.now()
-
-
-def build_workbook(report: Report, template: Template | str | os.PathLike[str] | None = None) -> Built:
-    """Build the workbook for a parsed report. `template`: a loaded Template, a path, or None (default)."""
+    Raises ReportFormatError (reason "limit") when the report cannot fit Excel's limits; this
+    happens here, before anything is written.
+    """
     tpl = template if isinstance(template, Template) else load_template(template)
     derived = [derive(t) for t in report.tables]
     unknowns = [unknown(t) for t in report.tables]
@@ -84,23 +82,27 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     checks, notes = result.checks, [*result.notes, *report.warnings]
     names = sheet_names([t.title for t in report.tables])
     layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
-    now = conversion_time()
+    problem = limit_problem(report, layouts, len(checks), len(notes))
+    if problem:
+        raise ReportFormatError(report.source, f"too big for Excel: {problem}",
+                                "Split the report into smaller ones", reason="limit")
+    now = datetime.now(UTC) if now is None else now
     footer = footer_text(report.source, report.period.text)
 
     props = Properties(
-        title=report.title, subject=report.period.text, creator=f"tiltak2xlsx {__version__}", created=now,
+        title=report.title, subject=report.period.text, creator=TOOL, created=now,
         custom={"Kildefil": report.source, "Kilde SHA-256": report.sha256, "Periode": report.period.key,
-                "Verktøy": f"tiltak2xlsx {__version__}"})
+                "Verktøy": TOOL})
 
-    def write(out: BinaryIO) -> None:
+    def write(out: BinaryIO) -> str:
         sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
         sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
                    for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
         sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer))
-        package(sheets, tpl.styles_xml, tpl.theme_xml, props, landscape=tpl.landscape, paper=tpl.paper_size,
-                margins=tpl.margins, out=out)
+        return package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
+                       paper=tpl.paper_size, margins=tpl.margins)
 
-    return Built(checks, [CONTENTS, *names, RECONCILIATION], write)
+    return Built(checks, [CONTENTS, *names, RECONCILIATION], write, notes)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -119,7 +121,7 @@ def _label(row: int, col: int, value: str, tpl: Template, style: str) -> str:
     if not value:
         return blank(row, col, tpl.xf[style])
     # quotePrefix keeps a label that looks like a formula a label even after a colleague edits it
-    return text(row, col, value, tpl.xf[style + "'"] if value.startswith(_FORMULA_START) else tpl.xf[style])
+    return text(row, col, value, tpl.xf[style + "'"] if value.startswith(FORMULA_START) else tpl.xf[style])
 
 
 def _width(texts: list[str], least: float, most: float = 80.0) -> float:
@@ -161,9 +163,33 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
     if ncols:
         widths.append((2, ncols + 1, tpl.number_width))
     last = cell(max(layout.last_row, HEADER_ROW), ncols + 1)
-    return Sheet(name=layout.sheet, rows=_table_rows(report, table, layout, values, unknowns, tpl), widths=widths,
+    rows = _table_rows(report, table, layout, values, unknowns, tpl)
+    if layout.helpers:
+        rows = chain(rows, _helper_rows(table, layout, values, tpl))
+    return Sheet(name=layout.sheet, rows=rows, widths=widths,
                  freeze=(FIRST_DATA_ROW, 2), print_rows=(TITLE_ROW, HEADER_ROW), footer=footer,
                  dimension=f"A1:{last}")
+
+
+def _helper_rows(table: Table, layout: TableLayout, values: list[list[list[Number | None]]],
+                 tpl: Template) -> Iterator[str]:
+    """Below the table: the partial sums of totals whose SUM would pass Excel's formula length."""
+    xf = tpl.xf
+    head = layout.helper_heading or 0
+    yield row_xml(head, [_label(head, 1, "Delsummer (totaler med flere ledd enn én Excel-formel rommer)", tpl,
+                                "Seksjon")])
+    for (s, r), helper in layout.helpers.items():
+        label = table.sections[s].rows[r].label
+        # only the columns whose total sums these helper rows (not row sums, percents …)
+        columns = [c for c in range(len(table.columns))
+                   if cell_formula(table, layout, s, r, c) == column_sum(helper.rows, c + 2)]
+        for k, (sheet_row, chunk) in enumerate(zip(helper.rows, helper.chunks, strict=True), 1):
+            cells = [_label(sheet_row, 1, fit_text(f"Delsum {k} av {len(helper.rows)} for «{label}»"), tpl, "Tekst")]
+            for c in columns:
+                cached = sum(values[s][p][c] or 0 for p in chunk)
+                style = xf[number_style(table.columns[c], False)]
+                cells.append(formula(sheet_row, c + 2, helper_formula(layout, s, chunk, c), cached, style))
+            yield row_xml(sheet_row, cells)
 
 
 def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
@@ -204,8 +230,9 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
 
 def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
                     tpl: Template, footer: str) -> Sheet:
-    last = _RC_FIRST + max(len(checks), 1) - 1
-    conditional = [f'<conditionalFormatting sqref="K{_RC_FIRST}:K{last}"><cfRule type="cellIs" '
+    rl = ReconciliationLayout(len(checks), len(notes))
+    status = rl.range("Status")
+    conditional = [f'<conditionalFormatting sqref="{status}"><cfRule type="cellIs" '
                    f'dxfId="{tpl.avvik_dxf}" priority="1" operator="equal"><formula>"AVVIK"</formula></cfRule>'
                    "</conditionalFormatting>"]
     widths = [(1, 1, _width([lay.sheet for lay in layouts], 14, 34)),
@@ -214,53 +241,69 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
               (4, 4, _width([c.column for c in checks], 10, 30)),
               (5, 5, _width([c.what for c in checks], 16, 60)),
               (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
-    links = ((cell(_RC_FIRST + i, 7), layouts[c.cell.table].qualified(c.cell.section, c.cell.row, c.cell.column))
-             for i, c in enumerate(checks))
-    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, notes, tpl), widths=widths,
-                 freeze=(_RC_FIRST, 1), autofilter=f"A{_RC_HEADER}:K{max(last, _RC_HEADER + 1)}",
-                 conditional=conditional, links=links, print_rows=(_RC_HEADER, _RC_HEADER), footer=footer,
-                 dimension=f"A1:K{last + 1 + len(notes) if notes else last}")
+    link = rl.column("Celle")
+    links = ((cell(rl.row(i), link), *_target(layouts, c)) for i, c in enumerate(checks[:MAX_LINKS]))
+    last = rl.last_column
+    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, notes, tpl, rl), widths=widths,
+                 freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
+                 conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
+                 dimension=f"A1:{last}{rl.bottom_row}")
+
+
+def _target(layouts: list[TableLayout], check: Check) -> tuple[str, str]:
+    """(location, text) of the checked cell: 'Sheet'!B5 for the link, Sheet!B5 as shown."""
+    layout = layouts[check.cell.table]
+    address = layout.address(check.cell.section, check.cell.row, check.cell.column)
+    return f"{quote_sheet(layout.sheet)}!{address}", f"{layout.sheet}!{address}"
 
 
 def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
-                         tpl: Template) -> Iterator[str]:
+                         tpl: Template, rl: ReconciliationLayout) -> Iterator[str]:
     xf = tpl.xf
-    first, last = _RC_FIRST, _RC_FIRST + max(len(checks), 1) - 1
-    status = f"K{first}:K{last}"
+    status = rl.range("Status")
     failures = sum(not c.holds for c in checks)
-    yield from _title_rows("Avstemming", f"{report.title} – {report.period.text}", tpl)
-    yield row_xml(3, [text(3, 1, "Kontroller", xf["Tekst"]),
-                      formula(3, 2, f"COUNTA({status})", len(checks), xf["Tall"])])
-    yield row_xml(4, [text(4, 1, "AVVIK", xf["Tekst"]),
-                      formula(4, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
-    yield row_xml(_RC_HEADER, [text(_RC_HEADER, i, h, xf["Kolonnehode"]) for i, h in enumerate(_RC, 1)])
+    yield from _title_rows("Avstemming", fit_text(f"{report.title} – {report.period.text}"), tpl)
+    yield row_xml(rl.count_row, [text(rl.count_row, 1, "Kontroller", xf["Tekst"]),
+                                 formula(rl.count_row, 2, f"COUNTA({status})", len(checks), xf["Tall"])])
+    yield row_xml(rl.avvik_row, [text(rl.avvik_row, 1, "AVVIK", xf["Tekst"]),
+                                 formula(rl.avvik_row, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
+    yield row_xml(rl.header_row, [text(rl.header_row, i, h, xf["Kolonnehode"]) for i, h in enumerate(rl.COLUMNS, 1)])
+    col = rl.column
     for i, check in enumerate(checks):
-        r = first + i
+        r = rl.row(i)
         layout = layouts[check.cell.table]
         src = layouts[check.source.table]
         source = src.qualified(check.source.section, check.source.row, check.source.column)
         column = report.tables[check.cell.table].columns[check.cell.column]
         percent = column.kind in _EXACT
         number = xf[number_style(column, False)]
+        published, computed = rl.at("Publisert", i), rl.at("Arbeidsbok", i)
         # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
-        test = f'H{r}&""=I{r}&""' if percent else f"N(I{r})=N(H{r})"
+        test = f'{published}&""={computed}&""' if percent else f"N({computed})=N({published})"
+        location, shown = _target(layouts, check)
+        if i < MAX_LINKS:
+            target = text(r, col("Celle"), shown, xf["Lenke"])
+        else:   # past Excel's hyperlinks per sheet: the same link as a formula
+            target = formula(r, col("Celle"), f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
+                             f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, xf["Lenke"])
         yield row_xml(r, [
-            text(r, 1, layout.sheet, xf["Tekst"]),
-            _label(r, 2, check.section, tpl, "Tekst"),
-            _label(r, 3, check.row, tpl, "Tekst"),
-            _label(r, 4, check.column, tpl, "Tekst"),
-            _label(r, 5, check.what, tpl, "Tekst"),
-            num(r, 6, check.line, xf["Tekst"]),
-            text(r, 7, f"{layout.sheet}!{layout.address(check.cell.section, check.cell.row, check.cell.column)}",
-                 xf["Lenke"]),
-            num(r, 8, check.published, number) if check.published is not None else blank(r, 8, number),
-            formula(r, 9, source, _cached(check.computed, percent), number),
-            formula(r, 10, f"N(I{r})-N(H{r})", (check.computed or 0) - (check.published or 0), number),
-            formula(r, 11, f'IF({test},"OK","AVVIK")', "OK" if check.holds else "AVVIK", xf["Tekst"]),
+            text(r, col("Ark"), layout.sheet, xf["Tekst"]),
+            _label(r, col("Del"), check.section, tpl, "Tekst"),
+            _label(r, col("Rad"), check.row, tpl, "Tekst"),
+            _label(r, col("Kolonne"), check.column, tpl, "Tekst"),
+            _label(r, col("Kontroll"), check.what, tpl, "Tekst"),
+            num(r, col("Linje"), check.line, xf["Tekst"]),
+            target,
+            num(r, col("Publisert"), check.published, number) if check.published is not None
+            else blank(r, col("Publisert"), number),
+            formula(r, col("Arbeidsbok"), source, _cached(check.computed, percent), number),
+            formula(r, col("Differanse"), f"N({computed})-N({published})",
+                    (check.computed or 0) - (check.published or 0), number),
+            formula(r, col("Status"), f'IF({test},"OK","AVVIK")', "OK" if check.holds else "AVVIK", xf["Tekst"]),
         ])
     # What was deliberately not compared: below the checks, as notes (never as AVVIK).
     for i, note in enumerate(notes):
-        r = last + 2 + i
+        r = rl.note_row(i)
         yield row_xml(r, [text(r, 1, "Merknad" if i == 0 else "", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")])
 
 
@@ -275,56 +318,56 @@ def _cached(value: Number | None, percent: bool) -> Number | str | None:
 def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str], tpl: Template,
               now: datetime, footer: str) -> Sheet:
     xf = tpl.xf
+    cl: ContentsLayout = contents_layout(report, len(notes))
+    rl = ReconciliationLayout(len(checks), len(notes))
     failures = sum(not c.holds for c in checks)
     summary = (f"Alle {len(checks)} kontroller OK" if failures == 0
                else f"{failures} av {len(checks)} kontroller AVVIK")
-    rc = quote_sheet(RECONCILIATION)
-    live = f'IF({rc}!B4=0,"Alle "&{rc}!B3&" kontroller OK",{rc}!B4&" av "&{rc}!B3&" kontroller AVVIK")'
+    count, avvik = rl.qualified(rl.count_cell), rl.qualified(rl.avvik_cell)
+    live = f'IF({avvik}=0,"Alle "&{count}&" kontroller OK",{avvik}&" av "&{count}&" kontroller AVVIK")'
     rows = _title_rows(report.title, report.period.text, tpl)
-    facts: list[tuple[str, str | None]] = [
-        ("Kildefil", report.source),
-        ("SHA-256", report.sha256),
-        ("Tegnsett", report.encoding),
-        ("Laget med", f"tiltak2xlsx {__version__}"),
-        ("Konvertert", None),
-        ("Avstemming", None),
-    ]
-    if report.removed_chars:
-        facts.append(("Fjernede tegn", f"{report.removed_chars} kontrolltegn som Excel ikke kan vise er fjernet "
-                                       "fra etikettene"))
-    facts.extend(("Ikke kontrollert" if i == 0 else "", note) for i, note in enumerate(notes))
-    r = 4
-    for key, value in facts:
+    values: dict[str, str] = {
+        "Kildefil": report.source,
+        "SHA-256": report.sha256,
+        "Tegnsett": report.encoding,
+        "Laget med": TOOL,
+        "Fjernede tegn": f"{report.removed_chars} kontrolltegn som Excel ikke kan vise er fjernet fra etikettene",
+    }
+    first_note = len(cl.facts) - len(notes)
+    for i, key in enumerate(cl.facts):
+        r = cl.first_fact_row + i
         cells = [text(r, 1, key, xf["SumTekst"])]
-        if key == "Konvertert":
-            serial = (now - _EXCEL_EPOCH).total_seconds() / 86400
+        if key == "Konvertert":     # the local time, as the reader's clock shows it
+            local = now.astimezone().replace(tzinfo=None)
+            serial = (local - _EXCEL_EPOCH).total_seconds() / 86400
             cells.append(num(r, 2, round(serial, 6), xf["Dato"]))
         elif key == "Avstemming":
             cells.append(formula(r, 2, live, summary, xf["Tekst"]))
         else:
-            cells.append(_label(r, 2, value or "", tpl, "Tekst"))
+            cells.append(_label(r, 2, notes[i - first_note] if i >= first_note else values[key], tpl, "Tekst"))
         rows.append(row_xml(r, cells))
-        r += 1
     note_width = _width([t.title for t in report.tables] + [report.sha256], 40, 90)
-    if report.note:
-        note_lines = sum(_lines(part, note_width * 1.1) for part in report.note.split("\n"))
-        rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, report.note, tpl, "Merknad")],
+    if cl.note_row is not None:
+        r = cl.note_row
+        note = fit_text(report.note)
+        note_lines = sum(_lines(part, note_width * 1.1) for part in note.split("\n"))
+        rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")],
                             _height(note_lines, 13.5)))
-        r += 1
-    r += 1
+    r = cl.tables_heading_row
     rows.append(row_xml(r, [text(r, 1, "Tabeller", xf["Seksjon"])]))
-    r += 1
+    r = cl.header_row
     heads = ["Ark", "Tabell", "Rader", "Kontroller", "AVVIK"]
     rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
-    r += 1
     links = []
     per_sheet: dict[str, list[Check]] = {lay.sheet: [] for lay in layouts}
     for check in checks:
         per_sheet[layouts[check.cell.table].sheet].append(check)
-    for table, layout in zip(report.tables, layouts, strict=True):
+    sheets_range = rl.qualified(rl.range("Ark", absolute=True))
+    status_range = rl.qualified(rl.range("Status", absolute=True))
+    for i, (table, layout) in enumerate(zip(report.tables, layouts, strict=True)):
+        r = cl.table_row(i)
         mine = per_sheet[layout.sheet]
-        count_avvik = (f'COUNTIFS({rc}!$A${_RC_FIRST}:$A${_RC_FIRST + max(len(checks), 1) - 1},'
-                       f'A{r},{rc}!$K${_RC_FIRST}:$K${_RC_FIRST + max(len(checks), 1) - 1},"AVVIK")')
+        count_avvik = f'COUNTIFS({sheets_range},A{r},{status_range},"AVVIK")'
         rows.append(row_xml(r, [
             text(r, 1, layout.sheet, xf["Lenke"]),
             _label(r, 2, table.title, tpl, "Tekst"),
@@ -332,13 +375,13 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
             num(r, 4, len(mine), xf["Tall"]),
             formula(r, 5, count_avvik, sum(not c.holds for c in mine), xf["Tall"]),
         ]))
-        links.append((cell(r, 1), f"{quote_sheet(layout.sheet)}!A1"))
-        r += 1
+        links.append((cell(r, 1), f"{quote_sheet(layout.sheet)}!A1", layout.sheet))
+    r = cl.reconciliation_row
     rows.append(row_xml(r, [text(r, 1, RECONCILIATION, xf["Lenke"]), text(r, 2, "Alle kontroller", xf["Tekst"]),
-                            blank(r, 3, xf["Tall"]), formula(r, 4, f"{rc}!B3", len(checks), xf["Tall"]),
-                            formula(r, 5, f"{rc}!B4", failures, xf["Tall"])]))
-    links.append((cell(r, 1), f"{rc}!A1"))
-    widths = [(1, 1, _width([lay.sheet for lay in layouts] + [k for k, _ in facts], 16, 34)),
+                            blank(r, 3, xf["Tall"]), formula(r, 4, count, len(checks), xf["Tall"]),
+                            formula(r, 5, avvik, failures, xf["Tall"])]))
+    links.append((cell(r, 1), rl.qualified("A1"), RECONCILIATION))
+    widths = [(1, 1, _width([lay.sheet for lay in layouts] + list(cl.facts), 16, 34)),
               (2, 2, note_width), (3, 5, 11)]
     return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer,
                  dimension=f"A1:{column_letter(5)}{r}")

@@ -9,20 +9,22 @@ a time, and the one that kills its worker again is marked failed.
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from .convert import check_target, write_atomic
-from .errors import ReportFormatError, TiltakError
+from .errors import TiltakError
+from .pipeline import convert_file, describe
+from .template import load_template
 
-CONVERTED, UP_TO_DATE, SKIPPED, FAILED, NOT_DONE = "converted", "up to date", "skipped", "failed", "not done"
+CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, NOT_DONE = (
+    "converted", "checked", "up to date", "skipped", "failed", "edited", "not done")
 
 
 @dataclass
@@ -38,79 +40,70 @@ class Item:
     error: str | None = None
     sha256: str | None = None
     failures: list[str] = field(default_factory=list)
+    tables: int = 0
+    rows: int = 0
+    period_text: str | None = None
+    stamp: list[int] | None = None          # the output's (size, mtime_ns) when written: was it touched since?
+    notes: list[str] = field(default_factory=list)   # tables not compared, headings kept empty (Norwegian)
 
 
-_TEMPLATE: object = None         # the worker's loaded template (or the error loading it raised)
-_PASSED_ENV = ("SOURCE_DATE_EPOCH", "TILTAK2XLSX_FAULT_DIE_ON")
+@dataclass(frozen=True)
+class Job:
+    """What every file of a batch is converted with (the same for all; pickled to the workers)."""
+
+    force: bool
+    max_bytes: int
+    template: str | None
+    write: bool = True
+    now: datetime | None = None
+    hints: Mapping[str, str] = field(default_factory=dict)    # reason → the caller's own hint (CLI flags)
 
 
-def _init_worker(template: str | None, env: dict[str, str | None]) -> None:
-    """Per process, once: ignore Ctrl-C (the parent decides), import and load the template.
-
-    `env` carries the parent's settings explicitly, whatever the start method (a spawned or
-    forkserver worker would otherwise not see a change made after the pool's server started).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for key, value in env.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    global _TEMPLATE
-    from .template import load_template
-
-    try:
-        _TEMPLATE = load_template(template)
-    except TiltakError as exc:
-        _TEMPLATE = exc
-
-
-def convert_one(src: str, dst: str, force: bool, max_bytes: int, template: str | None = None) -> Item:
-    """Convert one report; never raises for a bad input (the error goes into the Item)."""
-    from .parse import parse_bytes
-    from .template import load_template
-    from .workbook import build_workbook
-
-    fault = os.environ.get("TILTAK2XLSX_FAULT_DIE_ON")   # test seam: simulate a worker killed mid-file
-    if fault and Path(src).name == fault:
-        os.kill(os.getpid(), signal.SIGKILL)
+def convert_one(src: str, dst: str | None, job: Job) -> Item:
+    """Convert (or check) one report; never raises for a bad input (the error goes into the Item)."""
     item = Item(src, dst)
     try:
-        tpl = _TEMPLATE if _TEMPLATE is not None else load_template(template)
-        if isinstance(tpl, TiltakError):
-            raise tpl
-        path = Path(src)
-        size = path.stat().st_size
-        if size > max_bytes:
-            from .parse import parse_report
-
-            parse_report(path, max_bytes=max_bytes)     # raises the size error without reading
-        data = path.read_bytes()
-        item.sha256 = hashlib.sha256(data).hexdigest()
-        out = Path(dst)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        check_target(out, force)
-        report = parse_bytes(data, path.name)
-        built = build_workbook(report, tpl)      # type: ignore[arg-type]
-        write_atomic(out, built.write)
-    except ReportFormatError as exc:
-        exc.file = src                          # in a batch, the path tells which of many files
-        item.status, item.error = FAILED, str(exc)
-        return item
+        result = convert_file(src, dst, job.template, write=job.write, force=job.force, max_bytes=job.max_bytes,
+                              now=job.now)
     except TiltakError as exc:
-        item.status, item.error = FAILED, str(exc)
+        # In a batch the path tells which of many files; the caller may word the hint its way.
+        item.status = EDITED if exc.reason == "edited" else FAILED
+        item.error = exc.message(where=src, hint=job.hints.get(exc.reason or ""))
         return item
     except OSError as exc:
         item.status, item.error = FAILED, f"{src}: {exc.strerror or exc}."
         return item
-    item.status = CONVERTED
-    item.period = report.period.key
-    item.checks = len(built.checks)
-    failures = built.failures
+    report = result.report
+    item.status = CONVERTED if job.write else CHECKED
+    item.sha256 = report.sha256
+    item.period, item.period_text = report.period.key, report.period.text
+    item.tables, item.rows = len(report.tables), sum(t.row_count() for t in report.tables)
+    item.checks = len(result.checks)
+    failures = result.failures
     item.avvik = len(failures)
-    item.failures = [f"{c.table} / {c.row} / {c.column}: published {c.published}, computed {c.computed}"
-                     for c in failures[:20]]
+    item.failures = [describe(c) for c in failures]
+    item.notes = list(result.notes)
+    if result.output is not None:
+        st = result.output.stat()
+        item.stamp = [st.st_size, st.st_mtime_ns]
     return item
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _init_worker(template: str | None, initializer: Callable[[], None] | None) -> None:
+    """Per process, once: ignore Ctrl-C (the parent decides) and load the template (a bad one
+    was refused by the parent before the pool started). `initializer` is the caller's own
+    (tests use it to inject faults into a worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        load_template(template)             # cached per process: every file of this worker reuses it
+    except TiltakError:
+        pass                                # each file then reports it
+    if initializer is not None:
+        initializer()
 
 
 def done(item: Item, result: Item) -> None:
@@ -118,7 +111,7 @@ def done(item: Item, result: Item) -> None:
         setattr(item, name, value)
 
 
-def _pool(jobs: int, template: str | None) -> ProcessPoolExecutor:
+def _pool(jobs: int, job: Job, initializer: Callable[[], None] | None) -> ProcessPoolExecutor:
     import multiprocessing as mp
 
     # fork: a worker starts with the parent's imports and loaded template, at no cost. It is
@@ -126,33 +119,33 @@ def _pool(jobs: int, template: str | None) -> ProcessPoolExecutor:
     # one); elsewhere (macOS, Windows) spawn pays the imports once per worker.
     method = "fork" if "fork" in mp.get_all_start_methods() and sys.platform == "linux" else "spawn"
     context = mp.get_context(method)
-    env = {key: os.environ.get(key) for key in _PASSED_ENV}
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(template, env))
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(job.template, initializer))
 
 
-def run_pool(todo: list[Item], jobs: int, force: bool, max_bytes: int, template: str | None,
-              advance: Callable[[], None]) -> None:
+def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[], None],
+             initializer: Callable[[], None] | None = None) -> None:
+    """Convert `todo` in `jobs` worker processes; `initializer` runs once in each (picklable)."""
     pending = deque(todo)
     while pending:
         # A worker died (killed, out of memory): the file it held is among those in flight.
         # Each is retried alone; a file that kills its worker again is marked failed.
-        for item in _run_pool(pending, jobs, force, max_bytes, template, advance):
-            if _run_pool(deque([item]), 1, force, max_bytes, template, advance):
+        for item in _run_pool(pending, jobs, job, advance, initializer):
+            if _run_pool(deque([item]), 1, job, advance, initializer):
                 item.status = FAILED
                 item.error = f"{item.input}: the worker converting it died (killed or out of memory)."
                 advance()
 
 
-def _run_pool(queue: deque[Item], jobs: int, force: bool, max_bytes: int, template: str | None,
-              advance: Callable[[], None]) -> list[Item]:
+def _run_pool(queue: deque[Item], jobs: int, job: Job, advance: Callable[[], None],
+              initializer: Callable[[], None] | None) -> list[Item]:
     """Convert from `queue` until it is empty; returns the files in flight if the pool broke."""
-    pool = _pool(jobs, template)
+    pool = _pool(jobs, job, initializer)
     running: dict[Future[Item], Item] = {}
     try:
         while queue or running:
             while queue and len(running) < 2 * jobs:     # a short window: few suspects if a worker dies
-                future = pool.submit(convert_one, queue[0].input, queue[0].output or "", force,
-                                     max_bytes, template)
+                future = pool.submit(convert_one, queue[0].input, queue[0].output, job)
                 running[future] = queue.popleft()
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:

@@ -12,25 +12,37 @@ files that get it wrong, so it is fixed in one place: `_sheet_xml`.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from io import BytesIO
 from typing import BinaryIO
 
-from .layout import cell, quote_sheet
+from .layout import MAX_LINKS, cell, quote_sheet
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+CUSTOM_PART = "docProps/custom.xml"
+FINGERPRINT = "Fingeravtrykk"         # custom property: the hash of every other part, as written
+_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_STAMP = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _t(text: str) -> str:
     """XML text escaping (xml.sax.saxutils would import urllib and http: 15 ms at start-up)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell_text(text: str) -> str:
+    """Cell text as XML: a literal `_x0041_` is written `_x005F_x0041_`, or Excel would show "A"."""
+    if "_x" in text:
+        text = _ESCAPE.sub(r"_x005F_\1", text)
+    return _t(text)
 
 
 def quoteattr(text: str) -> str:
@@ -51,7 +63,8 @@ def num(row: int, col: int, value: int | float | Decimal, style: int) -> str:
 
 def text(row: int, col: int, value: str, style: int) -> str:
     """A string cell, always typed as text: a label "=SUM(A1)" stays a label."""
-    return f'<c r="{cell(row, col)}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_t(value)}</t></is></c>'
+    return (f'<c r="{cell(row, col)}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_cell_text(value)}'
+            "</t></is></c>")
 
 
 def blank(row: int, col: int, style: int) -> str:
@@ -63,7 +76,7 @@ def formula(row: int, col: int, expr: str, cached: int | float | Decimal | str |
     if isinstance(cached, int | float | Decimal) and not isinstance(cached, bool):
         return f'<c r="{cell(row, col)}" s="{style}"><f>{_t(expr)}</f><v>{_number(cached)}</v></c>'
     value = "" if cached is None else cached
-    return f'<c r="{cell(row, col)}" s="{style}" t="str"><f>{_t(expr)}</f><v>{_t(value)}</v></c>'
+    return f'<c r="{cell(row, col)}" s="{style}" t="str"><f>{_t(expr)}</f><v>{_cell_text(value)}</v></c>'
 
 
 def row_xml(row: int, cells: Iterable[str], height: float | None = None) -> str:
@@ -81,11 +94,11 @@ class Sheet:
     freeze: tuple[int, int] | None = None                     # (first unfrozen row, first unfrozen col)
     autofilter: str | None = None                              # "A5:K300"
     conditional: list[str] = field(default_factory=list)      # <conditionalFormatting> elements
-    links: Iterable[tuple[str, str]] = field(default_factory=list)  # (cell, location "'Sheet'!A1"), may be lazy
+    # (cell, location "'Sheet'!A1", display: the cell's own text), may be lazy; at most MAX_LINKS
+    links: Iterable[tuple[str, str, str]] = field(default_factory=list)
     print_rows: tuple[int, int] | None = None                  # rows repeated on every printed page
     footer: str = ""
     dimension: str = "A1"
-    wrap_fit: bool = True                                      # fit to page width when printing
     # Charts drawn on the sheet: ((first col, first row, last col, last row), 0-based; chart part XML).
     charts: list[tuple[tuple[int, int, int, int], str]] = field(default_factory=list)
 
@@ -103,7 +116,7 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
                margins: tuple[float, float, float, float, float, float]) -> Iterator[str]:
     """The worksheet XML in pieces, so a big sheet is never held in memory whole."""
     out = [_XML, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
-           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if sheet.wrap_fit else "",
+           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',     # printed: fit to the page width
            f'<dimension ref="{sheet.dimension}"/>',
            "<sheetViews><sheetView workbookViewId=\"0\"" + (' tabSelected="1"' if selected else "") + ">"]
     if sheet.freeze:
@@ -134,11 +147,13 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
         out.append(f'<autoFilter ref="{sheet.autofilter}"/>')
     out.extend(sheet.conditional)
     opened = False
-    for ref, loc in sheet.links:
+    for n, (ref, loc, display) in enumerate(sheet.links, 1):
+        if n > MAX_LINKS:       # the workbook builder keeps within Excel's limit; a bug if not
+            raise ValueError(f"{sheet.name}: more than {MAX_LINKS} hyperlinks")
         if not opened:
             out.append("<hyperlinks>")
             opened = True
-        out.append(f'<hyperlink ref="{ref}" location={quoteattr(loc)} display={quoteattr(loc)}/>')
+        out.append(f'<hyperlink ref="{ref}" location={quoteattr(loc)} display={quoteattr(display)}/>')
         if len(out) >= 512:
             yield "".join(out)
             out = []
@@ -147,13 +162,12 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
     left, right, top, bottom, header, footer = margins
     out.append(f'<pageMargins left="{left}" right="{right}" top="{top}" bottom="{bottom}" header="{header}" '
                f'footer="{footer}"/>')
-    fit = ' fitToWidth="1" fitToHeight="0"' if sheet.wrap_fit else ""
     orientation = "landscape" if landscape else "portrait"
-    out.append(f'<pageSetup paperSize="{paper}" orientation="{orientation}"{fit}/>')
+    out.append(f'<pageSetup paperSize="{paper}" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>')
     if sheet.footer:
         out.append(f"<headerFooter><oddFooter>{_t(sheet.footer)}</oddFooter></headerFooter>")
     if sheet.charts:
-        out.append('<drawing r:id="rId1"/>')    # the sheet's only relationship (see package)
+        out.append('<drawing r:id="rId1"/>')    # the sheet's only relationship (see _write_charts)
     out.append("</worksheet>")
     yield "".join(out)
 
@@ -166,15 +180,37 @@ def footer_text(left: str, center: str, right: str = "Side &P av &N") -> str:
     return f"&L{esc(left, 120)}&C{esc(center, 80)}&R{right}"
 
 
+def utc(dt: datetime) -> datetime:
+    """`dt` in UTC; a naive time is taken as local time (as datetime.astimezone does)."""
+    return dt.astimezone(UTC)
+
+
 def _w3c(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc(dt).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Properties, *,
+def fingerprint(digests: dict[str, str]) -> str:
+    """One hash over every part (name and SHA-256 of its bytes), in name order.
+
+    The custom-properties part is left out: it holds the fingerprint. Any program that saves
+    the workbook again (Excel, LibreOffice, openpyxl) rewrites the parts, so it changes this.
+    """
+    h = hashlib.sha256()
+    for name in sorted(digests):
+        if name != CUSTOM_PART:
+            h.update(f"{name}\0{digests[name]}\n".encode())
+    return "sha256:" + h.hexdigest()
+
+
+def _zip_time(dt: datetime) -> tuple[int, int, int, int, int, int]:
+    t = utc(dt)
+    return (t.year, t.month, t.day, t.hour, t.minute, t.second) if t.year >= 1980 else (1980, 1, 1, 0, 0, 0)
+
+
+def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Properties, out: BinaryIO, *,
             landscape: bool = False, paper: int = 9,
-            margins: tuple[float, float, float, float, float, float] = (0.7, 0.7, 0.75, 0.75, 0.3, 0.3),
-            out: BinaryIO | None = None) -> bytes | None:
-    """Write the whole .xlsx to `out` (streamed), or return it as bytes when `out` is None."""
+            margins: tuple[float, float, float, float, float, float] = (0.7, 0.7, 0.75, 0.75, 0.3, 0.3)) -> str:
+    """Write the whole .xlsx to `out`, streamed; returns its fingerprint (also stored in it)."""
     n = len(sheets)
     # Sheets with charts get a drawing part each (numbered in sheet order) and one part per chart.
     drawn = [i for i, s in enumerate(sheets, 1) if s.charts]
@@ -253,51 +289,92 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
         "</cp:coreProperties>")
     app = (f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
            f"<Application>{_t(props.creator)}</Application></Properties>")
-    custom = (
-        f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        + "".join(f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name={quoteattr(k)}>'
-                  f"<vt:lpwstr>{_t(v)}</vt:lpwstr></property>"
-                  for pid, (k, v) in enumerate(props.custom.items(), start=2))
-        + "</Properties>")
-    buf = BytesIO() if out is None else out
+    when = _zip_time(props.created)
+    digests: dict[str, str] = {}
+
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, when)       # the conversion time, not 1980
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
+    def put(zf: zipfile.ZipFile, name: str, data: str | bytes) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        digests[name] = hashlib.sha256(raw).hexdigest()
+        zf.writestr(entry(name), raw)
+
     # Level 1: the XML compresses almost as well, at a fraction of the time of the default level.
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", content_types)
-        zf.writestr("_rels/.rels", root_rels)
-        zf.writestr("docProps/core.xml", core)
-        zf.writestr("docProps/app.xml", app)
-        zf.writestr("docProps/custom.xml", custom)
-        zf.writestr("xl/workbook.xml", workbook)
-        zf.writestr("xl/_rels/workbook.xml.rels", wb_rels)
-        zf.writestr("xl/styles.xml", styles_xml)
-        zf.writestr("xl/theme/theme1.xml", theme_xml)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        put(zf, "[Content_Types].xml", content_types)
+        put(zf, "_rels/.rels", root_rels)
+        put(zf, "docProps/core.xml", core)
+        put(zf, "docProps/app.xml", app)
+        put(zf, "xl/workbook.xml", workbook)
+        put(zf, "xl/_rels/workbook.xml.rels", wb_rels)
+        put(zf, "xl/styles.xml", styles_xml)
+        put(zf, "xl/theme/theme1.xml", theme_xml)
         for i, sheet in enumerate(sheets, 1):
-            with zf.open(f"xl/worksheets/sheet{i}.xml", "w") as part:
+            name = f"xl/worksheets/sheet{i}.xml"
+            h = hashlib.sha256()
+            with zf.open(entry(name), "w") as part:
                 for chunk in _sheet_xml(sheet, i == 1, landscape, paper, margins):
-                    part.write(chunk.encode("utf-8"))
-        _write_charts(zf, sheets, drawn)
-    return buf.getvalue() if out is None else None
+                    raw = chunk.encode("utf-8")
+                    h.update(raw)
+                    part.write(raw)
+            digests[name] = h.hexdigest()
+        _write_charts(zf, put, sheets, drawn)
+        # Last, so that it can carry the fingerprint of everything above.
+        stamp = fingerprint(digests)
+        put(zf, CUSTOM_PART, _custom_xml({**props.custom, FINGERPRINT: stamp}))
+    return stamp
 
 
-def _write_charts(zf: zipfile.ZipFile, sheets: list[Sheet], drawn: list[int]) -> None:
+def _write_charts(zf: zipfile.ZipFile, put: Callable[[zipfile.ZipFile, str, str], None], sheets: list[Sheet],
+                  drawn: list[int]) -> None:
     """Drawing and chart parts, with the relationships sheet → drawing → chart."""
     from .chart import drawing
 
     k = 0
     for d, i in enumerate(drawn, 1):
         charts = sheets[i - 1].charts
-        zf.writestr(f"xl/worksheets/_rels/sheet{i}.xml.rels",
-                    f'{_XML}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/drawing" '
-                    f'Target="../drawings/drawing{d}.xml"/></Relationships>')
-        zf.writestr(f"xl/drawings/drawing{d}.xml", drawing([anchor for anchor, _ in charts]))
+        put(zf, f"xl/worksheets/_rels/sheet{i}.xml.rels",
+            f'{_XML}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/drawing" '
+            f'Target="../drawings/drawing{d}.xml"/></Relationships>')
+        put(zf, f"xl/drawings/drawing{d}.xml", drawing([anchor for anchor, _ in charts]))
         rels = []
         for j, (_, xml) in enumerate(charts, 1):
             k += 1
-            zf.writestr(f"xl/charts/chart{k}.xml", xml)
+            put(zf, f"xl/charts/chart{k}.xml", xml)
             rels.append(f'<Relationship Id="rId{j}" Type="{NS_REL}/chart" Target="../charts/chart{k}.xml"/>')
-        zf.writestr(f"xl/drawings/_rels/drawing{d}.xml.rels",
-                    f'{_XML}<Relationships xmlns="{NS_PKG_REL}">{"".join(rels)}</Relationships>')
+        put(zf, f"xl/drawings/_rels/drawing{d}.xml.rels",
+            f'{_XML}<Relationships xmlns="{NS_PKG_REL}">{"".join(rels)}</Relationships>')
+
+
+def _custom_xml(custom: dict[str, str]) -> str:
+    return (
+        f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        + "".join(f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name={quoteattr(k)}>'
+                  f"<vt:lpwstr>{_t(v)}</vt:lpwstr></property>"
+                  for pid, (k, v) in enumerate(custom.items(), start=2))
+        + "</Properties>")
+
+
+def stored_fingerprint(custom_xml: bytes) -> str | None:
+    """The fingerprint a workbook's custom properties carry, or None (not ours, or not readable).
+
+    Parsed as XML, since a program that saved the workbook again may have rewritten the part
+    in its own way (attribute order, namespace declarations) and kept the property.
+    """
+    from xml.etree import ElementTree  # only when an existing output is checked
+
+    try:
+        root = ElementTree.fromstring(custom_xml)
+    except ElementTree.ParseError:
+        return None
+    for prop in root:
+        if prop.get("name") == FINGERPRINT and len(prop) and _STAMP.fullmatch(prop[0].text or ""):
+            return prop[0].text
+    return None
 
 
 def _abs(ref: str) -> str:

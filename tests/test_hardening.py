@@ -243,13 +243,18 @@ def test_random_consistent_reports_convert_exactly(tmp_path, seed, tables):
             label = ws.cell(r, 1).value
             if label is None or not ws.cell(r, 2).has_style or ws.cell(r, 1).font.b is None:
                 continue
-            values = [ws.cell(r, c).value for c in range(2, ws.max_column + 1)]
-            if any(v is not None for v in values) or label.startswith("Rad"):
-                seen.append((label, values))
-    expected = [(label, [None if v is None else v for v in values]) for label, values, _ in generated.rows]
-    cleaned = [(label, [v if v not in ("",) else None for v in values]) for label, values in seen]
-    assert [(label, [0 if v is None else v for v in values]) for label, values in cleaned] == \
-           [(label, [0 if v is None else v for v in values]) for label, values in expected]
+            cells = [ws.cell(r, c) for c in range(2, ws.max_column + 1)]
+            if any(c.value is not None for c in cells) or label.startswith("Rad"):
+                seen.append((label, [(c.value, c.number_format) for c in cells]))
+    assert [label for label, _ in seen] == [label for label, _, _ in generated.rows]
+    for (label, cells), (_, expected, _) in zip(seen, generated.rows, strict=True):
+        for (value, number_format), published in zip(cells, expected, strict=True):
+            zero_hidden = len(number_format.split(";")) > 2 and number_format.split(";")[2] == ""
+            if published is None:       # a blank stays blank: empty, or a formula's 0 that shows blank
+                assert value in (None, "") or (value == 0 and zero_hidden), (label, value, number_format)
+            else:                       # a number is that number, and a 0 shows as 0
+                assert value == published, (label, value, published)
+                assert not (published == 0 and zero_hidden), (label, number_format)
     status = [c.value for c in wb["Avstemming"]["K"][5:]]
     assert status and set(status) == {"OK"}
 

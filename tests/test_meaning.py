@@ -189,3 +189,47 @@ def test_year_columns_compare_this_year_with_counts():
     agree, failing, _ = agreement(a + b)
     assert failing == []
     assert [(c.row, c.column, c.computed) for c in agree] == [("I alt", "Antall", 100)]
+
+
+def test_a_herav_row_is_the_row_above_times_what_it_adds():
+    hoved = table("Hovedgrupper", [("I alt", [100], True), ("herav kvinner", [45], False),
+                                   ("Arbeidssøkere", [40], False), ("herav kvinner", [15], False),
+                                   ("Nedsatt arbeidsevne", [60], False), ("herav kvinner", [30], False)])
+    gender = table("Hovedgrupper og kjønn", [("I alt", [100, 55, 45], True), ("Arbeidssøkere", [40, 25, 15], False),
+                                             ("Nedsatt arbeidsevne", [60, 30, 30], False)], GENDER)
+    agree, failing, _ = agreement(hoved + gender)
+    assert failing == []
+    assert sorted((c.row, c.column) for c in agree) == [
+        ("Arbeidssøkere", "I alt"), ("Arbeidssøkere", "Kvinner"), ("I alt", "I alt"), ("I alt", "Kvinner"),
+        ("Nedsatt arbeidsevne", "I alt"), ("Nedsatt arbeidsevne", "Kvinner")]
+    _, failing, _ = agreement(hoved.replace("herav kvinner\t15", "herav kvinner\t16") + gender)
+    assert [(c.row, c.column) for c in failing] == [("Arbeidssøkere", "Kvinner")]
+    assert ("Hovedgrupper", "", "herav kvinner") in failing[0].names()
+
+
+def test_check_prints_what_it_did_not_compare(tmp_path):
+    import subprocess
+    import sys
+
+    groups = table("Tiltaksgrupper", [("I alt", [100, 10, 11], True), ("Oppfølging", [30, 5, 20], False),
+                                      ("Opplæring", [70, 5, 8], False)], header=CHANGE)
+    tiltak = table("Enkelttiltak", [("I alt", [100, 10, 11], True), ("Jobbklubb", [85, 7, 9], False),
+                                    ("Oppfølging", [15, 3, 25], False)], header=CHANGE)
+    src = tmp_path / "x-2017-02.txt"
+    src.write_text(groups + tiltak, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "converter", str(src), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == [
+        "  note: Tabell «Tiltaksgrupper» og «Enkelttiltak» har like rader, men ulike tall (3 av 6): "
+        "ikke sammenlignet"]
+    import openpyxl
+
+    from converter import convert_file
+
+    convert_file(src, tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    shown = [c.value for row in wb["Innhold"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Ikke kontrollert" in shown and any("ikke sammenlignet" in v for v in shown)
+    notes = [c.value for row in wb["Avstemming"].iter_rows() for c in row
+             if isinstance(c.value, str) and "ikke sammenlignet" in c.value]
+    assert len(notes) == 1

@@ -356,7 +356,7 @@ def test_size_limit_refused_before_reading(tmp_path, monkeypatch):
     with pytest.raises(ReportFormatError) as info:
         parse_report(big, max_bytes=2 * 2**20)
     assert str(info.value) == ("big.txt: the file is 3.0 MiB, over the 2 MiB limit. "
-                               "Raise the limit with --max-size if this really is one report.")
+                               "Raise the size limit (max_bytes) if this really is one report.")
 
 
 def test_missing_file(tmp_path):

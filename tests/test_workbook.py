@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from converter import RowKind, convert_file, parse_report
 from converter.checks import derive
 from converter.cli import app
-from converter.layout import sheet_names, table_layout
+from converter.layout import ReconciliationLayout, contents_layout, sheet_names, table_layout
 from converter.model import ColumnKind
 from converter.template import default_template_path
 
@@ -144,7 +144,7 @@ def test_reconciliation_sheet(books, converted):
     assert ws["G6"].hyperlink.location == "'Hovedgrupper'!B5"
 
 
-def test_contents_sheet(books):
+def test_contents_sheet(books, sample_report):
     formulas, values = books
     ws, wv = formulas["Innhold"], values["Innhold"]
     facts = {ws.cell(r, 1).value: wv.cell(r, 2).value for r in range(4, 12)}
@@ -152,7 +152,12 @@ def test_contents_sheet(books):
     assert facts["SHA-256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     assert facts["Avstemming"] == "Alle 262 kontroller OK"
     assert facts["Laget med"].startswith("tiltak2xlsx ")
-    assert ws["B9"].value.startswith("=IF('Avstemming'!B4=0,")
+    rl = ReconciliationLayout(262)
+    summary = contents_layout(sample_report).fact_cell("Avstemming")
+    assert ws[summary].value.startswith(f"=IF('Avstemming'!{rl.avvik_cell}=0,")
+    assert wv[summary].value == "Alle 262 kontroller OK"
+    avstemming = values["Avstemming"]
+    assert avstemming[rl.count_cell].value == 262 and avstemming[rl.avvik_cell].value == 0
     links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink}
     assert links == {name: f"'{name}'!A1" for name in SHEETS[1:]}
 
@@ -238,8 +243,10 @@ def test_cli_discrepancy_exit_3_and_avvik_rows(tmp_path, sample_bytes):
     avvik = [(ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(6, ws.max_row + 1)
              if ws.cell(r, 11).value == "AVVIK"]
     assert len(avvik) == 11 and ("Mentor", "I alt") in avvik
-    assert ws["B4"].value == 11
-    assert wv["Innhold"]["B9"].value == "11 av 262 kontroller AVVIK"
+    rl = ReconciliationLayout(262)
+    assert ws[rl.avvik_cell].value == 11
+    summary = contents_layout(parse_report(src)).fact_cell("Avstemming")
+    assert wv["Innhold"][summary].value == "11 av 262 kontroller AVVIK"
     assert wv["Tiltak og hovedgrupper"]["B12"].value == 95
 
 
@@ -261,7 +268,7 @@ def test_cli_never_overwrites_a_foreign_file(tmp_path, sample_bytes):
     result = runner.invoke(app, [str(src)])
     assert result.exit_code == 1
     assert result.stderr == (f"{foreign}: exists and was not written by tiltak2xlsx. "
-                             "Choose another output, or use --force to replace it.\n")
+                             "Choose another output with -o, or use --force to replace it.\n")
     assert foreign.read_bytes() == before
     assert runner.invoke(app, [str(src), "--force", "-q"]).exit_code == 0
     assert openpyxl.load_workbook(foreign).sheetnames[0] == "Innhold"
@@ -270,7 +277,8 @@ def test_cli_never_overwrites_a_foreign_file(tmp_path, sample_bytes):
 def test_cli_check(tmp_path):
     result = runner.invoke(app, [str(SAMPLE), "--check"])
     assert result.exit_code == 0
-    assert result.stdout == "tiltak-2014-02.txt: Februar 2014, 5 tables, 101 rows, 262 checks, 0 AVVIK\n"
+    assert result.stdout == f"{SAMPLE}: Februar 2014, 5 tables, 101 rows, 262 checks, 0 AVVIK\n"
+    assert result.stderr == ""
 
 
 def test_cli_check_goes_on_after_a_bad_file(tmp_path):
@@ -278,8 +286,10 @@ def test_cli_check_goes_on_after_a_bad_file(tmp_path):
     bad.write_bytes(b"")
     result = runner.invoke(app, [str(bad), str(SAMPLE), "--check"])
     assert result.exit_code == 1
-    assert result.stderr == "bad.txt: the file is empty. Export the report again as text from NAV's statistics pages.\n"
-    assert result.stdout == "tiltak-2014-02.txt: Februar 2014, 5 tables, 101 rows, 262 checks, 0 AVVIK\n"
+    assert result.stderr.splitlines() == [
+        f"{bad}: the file is empty. Export the report again as text from NAV's statistics pages.",
+        "tiltak2xlsx: 1 checked, 0 skipped, 1 failed, 0 with discrepancies"]
+    assert result.stdout == f"{SAMPLE}: Februar 2014, 5 tables, 101 rows, 262 checks, 0 AVVIK\n"
 
 
 def test_cli_version_and_help():
@@ -295,10 +305,6 @@ def test_cli_version_and_help():
 def test_cli_usage_error_exit_2():
     assert runner.invoke(app, []).exit_code == 2
     assert runner.invoke(app, [str(SAMPLE), "--jobs", "0"]).exit_code == 2
-
-
-def test_parse_model_equals_library(sample_report):
-    assert parse_report(SAMPLE) == sample_report
 
 
 def test_compiled_template_cache_spares_openpyxl(tmp_path):

@@ -1,0 +1,71 @@
+"""One report file → one result: the one path every caller takes.
+
+`convert_file` reads the file (with the size limit), parses it, reconciles it, builds the
+workbook (refusing one that cannot fit Excel's limits) and, unless `write=False`, writes it
+atomically, never over an edited or foreign file. The CLI (one file), the batch workers and
+`--check` (write=False) all call it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .checks import Check
+from .model import Report
+from .output import check_target, default_output, write_atomic
+from .source import DEFAULT_MAX_BYTES, parse_report
+from .template import Template, load_template
+from .workbook import build_workbook
+
+
+@dataclass
+class Result:
+    """What converting (or checking) one report gave."""
+
+    source: Path
+    output: Path | None                 # None when nothing was written (write=False)
+    report: Report
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # tables not compared, headings kept empty (Norwegian)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.holds]
+
+
+def describe(check: Check) -> str:
+    """A failing check in one line: where, the published and the computed figure, what and where from."""
+    blank = "(tom)"
+    where = " / ".join(x for x in (check.table, check.section, check.row, check.column) if x)
+    published = blank if check.published is None else check.published
+    computed = blank if check.computed is None else check.computed
+    return f"{where}: published {published}, computed {computed} ({check.kind}, line {check.line})"
+
+
+def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None = None,
+                 template: Template | str | os.PathLike[str] | None = None, *, write: bool = True,
+                 force: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None) -> Result:
+    """Parse `src`, reconcile it, build its workbook and write it to `dst` (default: beside `src`).
+
+    `write=False` stops before writing (and before looking at `dst`): a check that the report
+    converts. `force` replaces an existing file that tiltak2xlsx did not write or that was edited
+    since. `now` is the conversion time recorded in the workbook (default: the current time).
+
+    Raises ReportFormatError for a bad report or one too big for Excel (nothing is written),
+    TemplateError, OutputError. Discrepancies are not errors: they are in `Result.failures` and
+    on the Avstemming sheet.
+    """
+    src = Path(src)
+    out = Path(dst) if dst is not None else default_output(src)
+    if write:
+        check_target(out, force)                # before the work: an edited file is refused at once
+    tpl = template if isinstance(template, Template) else load_template(template)
+    report = parse_report(src, max_bytes=max_bytes)
+    built = build_workbook(report, tpl, now=now)
+    if not write:
+        return Result(src, None, report, built.checks, built.notes)
+    write_atomic(out, built.write, guard=lambda: check_target(out, force))   # and again, just before the rename
+    return Result(src, out, report, built.checks, built.notes)

@@ -1,0 +1,150 @@
+"""The SpreadsheetML writer, at the level of the XML it writes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import shutil
+import subprocess
+import zipfile
+from datetime import UTC, datetime, timedelta, timezone
+from io import BytesIO
+from xml.etree import ElementTree
+
+import pytest
+
+from converter.template import load_template
+from converter.xlsx import (
+    FINGERPRINT,
+    NS_MAIN,
+    Properties,
+    Sheet,
+    formula,
+    num,
+    package,
+    row_xml,
+    stored_fingerprint,
+    text,
+)
+
+M = f"{{{NS_MAIN}}}"
+OSLO_SUMMER = timezone(timedelta(hours=2))
+
+
+def _package(sheets, created=datetime(2024, 6, 30, 23, 30, tzinfo=OSLO_SUMMER)):
+    tpl = load_template()
+    out = BytesIO()
+    stamp = package(sheets, tpl.styles_xml, tpl.theme_xml,
+                    Properties("Tittel", "Juni 2024", "tiltak2xlsx test", created, {"Kildefil": "r.txt"}), out)
+    return zipfile.ZipFile(BytesIO(out.getvalue())), stamp
+
+
+@pytest.mark.parametrize(("label", "xml"), [
+    ("_x0041_", "_x005F_x0041_"),
+    ("a_x00e6_b", "a_x005F_x00e6_b"),
+    ("_x005F_", "_x005F_x005F_"),
+    ("_x12_", "_x12_"),                 # not four hex digits: not an escape, left alone
+    ("x_y <&>", "x_y &lt;&amp;&gt;"),
+])
+def test_text_escaping(label, xml):
+    cell = text(3, 2, label, 1)
+    assert cell == f'<c r="B3" s="1" t="inlineStr"><is><t xml:space="preserve">{xml}</t></is></c>'
+    assert ElementTree.fromstring(cell).find("is/t").text == html.unescape(xml)
+
+
+def test_cells():
+    assert num(5, 2, 75412, 3) == '<c r="B5" s="3"><v>75412</v></c>'
+    assert formula(5, 3, "SUM(C6:C8)", 7, 3) == '<c r="C5" s="3"><f>SUM(C6:C8)</f><v>7</v></c>'
+    assert formula(6, 4, 'IF(A1="","x")', None, 2) == '<c r="D6" s="2" t="str"><f>IF(A1="","x")</f><v></v></c>'
+    assert formula(6, 4, "A1&B1", "_x0041_", 2).endswith("<v>_x005F_x0041_</v></c>")
+    assert row_xml(4, ["<c/>"], 27.0) == '<row r="4" ht="27.0" customHeight="1"><c/></row>'
+
+
+def test_worksheet_element_order_and_hyperlink_display():
+    sheet = Sheet("Ark 1", rows=[row_xml(1, [text(1, 1, "Til Avstemming", 1)])], widths=[(1, 1, 20)],
+                  freeze=(5, 2), autofilter="A5:K9", conditional=["<conditionalFormatting sqref=\"K6\"/>"],
+                  links=[("A1", "'Avstemming'!A1", "Til Avstemming")], print_rows=(1, 4), footer="&LVenstre",
+                  dimension="A1:K9")
+    zf, _ = _package([sheet])
+    root = ElementTree.fromstring(zf.read("xl/worksheets/sheet1.xml"))
+    order = [child.tag.replace(M, "") for child in root]
+    assert order == ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "autoFilter",
+                     "conditionalFormatting", "hyperlinks", "pageMargins", "pageSetup", "headerFooter"]
+    link = root.find(f"{M}hyperlinks/{M}hyperlink")
+    assert link.get("location") == "'Avstemming'!A1"
+    assert link.get("display") == "Til Avstemming"          # the cell's own text
+    pane = root.find(f"{M}sheetViews/{M}sheetView/{M}pane")
+    assert (pane.get("xSplit"), pane.get("ySplit"), pane.get("topLeftCell")) == ("1", "4", "B5")
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    names = {n.get("name"): n.text for n in workbook.iter(f"{M}definedName")}
+    assert names == {"_xlnm.Print_Titles": "'Ark 1'!$1:$4", "_xlnm._FilterDatabase": "'Ark 1'!$A$5:$K$9"}
+
+
+def test_times_are_utc_and_zip_entries_carry_the_conversion_time():
+    zf, _ = _package([Sheet("A")])
+    core = zf.read("docProps/core.xml").decode()
+    # 2024-06-30 23:30 in Oslo (UTC+2) is 21:30 UTC
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2024-06-30T21:30:00Z</dcterms:created>' in core
+    assert '<dcterms:modified xsi:type="dcterms:W3CDTF">2024-06-30T21:30:00Z</dcterms:modified>' in core
+    assert {info.date_time for info in zf.infolist()} == {(2024, 6, 30, 21, 30, 0)}
+
+
+def test_zip_time_before_1980_is_clamped():
+    zf, _ = _package([Sheet("A")], created=datetime(1970, 1, 1, tzinfo=UTC))
+    assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_parts_content_types_and_relationships():
+    zf, _ = _package([Sheet("A"), Sheet("B")])
+    names = zf.namelist()
+    assert names == ["[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/app.xml",
+                     "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/theme/theme1.xml",
+                     "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "docProps/custom.xml"]
+    types = ElementTree.fromstring(zf.read("[Content_Types].xml"))
+    overrides = {o.get("PartName") for o in types if o.tag.endswith("Override")}
+    assert overrides == {"/" + n for n in names if not n.endswith(".rels") and n != "[Content_Types].xml"}
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    assert sorted(r.get("Target") for r in rels) == ["styles.xml", "theme/theme1.xml", "worksheets/sheet1.xml",
+                                                     "worksheets/sheet2.xml"]
+
+
+def test_fingerprint_covers_every_other_part():
+    zf, stamp = _package([Sheet("A")])
+    assert stored_fingerprint(zf.read("docProps/custom.xml")) == stamp
+    # an independent recomputation: sha256 over "name\0sha256(data)\n" for the other parts, by name
+    h = hashlib.sha256()
+    for name in sorted(n for n in zf.namelist() if n != "docProps/custom.xml"):
+        h.update(f"{name}\0{hashlib.sha256(zf.read(name)).hexdigest()}\n".encode())
+    assert stamp == "sha256:" + h.hexdigest()
+    custom = ElementTree.fromstring(zf.read("docProps/custom.xml"))
+    assert [p.get("name") for p in custom] == ["Kildefil", FINGERPRINT]
+    assert [p.get("pid") for p in custom] == ["2", "3"]
+
+
+@pytest.mark.parametrize("xml", [b"", b"<Properties/>", b"not xml",
+                                 b'<Properties><property name="Fingeravtrykk"><lpwstr>md5:1</lpwstr></property>'
+                                 b"</Properties>"])
+def test_no_fingerprint(xml):
+    assert stored_fingerprint(xml) is None
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; "
+                    "apt-get install libreoffice-calc-nogui")
+def test_escaped_label_shows_literally_in_libreoffice(tmp_path):
+    from conftest import SAMPLE, mutate
+
+    from converter import convert_file
+
+    src = tmp_path / "r.txt"
+    src.write_bytes(mutate(SAMPLE.read_bytes(), b"\nMentor\t", b"\nMentor _x0041_\t"))
+    convert_file(src, tmp_path / "r.xlsx")
+    out = tmp_path / "csv"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,6",
+                    "--outdir", str(out), str(tmp_path / "r.xlsx")], check=True, capture_output=True, timeout=300)
+    rows = (out / "r-Tiltak og hovedgrupper.csv").read_text(encoding="utf-8").splitlines()
+    assert "Mentor _x0041_,85,10,70,5" in rows
