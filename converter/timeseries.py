@@ -264,7 +264,7 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
         ("Omdøpte serier", str(sum(r.confirmed for r in timeline.renames)) if timeline.renames else "ingen"),
     ]
     r = 4
-    links: list[tuple[str, str]] = []
+    links: list[tuple[str, str, str]] = []   # (cell, location, the cell's text)
     for key, value in facts:
         cells = [text(r, 1, key, xf["SumTekst"])]
         if key == "Revisjoner":
@@ -287,12 +287,12 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
     r += 1
     for sheet, what in ((DIAGRAM, "Diagram per tabellark"), (REVISIONS, "Revisjoner")):
         rows.append(row_xml(r, [text(r, 1, sheet, xf["Lenke"]), text(r, 2, what, xf["Tekst"])]))
-        links.append((cell(r, 1), f"{quote_sheet(sheet)}!A1"))
+        links.append((cell(r, 1), f"{quote_sheet(sheet)}!A1", sheet))
         r += 1
     for (table, section), name in zip(places, names, strict=True):
         rows.append(row_xml(r, [text(r, 1, name, xf["Lenke"]), _label(r, 2, table, tpl), _label(r, 3, section, tpl),
                                 num(r, 4, len(groups[(table, section)]), xf["Tall"])]))
-        links.append((cell(r, 1), f"{quote_sheet(name)}!A1"))
+        links.append((cell(r, 1), f"{quote_sheet(name)}!A1", name))
         r += 1
     r += 1
     rows.append(row_xml(r, [text(r, 1, "Rapporter", xf["Seksjon"])]))
