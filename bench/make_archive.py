@@ -37,10 +37,27 @@ How consistency is guaranteed
     its parts do.  Cells that are structurally empty in the sample (e.g. "Tilrettelagt
     arbeid" for "Arbeidssøkere på tiltak") are never simulated and stay empty.
 
-Standard library only; deterministic for a given --seed and --scale.
+Revisions and a rename (test archives for the time series)
+    --revise N plants N revisions: in N reports (each with its year-earlier report in the
+    archive, at most one per report) one leaf count of last year is changed before the change
+    columns are printed, as if NAV had corrected that figure after publishing it.  The report
+    stays consistent internally (its totals and percents follow the revised figure), so the
+    revision shows only when it is compared with the report a year earlier: the leaf's cell is
+    not printed on its own in a change table, so what differs is the group row, the hovedgruppe
+    row, its section's group row and total, and "I alt" of each change table (six figures).
+    Which leaf, by how much and where is printed to stderr, and given to callers of
+    write_archive(..., planted=list) as `Planted` records.
+
+    --rename-at YYYY-MM renames the first hovedgruppe like NAV did in October 2012: reports
+    before that month call it "Ordinære tiltaksdeltakere" (row, section heading, its total
+    "I alt ordinære tiltaksdeltakere", cross-table column), reports from that month on
+    "Arbeidssøkere på tiltak".  The numbers are those of one series.
+
+Standard library only; deterministic for a given --seed and --scale (and --revise).
 
     python bench/make_archive.py --count 200 --out /tmp/arch --seed 1
     python bench/make_archive.py --count 1 --scale 50 --out /tmp/big --flat
+    python bench/make_archive.py --count 26 --out /tmp/rev --revise 3 --rename-at 2013-10
 """
 
 from __future__ import annotations
@@ -67,6 +84,7 @@ MONTHS = (
 HOVEDGRUPPER = ("Arbeidssøkere på tiltak", "Nedsatt arbeidsevne, på tiltak", "Andre på tiltak")
 CHANGE_HEADER = ("Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent")
 CROSS_HEADER = ("I alt", *HOVEDGRUPPER)
+OLD_FIRST_HOVEDGRUPPE = "Ordinære tiltaksdeltakere"   # NAV's name for "Arbeidssøkere på tiltak" before 2012-10
 
 ROWS_PER_PAGE = 18  # rows under a page's header rows, the repeated top total included (as in the sample)
 
@@ -324,15 +342,17 @@ class Section(NamedTuple):
     body: list[Row]
 
 
-def build_tables(now: Figures, before: Figures) -> list[tuple[str, list[Section]]]:
-    """The five tables of a report, in the sample's order, as (title, sections)."""
+def build_tables(now: Figures, before: Figures,
+                 names: Sequence[str] = HOVEDGRUPPER) -> list[tuple[str, list[Section]]]:
+    """The five tables of a report, in the sample's order, as (title, sections); `names`: the hovedgrupper."""
+    cross_header = ("I alt", *names)
     copies = range(len(now.groups))
     numbered = [(k, g, group) for k in copies for g, group in enumerate(GROUPS)]
     top_change = Row("I alt", change_cells(now.total, before.total), bold=True)
     top_cross = Row("I alt", cross_cells(now.hoved), bold=True)
 
     hovedgrupper = [
-        Row(name, change_cells(now.hoved[h], before.hoved[h])) for h, name in enumerate(HOVEDGRUPPER)
+        Row(name, change_cells(now.hoved[h], before.hoved[h])) for h, name in enumerate(names)
     ]
     tiltaksgrupper = [
         Row(with_copy(group.label, k), change_cells(row_sum(now.groups[k][g]), row_sum(before.groups[k][g])))
@@ -349,7 +369,7 @@ def build_tables(now: Figures, before: Figures) -> list[tuple[str, list[Section]
                 if now.groups[k][g][h] is not None  # a structurally empty group is not listed
             ],
         )
-        for h, name in enumerate(HOVEDGRUPPER)
+        for h, name in enumerate(names)
     ]
     cross_groups = [
         Row(with_copy(group.label_in_cross(), k), cross_cells(now.groups[k][g])) for k, g, group in numbered
@@ -366,8 +386,8 @@ def build_tables(now: Figures, before: Figures) -> list[tuple[str, list[Section]
         ("Hovedgrupper", [Section(None, CHANGE_HEADER, top_change, hovedgrupper)]),
         ("Tiltaksgrupper", [Section(None, CHANGE_HEADER, top_change, tiltaksgrupper)]),
         ("Tiltaksgrupper og hovedgrupper", by_hovedgruppe),
-        ("Tiltaksgrupper og hovedgrupper", [Section(None, CROSS_HEADER, top_cross, cross_groups)]),
-        ("Tiltak og hovedgrupper", [Section(None, CROSS_HEADER, top_cross, cross_tiltak)]),
+        ("Tiltaksgrupper og hovedgrupper", [Section(None, cross_header, top_cross, cross_groups)]),
+        ("Tiltak og hovedgrupper", [Section(None, cross_header, top_cross, cross_tiltak)]),
     ]
 
 
@@ -405,13 +425,14 @@ def period_label(year: int, month: int) -> str:
     return f"{MONTHS[month - 1]} {year}"
 
 
-def render_report(year: int, month: int, now: Figures, before: Figures) -> str:
+def render_report(year: int, month: int, now: Figures, before: Figures,
+                  hovedgrupper: Sequence[str] = HOVEDGRUPPER) -> str:
     """The report text for one month from its figures and those of a year earlier."""
     period = period_label(year, month)
     lv = INTRO_LEVEL
     pages = ["\n".join([f"{'#' * lv} {TITLE}", "", f"{'#' * (lv + 1)} Om tabellene", "", "---", "",
                         period, "", NOTE])]
-    for t, (title, sections) in enumerate(build_tables(now, before)):
+    for t, (title, sections) in enumerate(build_tables(now, before, hovedgrupper)):
         for p, page in enumerate(paginate(sections)):
             lv = level_for(t, p, year, month)
             lines = [f"{'#' * lv} {TITLE}", "", f"{'#' * (lv + 1)} {title}", "", period, ""]
@@ -454,6 +475,37 @@ def make_report(
                          Figures.from_leaves(before, scale))
 
 
+class Planted(NamedTuple):
+    """A planted revision: `report` prints last year's `leaf` as `implied` where `period` published `published`."""
+
+    report: str              # YYYY-MM of the report that carries the revised figure
+    period: str              # YYYY-MM a year earlier, whose report published the figure
+    copy: int
+    group: str               # tiltaksgruppe label (as in the change tables)
+    tiltak: str
+    hovedgruppe: int         # index into HOVEDGRUPPER
+    published: int
+    implied: int
+
+
+def plan_revisions(count: int, revise: int, seed: int, scale: int, start: tuple[int, int],
+                   walk: Walk) -> dict[int, tuple[int, int]]:
+    """{report index: (leaf slot, delta)} for `revise` distinct reports that have a year-earlier report."""
+    eligible = list(range(max(0, count - 12)))
+    if revise > len(eligible):
+        raise ValueError(f"--revise {revise}: only {len(eligible)} report(s) have their year-earlier report "
+                         "in the archive; give a larger --count")
+    rng = random.Random(seed * 7919 + 17)        # its own stream: the walk is unchanged
+    plan: dict[int, tuple[int, int]] = {}
+    for i in sorted(rng.sample(eligible, revise)):
+        before = walk.counts(i + 12)
+        slots = [c for c, v in enumerate(before) if v >= 10]
+        slot = rng.choice(slots)
+        delta = rng.choice([-1, 1]) * rng.randint(1, max(1, min(40, before[slot] // 3)))
+        plan[i] = (slot, delta)
+    return plan
+
+
 def write_archive(
     out: Path,
     count: int,
@@ -461,17 +513,38 @@ def write_archive(
     scale: int = 1,
     flat: bool = False,
     start: tuple[int, int] = (2014, 2),
+    revise: int = 0,
+    rename_at: tuple[int, int] | None = None,
+    planted: list[Planted] | None = None,
 ) -> list[Path]:
-    """Write `count` reports going back month by month from `start`; return their paths, newest first."""
+    """Write `count` reports going back month by month from `start`; return their paths, newest first.
+
+    `revise` and `rename_at`: see the module's docstring; planted revisions are appended to `planted`.
+    """
     if count < 0:
         raise ValueError("count must be >= 0")
     out = Path(out)
     walk = Walk(random.Random(seed), scale)
+    plan = plan_revisions(count, revise, seed, scale, start, walk) if revise else {}
+    slots = leaf_slots(scale)
+    renamed = (OLD_FIRST_HOVEDGRUPPE, *HOVEDGRUPPER[1:])
     paths = []
     for i in range(count):
         year, month = month_back(*start, i)
+        before = walk.counts(i + 12)
+        if i in plan:
+            slot, delta = plan[i]
+            before = list(before)
+            before[slot] = max(0, before[slot] + delta)
+            k, g, t, h, _ = slots[slot]
+            if planted is not None:
+                y0, m0 = month_back(year, month, 12)
+                planted.append(Planted(f"{year:04d}-{month:02d}", f"{y0:04d}-{m0:02d}", k,
+                                       with_copy(GROUPS[g].label, k), with_copy(GROUPS[g].tiltak[t].label, k), h,
+                                       walk.counts(i + 12)[slot], before[slot]))
+        names = renamed if rename_at is not None and (year, month) < rename_at else HOVEDGRUPPER
         text = render_report(year, month, Figures.from_leaves(walk.counts(i), scale),
-                             Figures.from_leaves(walk.counts(i + 12), scale))
+                             Figures.from_leaves(before, scale), names)
         folder = out if flat else out / str(year)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"tiltak-{year}-{month:02d}.txt"
@@ -501,11 +574,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--flat", action="store_true", help="write all reports into OUT, no YYYY/ folders")
     parser.add_argument("--start", type=parse_start, default=(2014, 2),
                         help="newest report's period, YYYY-MM (default 2014-02)")
+    parser.add_argument("--revise", type=int, default=0,
+                        help="plant N revisions of last year's figures (see above; default 0)")
+    parser.add_argument("--rename-at", type=parse_start, default=None, metavar="YYYY-MM",
+                        help='call the first hovedgruppe "Ordinære tiltaksdeltakere" before this month')
     args = parser.parse_args(argv)
     if args.count < 1 or args.scale < 1:
         parser.error("--count and --scale must be at least 1")
     began = time.perf_counter()
-    paths = write_archive(args.out, args.count, args.seed, args.scale, args.flat, args.start)
+    planted: list[Planted] = []
+    try:
+        paths = write_archive(args.out, args.count, args.seed, args.scale, args.flat, args.start, args.revise,
+                              args.rename_at, planted)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for p in planted:
+        print(f"revision: report {p.report} implies {p.implied} for {p.period} {p.group} / {p.tiltak} / "
+              f"{HOVEDGRUPPER[p.hovedgruppe]} (published {p.published})", file=sys.stderr)
     size = sum(p.stat().st_size for p in paths)
     seconds = time.perf_counter() - began
     print(f"wrote {len(paths)} report(s), {size:,} bytes, to {args.out} in {seconds:.2f} s", file=sys.stderr)

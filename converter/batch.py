@@ -25,7 +25,9 @@ from pathlib import Path
 from .discover import MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX, discover, output_for
 from .errors import Exit, TiltakError, UsageError
 from .output import WORKBOOK_SUFFIX, write_atomic
-from .source import DEFAULT_MAX_BYTES
+from .series import Archive, ReportData, build, tidy
+from .source import DEFAULT_MAX_BYTES, parse_report
+from .store import Store, code_stamp
 from .template import default_template_path, load_template
 from .timeseries import write_timeseries
 from .version import TOOL, __version__
@@ -281,21 +283,66 @@ def _write_manifest(path: Path, summary: Summary, fingerprint: str) -> Path | No
     return path
 
 
-def _timeseries(summary: Summary, home: Path, say: Callable[[str], None]) -> None:
+def _timeseries(summary: Summary, home: Path, say: Callable[[str], None],
+                renames: dict[str, str] | None = None) -> dict[str, int]:
+    """Build the time series from each report's tidy data; returns its counts for the summary and manifest.
+
+    Each report's data comes from the store beside the manifest (`.tiltak2xlsx/`), else from
+    `_tidy_data`. Nothing is written when neither the inputs nor the code changed since the last
+    time series (and its files are still there).
+    """
     good = [i for i in summary.items if i.status in (CONVERTED, UP_TO_DATE)]
     if not good:
-        return
+        return {}
     xlsx, csv = home / TIMESERIES_XLSX, home / TIMESERIES_CSV
-    changed = any(i.status == CONVERTED for i in good)
-    if not changed and xlsx.exists() and csv.exists():
-        return
+    store = Store(home)
+    state = json.dumps({"code": code_stamp(), "renames": sorted((renames or {}).items()),
+                        "inputs": sorted((i.input, i.sha256 or "") for i in good)}, ensure_ascii=False)
+    state_digest = hashlib.sha256(state.encode("utf-8")).hexdigest()
+    if xlsx.exists() and csv.exists() and store.read_text("timeseries.sha256") == state_digest:
+        summary.notes.append("time series: nothing changed; tidsserie.xlsx and tidsserie.csv not rewritten")
+        return {}
+    archive = Archive()
     try:
-        notes = write_timeseries([Path(i.input) for i in good], xlsx, csv)
+        for item in good:
+            data = store.load(item.sha256) if item.sha256 else None
+            if data is None:
+                data = _tidy_data(item)
+                if data.sha256:
+                    store.save(data)
+            archive.add(data, item.input, Path(item.input).stat().st_mtime)
+        store.prune({i.sha256 for i in good if i.sha256})
+        timeline = build(archive, renames)
+        write_timeseries(timeline, xlsx, csv)
     except TiltakError as exc:
         say(str(exc))
-        return
+        return {}
+    except OSError as exc:
+        say(f"time series not written: {exc.strerror or exc}")
+        return {}
+    store.write_text("timeseries.sha256", state_digest)
     summary.timeseries = [xlsx, csv]
-    summary.notes.extend(notes)
+    summary.notes.extend(timeline.notes)
+    counts = {"revisions": len(timeline.revisions), "renames": sum(r.confirmed for r in timeline.renames),
+              "derived": timeline.derived_values, "missing": len(timeline.missing)}
+    summary.notes.extend(str(r) for r in timeline.renames)
+    summary.notes.append(f"time series: {len(timeline.sources)} reports, {counts['revisions']} revision(s), "
+                         f"{counts['renames']} renamed series, {counts['derived']} derived value(s)")
+    return counts
+
+
+def _tidy_data(item: Item) -> ReportData:
+    """A report's tidy data when the store has none: parsed again here.
+
+    TEMPORARY (issue 11): the workers will return this with their result, so the main process
+    never parses a report a worker converted in this run; the lead replaces this function then.
+    """
+    data = tidy(parse_report(Path(item.input)))
+    if item.sha256 and data.sha256 != item.sha256:
+        from dataclasses import replace
+
+        data = replace(data, sha256=item.sha256)
+    return data
 
 
 def _report(summary: Summary, say: Callable[[str], None]) -> None:

@@ -30,6 +30,8 @@ from .version import __version__
 REQUIRED_STYLES = ("Tittel", "Periode", "Seksjon", "Kolonnehode", "Tekst", "SumTekst", "Tall", "Sum",
                    "Prosent", "SumProsent", "Merknad", "Lenke", "Avvik")
 NUMBER_STYLES = ("Tall", "Sum", "Prosent", "SumProsent")
+# Optional: a template without it gets a built-in look (see _compile).
+DERIVED_STYLE = "Avledet"              # a value not published but derived (tidsserie.xlsx)
 TEXT_STYLES = ("Tittel", "Periode", "Seksjon", "Tekst", "SumTekst", "Merknad")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_TEMPLATE_BYTES = 20 * 2**20          # unpacked; a real template is ~10 KiB (zip-bomb guard)
@@ -149,7 +151,7 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
 def _xf_keys() -> list[str]:
     """Every cell format the writer asks for (see _compile)."""
     return [*REQUIRED_STYLES, *(s + "0" for s in NUMBER_STYLES), *(s + "'" for s in TEXT_STYLES),
-            *(s + "T" for s in NUMBER_STYLES), "Dato",
+            *(s + "T" for s in NUMBER_STYLES), "Dato", DERIVED_STYLE,
             *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0"))]
 
 
@@ -298,6 +300,15 @@ def _compile(wb: object, path: str) -> Template:
         for d in range(1, MAX_DECIMALS + 1):
             register(f"{style}.{d}", style, with_decimals(fmt, d))
             register(f"{style}.{d}0", style, zero_blank(with_decimals(fmt, d)))
+    if DERIVED_STYLE in wb.named_styles:
+        register(DERIVED_STYLE, DERIVED_STYLE)
+    else:                     # an older or custom template: the number style in grey italics
+        from openpyxl.styles import Font
+
+        c = scratch.cell(1, 1)
+        c.style = "Tall"
+        c.font = Font(name=c.font.name, sz=c.font.sz, italic=True, color="7F7F7F")
+        xf[DERIVED_STYLE] = wb._cell_styles.add(c._style)
     wb.remove(scratch)
 
     avvik = wb._named_styles["Avvik"]

@@ -1,186 +1,321 @@
-"""An archive of monthly reports as one time series (the one place pandas earns its import).
+"""An archive of monthly reports as one time series: `tidsserie.xlsx` and `tidsserie.csv`.
 
-`to_frame` gives the tidy long table (period, table, section, row, column, value); the
-writer pivots it into `tidsserie.xlsx`: an overview sheet with a chart, then one sheet per
-table and section with a row per (row label, column) and a column per month in calendar
-order. Months missing from the archive are empty columns and are listed; of two reports for
-the same month the newer file wins, and that is reported too.
+Built from each report's tidy data (series.ReportData, from meaning.figures), never from text:
+`series.build` gives the timeline (series, missing months, revisions, renames, derived months);
+this module writes it with the project's own streaming writer (xlsx.py) and the house template:
+
+- `Innhold`: what the archive holds (reports, months, missing months, derived values,
+  revisions, renames, notes), the sheets, and every report with its SHA-256.
+- `Diagram`: one line chart per table sheet (table, or section of a table): its counts (the
+  rows of the table's own count column, not the cross columns), at most `CHART_LINES` lines, in
+  report order. A renamed series is one line.
+- One sheet per table and section: a row per (row, column) series, a column per month;
+  months without a report are empty columns; derived values carry the style `Avledet`.
+- `Revisjoner`: every figure a later report implies differently from what was published.
+
+`tidsserie.csv` is the long (tidy) table: one row per figure and month, with its coordinates.
+pandas is not used here (only `to_frame`, for library users, imports it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from io import BytesIO
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from .layout import sheet_names
-from .model import ColumnKind, Report
+from .chart import ChartSeries, line_chart
+from .layout import CONTENTS, cell, column_letter, quote_sheet, sheet_names
+from .model import Measure, Report
 from .output import write_atomic
-from .source import parse_report
+from .series import ABSENT, BLANK, TIDY_COLUMNS, Archive, Line, Timeline, build, group_lines, tidy, tidy_rows
+from .template import DERIVED_STYLE, MAX_DECIMALS, Template, load_template
+from .version import TOOL
+from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-COLUMNS = ["period", "table", "section", "row", "column", "value"]
-OVERVIEW = "Oversikt"
+DIAGRAM, REVISIONS = "Diagram", "Revisjoner"
+CHART_LINES = 12            # more lines than this make a chart unreadable; the sheet has them all
+CHART_ROWS = 22             # sheet rows per chart on Diagram
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HEADER, _FIRST = 4, 5      # header row and first data row of the table sheets and Revisjoner
+_RV = ["Periode", "Rapport", "Tabell", "Del", "Gruppe", "Rad", "Kolonne", "Publisert da", "Implisitt nå",
+       "Differanse"]
+DERIVED_NOTE = ("Avledet: måneden mangler i arkivet; verdien er det neste års rapport viser for den "
+                "(antall − endring fra i fjor), ikke et publisert tall.")
 
 
 def to_frame(reports: Iterable[Report]) -> pd.DataFrame:
-    """The published numbers of `reports` as one long table, one row per cell.
+    """The published numbers of `reports` as one long table (columns `series.TIDY_COLUMNS`).
 
-    `table` is the table's sheet name in its monthly workbook (unique within a report, so the
-    two tables titled "Tiltaksgrupper og hovedgrupper" stay apart); `value` is a nullable
-    integer: a blank cell is <NA>, never 0.
+    `value` is a nullable integer where every value is whole (<NA> for a blank, never 0).
     """
     import pandas as pd
 
-    records = []
+    archive = Archive()
     for report in reports:
-        names = sheet_names([t.title for t in report.tables])
-        for table, name in zip(report.tables, names, strict=True):
-            for section in table.sections:
-                for row in section.rows:
-                    for col, value in zip(table.columns, row.values, strict=True):
-                        records.append((report.period.key, name, section.heading or "", row.label, col.header,
-                                        value))
-    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
-    frame["value"] = frame["value"].astype("Int64")
+        archive.add(tidy(report), report.source, 0.0)
+    frame = pd.DataFrame.from_records(list(tidy_rows(build(archive))) if len(archive) else [],
+                                      columns=list(TIDY_COLUMNS))
+    frame = frame[frame["derived"] == ""].reset_index(drop=True)
+    values = frame["value"].replace("", None)
+    try:
+        frame["value"] = values.astype("Int64")
+    except (TypeError, ValueError):
+        frame["value"] = values
     return frame
 
 
-def _months(first: str, last: str) -> list[str]:
-    y, m = map(int, first.split("-"))
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def _neutral(text: str) -> str:
+def _neutral(value: str) -> str:
     """CSV cells that a spreadsheet would run as a formula get a leading apostrophe (CWE-1236)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def write_timeseries(paths: list[Path], xlsx: Path, csv: Path) -> list[str]:
-    """Parse `paths`, write the long table to `csv` and the pivoted workbook to `xlsx`. Returns notes."""
-    notes: list[str] = []
-    by_period: dict[str, tuple[float, Path, Report]] = {}
-    for path in paths:
-        report = parse_report(path)
-        mtime = path.stat().st_mtime
-        key = report.period.key
-        if key in by_period:
-            other = by_period[key]
-            newer, older = ((mtime, path, report), other) if mtime >= other[0] else (other, (mtime, path, report))
-            notes.append(f"time series: two reports for {key}: {older[1]} and {newer[1]}; using {newer[1]} (newer)")
-            by_period[key] = newer
-        else:
-            by_period[key] = (mtime, path, report)
-    periods = sorted(by_period)
-    months = _months(periods[0], periods[-1])
-    missing = [m for m in months if m not in by_period]
-    if missing:
-        notes.append(f"time series: {len(missing)} missing month(s): {', '.join(missing)}")
-    reports = [by_period[p][2] for p in periods]
-    frame = to_frame(reports)
-
-    text = frame.copy()
-    for name in ("table", "section", "row", "column"):
-        text[name] = text[name].map(_neutral)
-    write_atomic(csv, text.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    write_atomic(xlsx, _workbook(frame, reports, months, missing, notes))
-    return notes
-
-
-def _workbook(frame: pd.DataFrame, reports: list[Report], months: list[str], missing: list[str],
-              notes: list[str]) -> bytes:
-    import pandas as pd
-    from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.chart.series import SeriesLabel
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    percent_headers = {col.header for r in reports for t in r.tables for col in t.columns
-                       if col.kind is ColumnKind.PERCENT}
-    wb = Workbook()
-    overview = wb.active
-    overview.title = OVERVIEW
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="1F3864")
-    head_font = Font(bold=True, color="FFFFFF")
-
-    groups = list(dict.fromkeys(zip(frame["table"], frame["section"], strict=True)))
-    # A section's sheet is named by its heading (the table's full name is listed on the overview).
-    names = sheet_names([s or t for t, s in groups], reserved=(OVERVIEW,))
-    index = {m: i for i, m in enumerate(months)}
-    first_sheet = None
-    for (table, section), name in zip(groups, names, strict=True):
-        part = frame[(frame["table"] == table) & (frame["section"] == section)]
-        ws = wb.create_sheet(name)
-        ws.append(["Rad", "Kolonne", *months])
-        for cell in ws[1]:
-            cell.font, cell.fill = head_font, head_fill
-            cell.alignment = Alignment(horizontal="center")
-        keys = list(dict.fromkeys(zip(part["row"], part["column"], strict=True)))
-        position = {k: i for i, k in enumerate(keys)}
-        grid: list[list[object]] = [[row, col, *([None] * len(months))] for row, col in keys]
-        for period, row, col, value in zip(part["period"], part["row"], part["column"], part["value"], strict=True):
-            grid[position[(row, col)]][2 + index[period]] = None if pd.isna(value) else int(value)
-        for line in grid:
-            ws.append(line)
-            fmt = "0" if line[1] in percent_headers else "#,##0"
-            for cell in ws[ws.max_row][2:]:
-                cell.number_format = fmt
-        for cell in ws["A"][1:] + ws["B"][1:]:
-            cell.data_type = "s"
-        ws.freeze_panes = "C2"
-        ws.column_dimensions["A"].width = min(60, max(12, *(len(str(k[0])) + 2 for k in keys)))
-        ws.column_dimensions["B"].width = min(40, max(10, *(len(str(k[1])) + 2 for k in keys)))
-        if first_sheet is None:
-            first_sheet = (ws, keys)
-
-    overview["A1"] = "Tidsserie: " + (reports[0].title if reports else "")
-    overview["A1"].font = Font(bold=True, size=14, color="1F3864")
-    overview["A2"] = f"{months[0]} – {months[-1]}: {len(reports)} rapporter, {len(months)} måneder"
-    overview["A3"] = "Manglende måneder: " + (", ".join(missing) if missing else "ingen")
-    for i, note in enumerate(notes, start=4):
-        overview.cell(i, 1, note).font = bold
-    if first_sheet is not None:
-        ws, keys = first_sheet
-        # Each row of the first table, in its first column (the grand total and every group), over time.
-        first_column = keys[0][1]
-        chart = LineChart()
-        chart.title = f"{ws.title}: {first_column}"
-        chart.y_axis.title = first_column
-        chart.x_axis.title = "Måned"
-        chart.height, chart.width = 9, 22
-        for i, (_row, col) in enumerate(keys, start=2):
-            if col != first_column:
+def write_csv(timeline: Timeline, out: BinaryIO) -> None:
+    """The long table (series.tidy_rows), streamed; labels neutralised once per series."""
+    stream = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(TIDY_COLUMNS)
+    lines = [(line, [_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])])
+             for line in timeline.lines]
+    for m, month in enumerate(timeline.months):
+        for line, labels in lines:
+            v = line.values[m]
+            if v == ABSENT:
                 continue
-            data = Reference(ws, min_col=2 + 1, max_col=2 + len(months), min_row=i, max_row=i)
-            chart.add_data(data, from_rows=True, titles_from_data=False)
-            chart.series[-1].tx = SeriesLabel(v=str(ws.cell(i, 1).value))
-        chart.set_categories(Reference(ws, min_col=3, max_col=2 + len(months), min_row=1, max_row=1))
-        overview.add_chart(chart, "A8")
-    from openpyxl.worksheet.hyperlink import Hyperlink
+            value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
+            writer.writerow((month, *labels, value, line.marks.get(m, ""), "1" if m in line.derived else ""))
+    stream.flush()
+    stream.detach()
 
-    row = 28
-    overview.cell(row, 1, "Ark").font = bold
-    overview.cell(row, 2, "Tabell").font = bold
-    for (table, section), name in zip(groups, names, strict=True):
-        row += 1
-        link = overview.cell(row, 1, name)
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
-        link.font = Font(color="0563C1", underline="single")
-        overview.cell(row, 2, f"{table} – {section}" if section else table).data_type = "s"
-    overview.column_dimensions["A"].width = 34
-    overview.column_dimensions["B"].width = 60
-    overview.page_setup.orientation = "landscape"
-    overview.page_setup.fitToWidth, overview.page_setup.fitToHeight = 1, 0
-    overview.sheet_properties.pageSetUpPr.fitToPage = True
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+
+def write_timeseries(timeline: Timeline, xlsx: Path, csv_path: Path, template: str | Path | None = None,
+                     now: datetime | None = None) -> None:
+    """Write `timeline` to `xlsx` and `csv_path` (each atomically); `now`: the time recorded (default: now)."""
+    tpl = load_template(template)
+    write_atomic(csv_path, lambda f: write_csv(timeline, f))
+    write_atomic(xlsx, lambda f: write_workbook(timeline, tpl, f, now))
+
+
+# --------------------------------------------------------------------------- the workbook
+
+def _label(row: int, col: int, value: str, tpl: Template, style: str = "Tekst") -> str:
+    if not value:
+        return blank(row, col, tpl.xf[style])
+    # Always a text cell; quotePrefix keeps "=Hovedgrupper" a label even after a colleague edits it.
+    return text(row, col, value, tpl.xf[style + "'"] if value.startswith(_FORMULA_START) else tpl.xf[style])
+
+
+def _width(texts: Iterable[str], least: float, most: float = 70.0) -> float:
+    return max(least, min(most, max((len(t) for t in texts), default=0) * 1.1 + 2))
+
+
+def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: datetime | None = None) -> None:
+    groups = group_lines(timeline.lines)
+    places = list(groups)
+    names = sheet_names([section or table for table, section in places], reserved=(CONTENTS, DIAGRAM, REVISIONS))
+    title = timeline.sources[-1].title if timeline.sources else ""
+    span = f"{timeline.months[0]} – {timeline.months[-1]}"
+    footer = footer_text("tidsserie.xlsx", span)
+    sheets = [_contents(timeline, places, names, groups, tpl, title, span, footer),
+              _diagram(timeline, places, names, groups, tpl, span, footer)]
+    sheets += [_table_sheet(timeline, place, name, groups[place], tpl, span, footer)
+               for place, name in zip(places, names, strict=True)]
+    sheets.append(_revisions(timeline, tpl, footer))
+    props = Properties(title=f"Tidsserie: {title}", subject=span, creator=TOOL,
+                       created=datetime.now(UTC) if now is None else now,
+                       custom={"Rapporter": str(len(timeline.sources)), "Periode": span,
+                               "Revisjoner": str(len(timeline.revisions)),
+                               "Verktøy": TOOL})
+    package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=True, paper=tpl.paper_size,
+            margins=tpl.margins)
+
+
+def _row_label(line: Line) -> str:
+    return f"{line.sid[3]} ({line.sid[2]})" if line.sid[2] else line.sid[3]
+
+
+def _number_style(line: Line) -> str:
+    base = "Prosent" if line.sid[5] == Measure.CHANGE_PERCENT.value else "Tall"
+    return f"{base}.{min(line.decimals, MAX_DECIMALS)}" if line.decimals else base
+
+
+def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: list[Line], tpl: Template,
+                 span: str, footer: str) -> Sheet:
+    months = timeline.months
+    last_col = 2 + len(months)
+    derived = any(line.derived for line in lines)
+
+    def rows() -> Iterator[str]:
+        xf = tpl.xf
+        table, section = place
+        yield row_xml(1, [_label(1, 1, f"{table} – {section}" if section else table, tpl, "Tittel")])
+        yield row_xml(2, [_label(2, 1, f"{span}: {len(timeline.sources)} rapporter", tpl, "Periode")])
+        if derived:
+            yield row_xml(3, [text(3, 1, DERIVED_STYLE, xf[DERIVED_STYLE]), _label(3, 2, DERIVED_NOTE, tpl, "Merknad")])
+        head = [text(_HEADER, 1, "Rad", xf["Kolonnehode"]), text(_HEADER, 2, "Kolonne", xf["Kolonnehode"])]
+        head += [text(_HEADER, 3 + m, month, xf["Kolonnehode"]) for m, month in enumerate(months)]
+        yield row_xml(_HEADER, head)
+        for r, line in enumerate(lines, start=_FIRST):
+            style = _number_style(line)
+            cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
+            values, d = line.values, line.decimals
+            for m in range(len(months)):
+                v = values[m]
+                if v == ABSENT:
+                    continue
+                col = 3 + m
+                if v == BLANK:
+                    mark = line.marks.get(m)
+                    symbol = xf[style.split(".")[0] + "T"]
+                    cells.append(text(r, col, mark, symbol) if mark else blank(r, col, xf[style]))
+                else:
+                    value = v if d == 0 else line.value(m)
+                    cells.append(num(r, col, value, xf[DERIVED_STYLE] if m in line.derived else xf[style]))  # type: ignore[arg-type]
+            yield row_xml(r, cells)
+
+    last = _FIRST + max(len(lines), 1) - 1
+    widths = [(1, 1, _width((_row_label(x) for x in lines), tpl.label_width)),
+              (2, 2, _width((x.column for x in lines), 12, 30)), (3, last_col, 9.5)]
+    return Sheet(name=name, rows=rows(), widths=widths, freeze=(_FIRST, 3), print_rows=(1, _HEADER), footer=footer,
+                 dimension=f"A1:{cell(last, last_col)}")
+
+
+def _chart_lines(lines: list[Line]) -> list[tuple[int, Line]]:
+    """(sheet row, line) of the count series a table's chart shows (see the module's docstring)."""
+    own = [(r, x) for r, x in enumerate(lines, start=_FIRST)
+           if x.sid[5] == Measure.COUNT.value and not x.sid[4]]
+    return own[:CHART_LINES]
+
+
+def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str],
+             groups: dict[tuple[str, str], list[Line]], tpl: Template, span: str, footer: str) -> Sheet:
+    months = timeline.months
+    first_col, last_col = column_letter(3), column_letter(2 + len(months))
+    charts: list[tuple[tuple[int, int, int, int], str]] = []
+    for place, name in zip(places, names, strict=True):
+        table = place[0]
+        chosen = _chart_lines(groups[place])
+        if not chosen:
+            continue
+        q = quote_sheet(name)
+        series = [ChartSeries(_row_label(line), f"{q}!$A${r}", f"{q}!${first_col}${r}:${last_col}${r}",
+                              [None if v is None else float(v) for v in (line.value(m) for m in range(len(months)))])
+                  for r, line in chosen]
+        top = 3 + len(charts) * CHART_ROWS
+        xml = line_chart(f"{table} – {place[1]}" if place[1] else table, series,
+                         f"{q}!${first_col}${_HEADER}:${last_col}${_HEADER}", months, "Antall")
+        charts.append(((0, top, 12, top + CHART_ROWS - 2), xml))
+    rows = [row_xml(1, [_label(1, 1, "Diagram", tpl, "Tittel")]),
+            row_xml(2, [_label(2, 1, f"{span}: én linje per rad (antall), høyst {CHART_LINES} per diagram; "
+                                     "alle tallene står på tabellarkene", tpl, "Periode")])]
+    return Sheet(name=DIAGRAM, rows=rows, charts=charts, footer=footer, dimension="A1:A2")
+
+
+def _revisions(timeline: Timeline, tpl: Template, footer: str) -> Sheet:
+    revisions = timeline.revisions
+    last = _FIRST + max(len(revisions), 1) - 1
+
+    def rows() -> Iterator[str]:
+        xf = tpl.xf
+        yield row_xml(1, [_label(1, 1, REVISIONS, tpl, "Tittel")])
+        yield row_xml(2, [_label(2, 1, "Tall som en rapport et år senere viser annerledes (antall − endring fra i "
+                                       "fjor, eller fjorårets kolonne) enn det som ble publisert", tpl, "Periode")])
+        yield row_xml(_HEADER, [text(_HEADER, i, h, xf["Kolonnehode"]) for i, h in enumerate(_RV, 1)])
+        if not revisions:
+            yield row_xml(_FIRST, [text(_FIRST, 1, "Ingen revisjoner", xf["Tekst"])])
+        for r, rev in enumerate(revisions, start=_FIRST):
+            yield row_xml(r, [
+                text(r, 1, rev.period, xf["Tekst"]), text(r, 2, rev.report, xf["Tekst"]),
+                _label(r, 3, rev.table, tpl), _label(r, 4, rev.section, tpl), _label(r, 5, rev.group, tpl),
+                _label(r, 6, rev.row, tpl), _label(r, 7, rev.column, tpl),
+                num(r, 8, rev.published, xf["Tall"]),      # type: ignore[arg-type]
+                num(r, 9, rev.implied, xf["Tall"]),        # type: ignore[arg-type]
+                formula(r, 10, f"I{r}-H{r}", rev.difference, xf["Tall"]),   # type: ignore[arg-type]
+            ])
+
+    widths = [(1, 2, 10), (3, 3, _width((x.table for x in revisions), 14, 40)),
+              (4, 5, _width((x.section for x in revisions), 8, 30)),
+              (6, 6, _width((x.row for x in revisions), 16, 50)), (7, 7, 14), (8, 10, 13)]
+    return Sheet(name=REVISIONS, rows=rows(), widths=widths, freeze=(_FIRST, 1),
+                 autofilter=f"A{_HEADER}:J{max(last, _HEADER + 1)}", print_rows=(1, _HEADER), footer=footer,
+                 dimension=f"A1:J{last}")
+
+
+def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str],
+              groups: dict[tuple[str, str], list[Line]], tpl: Template, title: str, span: str,
+              footer: str) -> Sheet:
+    xf = tpl.xf
+    rows = [row_xml(1, [_label(1, 1, f"Tidsserie: {title}" if title else "Tidsserie", tpl, "Tittel")]),
+            row_xml(2, [_label(2, 1, span, tpl, "Periode")])]
+    derived_months = timeline.derived_months
+    revisions_last = _FIRST + max(len(timeline.revisions), 1) - 1
+    facts: list[tuple[str, str | int | None]] = [
+        ("Rapporter", len(timeline.sources)),
+        ("Måneder", len(timeline.months)),
+        ("Manglende måneder", ", ".join(timeline.missing) if timeline.missing else "ingen"),
+        ("Avledede verdier", (f"{timeline.derived_values} verdier i {len(derived_months)} måneder "
+                              f"({', '.join(derived_months)}), stil {DERIVED_STYLE}") if derived_months else "ingen"),
+        ("Revisjoner", None),
+        ("Omdøpte serier", str(sum(r.confirmed for r in timeline.renames)) if timeline.renames else "ingen"),
+    ]
+    r = 4
+    links: list[tuple[str, str, str]] = []   # (cell, location, the cell's text)
+    for key, value in facts:
+        cells = [text(r, 1, key, xf["SumTekst"])]
+        if key == "Revisjoner":
+            cells.append(formula(r, 2, f"COUNT({quote_sheet(REVISIONS)}!$J${_FIRST}:$J${revisions_last})",
+                                 len(timeline.revisions), xf["Tall"]))
+        elif isinstance(value, int):
+            cells.append(num(r, 2, value, xf["Tall"]))
+        else:
+            cells.append(_label(r, 2, value or "", tpl))
+        rows.append(row_xml(r, cells))
+        r += 1
+    for line in [str(x) for x in timeline.renames] + timeline.notes + ([DERIVED_NOTE] if derived_months else []):
+        rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, line, tpl, "Merknad")]))
+        r += 1
+    r += 1
+    rows.append(row_xml(r, [text(r, 1, "Ark", xf["Seksjon"])]))
+    r += 1
+    heads = ["Ark", "Tabell", "Del", "Serier"]
+    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
+    r += 1
+    for sheet, what in ((DIAGRAM, "Diagram per tabellark"), (REVISIONS, "Revisjoner")):
+        rows.append(row_xml(r, [text(r, 1, sheet, xf["Lenke"]), text(r, 2, what, xf["Tekst"])]))
+        links.append((cell(r, 1), f"{quote_sheet(sheet)}!A1", sheet))
+        r += 1
+    for (table, section), name in zip(places, names, strict=True):
+        rows.append(row_xml(r, [text(r, 1, name, xf["Lenke"]), _label(r, 2, table, tpl), _label(r, 3, section, tpl),
+                                num(r, 4, len(groups[(table, section)]), xf["Tall"])]))
+        links.append((cell(r, 1), f"{quote_sheet(name)}!A1", name))
+        r += 1
+    r += 1
+    rows.append(row_xml(r, [text(r, 1, "Rapporter", xf["Seksjon"])]))
+    r += 1
+    heads = ["Periode", "Kildefil", "SHA-256"]
+    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
+    r += 1
+    for source in timeline.sources:
+        rows.append(row_xml(r, [text(r, 1, source.period, xf["Tekst"]), _label(r, 2, source.path, tpl),
+                                _label(r, 3, source.sha256, tpl)]))
+        r += 1
+    widths = [(1, 1, 22), (2, 2, _width([s.path for s in timeline.sources] + [title], 40, 90)), (3, 3, 30),
+              (4, 4, 10)]
+    return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer, dimension=f"A1:D{r - 1}")
+
+
+# --------------------------------------------------------------------------- library convenience
+
+def timeseries_of(paths: Iterable[Path], renames: dict[str, str] | None = None) -> Timeline:
+    """Parse `paths` and build their timeline (the batch uses stored or worker data instead)."""
+    from .source import parse_report
+
+    archive = Archive()
+    for path in paths:
+        archive.add(tidy(parse_report(path)), str(path), Path(path).stat().st_mtime)
+    return build(archive, renames)

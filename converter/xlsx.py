@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -99,6 +99,8 @@ class Sheet:
     print_rows: tuple[int, int] | None = None                  # rows repeated on every printed page
     footer: str = ""
     dimension: str = "A1"
+    # Charts drawn on the sheet: ((first col, first row, last col, last row), 0-based; chart part XML).
+    charts: list[tuple[tuple[int, int, int, int], str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -131,11 +133,15 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
     out.append("<sheetData>")
     yield "".join(out)
     out = []
+    size = 0
     for row in sheet.rows:
         out.append(row)
-        if len(out) >= 512:
+        size += len(row)
+        # Flush by rows or by size: a time-series row with a column per month is long.
+        if len(out) >= 512 or size >= 1 << 18:
             yield "".join(out)
             out = []
+            size = 0
     out.append("</sheetData>")
     if sheet.autofilter:
         out.append(f'<autoFilter ref="{sheet.autofilter}"/>')
@@ -160,6 +166,8 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
     out.append(f'<pageSetup paperSize="{paper}" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>')
     if sheet.footer:
         out.append(f"<headerFooter><oddFooter>{_t(sheet.footer)}</oddFooter></headerFooter>")
+    if sheet.charts:
+        out.append('<drawing r:id="rId1"/>')    # the sheet's only relationship (see _write_charts)
     out.append("</worksheet>")
     yield "".join(out)
 
@@ -204,6 +212,9 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
             margins: tuple[float, float, float, float, float, float] = (0.7, 0.7, 0.75, 0.75, 0.3, 0.3)) -> str:
     """Write the whole .xlsx to `out`, streamed; returns its fingerprint (also stored in it)."""
     n = len(sheets)
+    # Sheets with charts get a drawing part each (numbered in sheet order) and one part per chart.
+    drawn = [i for i, s in enumerate(sheets, 1) if s.charts]
+    chart_count = sum(len(sheets[i - 1].charts) for i in drawn)
     content_types = (
         f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -213,6 +224,12 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
         + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                   for i in range(1, n + 1))
+        + "".join(f'<Override PartName="/xl/drawings/drawing{d}.xml" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>'
+                  for d in range(1, len(drawn) + 1))
+        + "".join(f'<Override PartName="/xl/charts/chart{k}.xml" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
+                  for k in range(1, chart_count + 1))
         + '<Override PartName="/xl/styles.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
         '<Override PartName="/xl/theme/theme1.xml" '
@@ -304,10 +321,32 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
                     h.update(raw)
                     part.write(raw)
             digests[name] = h.hexdigest()
+        _write_charts(zf, put, sheets, drawn)
         # Last, so that it can carry the fingerprint of everything above.
         stamp = fingerprint(digests)
         put(zf, CUSTOM_PART, _custom_xml({**props.custom, FINGERPRINT: stamp}))
     return stamp
+
+
+def _write_charts(zf: zipfile.ZipFile, put: Callable[[zipfile.ZipFile, str, str], None], sheets: list[Sheet],
+                  drawn: list[int]) -> None:
+    """Drawing and chart parts, with the relationships sheet → drawing → chart."""
+    from .chart import drawing
+
+    k = 0
+    for d, i in enumerate(drawn, 1):
+        charts = sheets[i - 1].charts
+        put(zf, f"xl/worksheets/_rels/sheet{i}.xml.rels",
+            f'{_XML}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/drawing" '
+            f'Target="../drawings/drawing{d}.xml"/></Relationships>')
+        put(zf, f"xl/drawings/drawing{d}.xml", drawing([anchor for anchor, _ in charts]))
+        rels = []
+        for j, (_, xml) in enumerate(charts, 1):
+            k += 1
+            put(zf, f"xl/charts/chart{k}.xml", xml)
+            rels.append(f'<Relationship Id="rId{j}" Type="{NS_REL}/chart" Target="../charts/chart{k}.xml"/>')
+        put(zf, f"xl/drawings/_rels/drawing{d}.xml.rels",
+            f'{_XML}<Relationships xmlns="{NS_PKG_REL}">{"".join(rels)}</Relationships>')
 
 
 def _custom_xml(custom: dict[str, str]) -> str:

@@ -7,6 +7,8 @@ widths on the sheet "Mal", and save: the next conversion follows. See README "Te
 The contract (checked by converter/template.py):
 - named styles Tittel, Periode, Seksjon, Kolonnehode, Tekst, SumTekst, Tall, Sum, Prosent,
   SumProsent, Merknad, Lenke, Avvik (the font and fill that mark AVVIK on "Avstemming");
+- optionally the named style Avledet (a value derived, not published, in tidsserie.xlsx; without
+  it the number style Tall in grey italics is used);
 - optionally a sheet "Mal": width of column A = the least width of label columns, width of
   column B = the width of number columns; its page setup (orientation, paper size, margins)
   is used for every sheet.
@@ -47,6 +49,8 @@ def styles() -> list[NamedStyle]:
         NamedStyle("Merknad", font=Font(name=base, size=10, italic=True, color="595959"),
                    alignment=Alignment(wrap_text=True, vertical="top")),
         NamedStyle("Lenke", font=Font(name=base, size=11, color="0563C1", underline="single")),
+        NamedStyle("Avledet", font=Font(name=base, size=11, italic=True, color="7F6000"), number_format="#,##0",
+                   fill=PatternFill("solid", fgColor="FFF2CC")),
         NamedStyle("Avvik", font=Font(name=base, size=11, bold=True, color="9C0006"),
                    fill=PatternFill("solid", fgColor="FFC7CE")),
     ]
@@ -65,7 +69,7 @@ def build(path: Path) -> None:
     examples = [("Tittel", "Tittel"), ("Periode", "Februar 2014"), ("Seksjon", "Seksjon"),
                 ("Kolonnehode", "Antall"), ("Tekst", "Detaljrad"), ("SumTekst", "I alt"), ("Tall", 75412),
                 ("Sum", 75412), ("Prosent", -2), ("SumProsent", -2), ("Merknad", "Merknad"),
-                ("Lenke", "Lenke"), ("Avvik", "AVVIK")]
+                ("Lenke", "Lenke"), ("Avledet", 75000), ("Avvik", "AVVIK")]
     for i, (name, value) in enumerate(examples, start=4):
         ws.cell(i, 1, name)
         ws.cell(i, 2, value).style = name

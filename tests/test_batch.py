@@ -216,24 +216,30 @@ def test_timeseries_equals_each_report_and_shows_gaps(archive, tmp_path):
 
     long = pd.read_csv(out / "tidsserie.csv", dtype={"value": "Int64"}, keep_default_na=False,
                        na_values={"value": [""]})
-    assert list(long.columns) == ["period", "table", "section", "row", "column", "value"]
+    assert list(long.columns) == ["period", "table", "section", "group", "row", "column", "category", "measure",
+                                  "value", "mark", "derived"]
     wb = openpyxl.load_workbook(out / "tidsserie.xlsx")
-    assert wb.sheetnames[0] == "Oversikt" and wb["Oversikt"]._charts
+    assert wb.sheetnames[:2] == ["Innhold", "Diagram"] and wb["Diagram"]._charts
     ws = wb["Tiltak og hovedgrupper"]
-    months = [c.value for c in ws[1]][2:]
+    header = 4                                   # title, period, (legend), then the header row
+    months = [c.value for c in ws[header]][2:]
     assert months[0] == "2013-01" and months[-1] == "2014-02" and "2013-07" in months
-    assert all(ws.cell(r, 2 + months.index("2013-07") + 1).value is None for r in range(2, ws.max_row + 1))
+    assert all(ws.cell(r, 2 + months.index("2013-07") + 1).value is None for r in range(header + 1, ws.max_row + 1))
     for path in sorted(archive.rglob("*.txt")):
         report = parse_report(path)
         expected = to_frame([report])
         got = long[long["period"] == report.period.key].reset_index(drop=True)
         assert got["value"].tolist() == expected["value"].tolist(), path.name
         col = 3 + months.index(report.period.key)
-        rows = {(ws.cell(r, 1).value, ws.cell(r, 2).value): ws.cell(r, col).value for r in range(2, ws.max_row + 1)}
+        rows = {(ws.cell(r, 1).value, ws.cell(r, 2).value): ws.cell(r, col).value
+                for r in range(header + 1, ws.max_row + 1)}
         table = report.tables[-1]
         for row in table.sections[0].rows:
             for c, value in zip(table.columns, row.values, strict=True):
-                assert rows[(row.label, c.header)] == value
+                # A row whose label needs its group to be unique is shown as "label (group)".
+                keys = [k for k in rows
+                        if k[1] == c.header and (k[0] == row.label or k[0].startswith(row.label + " ("))]
+                assert len(keys) == 1 and rows[keys[0]] == value
 
 
 def test_two_reports_for_the_same_month_newer_wins(archive, tmp_path):

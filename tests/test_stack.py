@@ -27,10 +27,10 @@ LAYERS: list[set[str]] = [
     {"decode", "labels"},                          # bytes → text; words compared
     {"parse"},
     {"meaning", "source"},                         # what each figure is; reading with the size limit
-    {"checks"},
-    {"layout", "template"},                        # addresses and formulas; the house style
+    {"checks", "series"},                          # ...; each report's figures as time series (pure)
+    {"layout", "template", "chart"},               # addresses and formulas; the house style; chart XML
     {"xlsx"},                                      # the writer's parts
-    {"workbook", "output"},                        # report → workbook; writing files safely
+    {"workbook", "output", "store"},               # report → workbook; writing files safely; tidy data kept
     {"pipeline", "discover"},                      # one file; which files
     {"timeseries", "workers"},
     {"batch"},

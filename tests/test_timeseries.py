@@ -1,0 +1,445 @@
+"""The time series of an archive: series, revisions, renames, derived months, the store and tidsserie.xlsx.
+
+Oracles: the archive generator's own record of what it planted (bench/make_archive.py), and the
+reports themselves as parsed (not the series engine under test).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import time
+import zipfile
+from array import array
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pytest
+from conftest import ROOT, mutate
+
+from converter import parse_report
+from converter.series import (
+    BLANK,
+    Archive,
+    Rename,
+    ReportData,
+    build,
+    load_renames,
+    month_index,
+    months_between,
+    period_of,
+    tidy,
+)
+from converter.store import Store
+from converter.template import load_template
+from converter.timeseries import timeseries_of, write_timeseries
+
+sys.path.insert(0, str(ROOT / "bench"))
+from make_archive import HOVEDGRUPPER, OLD_FIRST_HOVEDGRUPPE, Planted, write_archive
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def _reports(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.txt"))
+
+
+def _facts(wb) -> dict[str, object]:
+    """Innhold's facts (the first occurrence of each key in column A)."""
+    out: dict[str, object] = {}
+    for key, value, *_ in wb["Innhold"].iter_rows(values_only=True):
+        if key:
+            out.setdefault(key, value)
+    return out
+
+
+def _write(timeline, tmp_path: Path) -> Path:
+    xlsx = tmp_path / "tidsserie.xlsx"
+    write_timeseries(timeline, xlsx, tmp_path / "tidsserie.csv")
+    return xlsx
+
+
+# --------------------------------------------------------------------------- pure rules
+
+@pytest.mark.parametrize(("first", "last", "expected"), [
+    ("2013-11", "2014-02", ["2013-11", "2013-12", "2014-01", "2014-02"]),
+    ("2014-02", "2014-02", ["2014-02"]),
+    ("1999-12", "2000-01", ["1999-12", "2000-01"]),
+])
+def test_months_between(first, last, expected):
+    assert months_between(first, last) == expected
+    assert all(period_of(month_index(m)) == m for m in expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ordinære tiltaksdeltakere,Arbeidssøkere på tiltak\n", {"Ordinære tiltaksdeltakere": "Arbeidssøkere på tiltak"}),
+    ("old,new\nA,B\n", {"A": "B"}),
+    ("# kommentar\nA;B\n\nC;D\n", {"A": "B", "C": "D"}),
+    ('"A, med komma",B\n', {"A, med komma": "B"}),
+    ("A\tB\n", {"A": "B"}),
+])
+def test_load_renames(text, expected):
+    assert load_renames(text) == expected
+
+
+@pytest.mark.parametrize("text", ["A\n", "A,B,C\n", ",B\n"])
+def test_load_renames_refuses_bad_lines(text):
+    with pytest.raises(ValueError, match="line 1: expected two labels"):
+        load_renames(text)
+
+
+def test_rename_text():
+    assert str(Rename("Ordinære tiltaksdeltakere", "Arbeidssøkere på tiltak", "2012-10")) == (
+        "Omdøpt: «Ordinære tiltaksdeltakere» → «Arbeidssøkere på tiltak» fra 2012-10")
+
+
+def _data(period: str, figures: list[tuple[str, str, int | None]], sha: str = "0" * 64) -> ReportData:
+    """A one-table report: figures (row, measure, value) with column headers named after the measure."""
+    headers = {"count": "Antall", "change": "Endring fra i fjor Antall", "previous": "I fjor"}
+    keys = tuple(("T", "", "", row, headers[m], "", m) for row, m, _ in figures)
+    offsets = array("h", [-12 if m == "previous" else 0 for _, m, _ in figures])
+    values = array("q", [BLANK if v is None else v for _, _, v in figures])
+    return ReportData(period, f"{period}.txt", sha, "Tittel", keys, offsets, values, bytes(len(figures)))
+
+
+# (last year's published count, this year's count, change, previous column) → revision difference or None
+@pytest.mark.parametrize(("published", "count", "change", "previous", "difference"), [
+    (100, 110, 10, None, None),          # consistent
+    (100, 110, 12, None, -2),            # implied 98
+    (100, None, -100, None, None),       # a blank count is 0: 0 − (−100) = 100
+    (100, 110, None, None, None),        # no change published: nothing implied
+    (None, 5, 5, None, None),            # last year blank (0), implied 0
+    (100, 110, None, 101, 1),            # the year-earlier column says 101
+])
+def test_revision_rules(published, count, change, previous, difference):
+    archive = Archive()
+    archive.add(_data("2013-02", [("I alt", "count", published)]), "a", 1.0)
+    now = [("I alt", "count", count), ("I alt", "change", change)]
+    if previous is not None:
+        now.append(("I alt", "previous", previous))
+    archive.add(_data("2014-02", now), "b", 2.0)
+    revisions = build(archive).revisions
+    assert [r.difference for r in revisions] == ([] if difference is None else [difference])
+
+
+def test_derived_month_is_marked_and_missing_months_listed():
+    archive = Archive()
+    archive.add(_data("2013-01", [("I alt", "count", 90)]), "a", 1.0)
+    archive.add(_data("2014-02", [("I alt", "count", 110), ("I alt", "change", 7)]), "b", 1.0)
+    timeline = build(archive)
+    assert len(timeline.missing) == 12 and timeline.missing[0] == "2013-02"
+    line = next(x for x in timeline.lines if x.sid[5] == "count")
+    m = timeline.months.index("2013-02")
+    assert line.value(m) == 103 and line.derived == {m}
+    assert timeline.derived_months == ["2013-02"]
+
+
+def test_decimals_are_exact():
+    archive = Archive()
+    data = _data("2014-02", [("Andel", "count", 125)])
+    archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "offsets",
+                                                        "values")], decimals=bytes([1])), "a", 1.0)
+    assert build(archive).lines[0].value(0) == Decimal("12.5")
+
+
+def test_newer_of_two_reports_for_a_month_wins():
+    archive = Archive()
+    archive.add(_data("2014-02", [("I alt", "count", 1)]), "old.txt", 1.0)
+    archive.add(_data("2014-02", [("I alt", "count", 2)]), "new.txt", 2.0)
+    timeline = build(archive)
+    assert timeline.lines[0].value(0) == 2
+    assert timeline.notes[0] == "time series: two reports for 2014-02: old.txt and new.txt; using new.txt (newer)"
+
+
+# --------------------------------------------------------------------------- archives from the generator
+
+@pytest.fixture(scope="module")
+def consistent(tmp_path_factory):
+    root = tmp_path_factory.mktemp("consistent")
+    write_archive(root, 26, seed=5)                 # 2011-12 … 2014-02: two full years
+    return root
+
+
+def test_consistent_archive_has_no_revisions(consistent):
+    timeline = timeseries_of(_reports(consistent))
+    assert len(timeline.sources) == 26 and timeline.missing == []
+    assert timeline.revisions == [] and timeline.renames == [] and timeline.derived_values == 0
+
+
+def _expected_revisions(p: Planted) -> set[tuple[str, str, str, str, str]]:
+    """The figures that contain the planted leaf in the change tables (the generator's own structure)."""
+    h = HOVEDGRUPPER[p.hovedgruppe]
+    return {(p.period, p.report, t, s, r) for t, s, r in [
+        ("Hovedgrupper", "", "I alt"), ("Hovedgrupper", "", h),
+        ("Tiltaksgrupper", "", "I alt"), ("Tiltaksgrupper", "", p.group),
+        ("Tiltaksgrupper og hovedgrupper", h, f"I alt {h.lower()}"), ("Tiltaksgrupper og hovedgrupper", h, p.group)]}
+
+
+def test_three_planted_revisions_are_listed_and_nothing_else(tmp_path):
+    planted: list[Planted] = []
+    write_archive(tmp_path / "a", 26, seed=5, revise=3, planted=planted)
+    assert len(planted) == 3 and len({p.report for p in planted}) == 3
+    timeline = timeseries_of(_reports(tmp_path / "a"))
+    got = {(r.period, r.report, r.table, r.section, r.row) for r in timeline.revisions}
+    expected = set().union(*(_expected_revisions(p) for p in planted))
+    assert got == expected and len(timeline.revisions) == len(expected) == 18
+    for r in timeline.revisions:
+        p = next(p for p in planted if p.report == r.report)
+        assert r.difference == p.implied - p.published and r.column == "Antall"
+    # The sheet lists them, and Innhold counts them with a live formula.
+    xlsx = _write(timeline, tmp_path)
+    wb = openpyxl.load_workbook(xlsx, data_only=True)
+    rows = list(wb["Revisjoner"].iter_rows(min_row=5, values_only=True))
+    assert len(rows) == 18
+    assert {(r[0], r[1], r[2], r[3] or "", r[5]) for r in rows} == expected
+    assert all(r[9] == r[8] - r[7] for r in rows)
+    assert _facts(wb)["Revisjoner"] == 18
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("renamed")
+    write_archive(root, 26, seed=5, rename_at=(2013, 10))
+    return root
+
+
+def test_rename_links_the_series(renamed, consistent, tmp_path):
+    timeline = timeseries_of(_reports(renamed))
+    assert [str(r) for r in timeline.renames] == [
+        f"Omdøpt: «{OLD_FIRST_HOVEDGRUPPE}» → «Arbeidssøkere på tiltak» fra 2013-10",
+        f"Omdøpt: «I alt {OLD_FIRST_HOVEDGRUPPE.lower()}» → «I alt arbeidssøkere på tiltak» fra 2013-10"]
+    assert timeline.revisions == []
+    assert not any(OLD_FIRST_HOVEDGRUPPE.lower() in x.casefold() for line in timeline.lines for x in line.sid)
+    # The same numbers as the archive without the rename: one series each, every month filled.
+    plain = timeseries_of(_reports(consistent))
+    assert [(x.sid, x.values.tolist()) for x in timeline.lines] == [(x.sid, x.values.tolist()) for x in plain.lines]
+    # Before the rename the row had the old label in its report.
+    old = parse_report(renamed / "2012" / "tiltak-2012-05.txt")
+    row = next(r for r in old.tables[0].sections[0].rows if r.label == OLD_FIRST_HOVEDGRUPPE)
+    line = next(x for x in timeline.lines if x.sid == ("Hovedgrupper", "", "", "Arbeidssøkere på tiltak", "", "count"))
+    assert line.value(timeline.months.index("2012-05")) == row.values[0]
+    # One line in the chart, one row on the sheet.
+    xlsx = _write(timeline, tmp_path)
+    wb = openpyxl.load_workbook(xlsx)
+    labels = [r[0] for r in wb["Hovedgrupper"].iter_rows(min_row=5, values_only=True)]
+    assert labels.count("Arbeidssøkere på tiltak") == 3 and OLD_FIRST_HOVEDGRUPPE not in labels
+    with zipfile.ZipFile(xlsx) as zf:
+        chart = zf.read("xl/charts/chart1.xml").decode()
+    assert chart.count("<c:v>Arbeidssøkere på tiltak</c:v>") == 1 and OLD_FIRST_HOVEDGRUPPE not in chart
+
+
+def test_user_rename_mapping_links_without_evidence(renamed):
+    # Only the rename month's report and one before it: nothing to confirm the rename with.
+    paths = [renamed / "2013" / "tiltak-2013-09.txt", renamed / "2013" / "tiltak-2013-10.txt"]
+    unconfirmed = timeseries_of(paths)
+    assert [r.confirmed for r in unconfirmed.renames] == [False, False]
+    assert any(OLD_FIRST_HOVEDGRUPPE in line.sid for line in unconfirmed.lines)
+    mapping = load_renames(f"{OLD_FIRST_HOVEDGRUPPE},Arbeidssøkere på tiltak\n")
+    linked = timeseries_of(paths, mapping)
+    assert not any(OLD_FIRST_HOVEDGRUPPE in line.sid for line in linked.lines)
+    assert "Omdøpt: «Ordinære tiltaksdeltakere» → «Arbeidssøkere på tiltak»" in [str(r) for r in linked.renames]
+
+
+def test_missing_month_is_derived_from_the_next_year(tmp_path):
+    root = tmp_path / "a"
+    write_archive(root, 14, seed=3)                       # 2013-01 … 2014-02
+    gone = root / "2013" / "tiltak-2013-02.txt"
+    report = parse_report(gone)
+    gone.unlink()
+    timeline = timeseries_of(_reports(root))
+    assert timeline.missing == ["2013-02"] and timeline.derived_months == ["2013-02"]
+    m = timeline.months.index("2013-02")
+    lines = {x.sid: x for x in timeline.lines}
+    compared = 0
+    for table in report.tables[:3]:                        # the tables with change columns
+        for section in table.sections:
+            for row in section.rows:
+                line = lines[(table.title, section.heading or "", "", row.label, "", "count")]
+                assert line.value(m) == (row.values[0] or 0) and m in line.derived
+                compared += 1
+    assert compared == timeline.derived_values > 30
+    cross = lines[("Tiltak og hovedgrupper", "", "", "I alt", "", "count")]
+    assert cross.value(m) is None and not cross.derived          # no change column: nothing to derive
+    xlsx = _write(timeline, tmp_path)
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["Hovedgrupper"]
+    col = 3 + m
+    assert ws.cell(5, col).style == "Avledet" and ws.cell(5, col + 1).style == "Tall"
+    assert ws.cell(5, col).value == report.tables[0].sections[0].rows[0].values[0]
+    assert "Avledet" in (ws["A3"].value or "")
+    with (tmp_path / "tidsserie.csv").open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["period"] == "2013-02"]
+    assert len(rows) == compared and all(r["derived"] == "1" for r in rows)
+
+
+# --------------------------------------------------------------------------- the workbook
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small")
+    write_archive(root, 14, seed=3)
+    (root / "2013" / "tiltak-2013-07.txt").unlink()
+    out = tmp_path_factory.mktemp("small-out")
+    timeline = timeseries_of(_reports(root))
+    return root, timeline, _write(timeline, out)
+
+
+def test_chart_axes_visible_lines_straight_categories_text(small):
+    _, timeline, xlsx = small
+    with zipfile.ZipFile(xlsx) as zf:
+        charts = [ET.fromstring(zf.read(n)) for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 7                                   # one per table sheet
+    for chart in charts:
+        axes = chart.findall(f".//{C}catAx") + chart.findall(f".//{C}valAx")
+        assert len(axes) == 2 and all(a.find(f"{C}delete").get("val") == "0" for a in axes)
+        series = chart.findall(f".//{C}ser")
+        assert series and all(s.find(f"{C}smooth").get("val") == "0" for s in series)
+        assert all(s.find(f"{C}cat/{C}strRef") is not None for s in series)
+        points = series[0].findall(f"{C}cat/{C}strRef/{C}strCache/{C}pt/{C}v")
+        assert [p.text for p in points] == timeline.months
+    wb = openpyxl.load_workbook(xlsx)
+    assert len(wb["Diagram"]._charts) == 7
+
+
+def test_pandas_reads_the_published_numbers(small):
+    import pandas as pd
+
+    root, _timeline, xlsx = small
+    frames = pd.read_excel(xlsx, sheet_name=["Hovedgrupper", "Tiltak og hovedgrupper"], header=3)
+    compared = 0
+    for path in _reports(root):
+        report = parse_report(path)
+        for table, sheet in ((report.tables[0], "Hovedgrupper"), (report.tables[-1], "Tiltak og hovedgrupper")):
+            frame = frames[sheet]
+            for row in table.sections[0].rows:
+                for col, value in zip(table.columns, row.values, strict=True):
+                    # a row whose label needs its group to be unique is shown as "label (group)"
+                    label = frame["Rad"].astype(str)
+                    same = (label == row.label) | label.str.startswith(row.label + " (", na=False)
+                    got = frame[same & (frame["Kolonne"] == col.header)][report.period.key]
+                    assert len(got) == 1
+                    assert (pd.isna(got.iloc[0]) if value is None else got.iloc[0] == value), (path, row.label)
+                    compared += 1
+    assert compared == 13 * 200                  # 13 reports × (4 × 3 + 47 × 4) cells
+    assert frames["Hovedgrupper"]["2013-07"].isna().all()     # the missing month stays empty
+
+
+def test_labels_stay_text_even_when_they_look_like_formulas(tmp_path, sample_bytes):
+    src = tmp_path / "tiltak-2014-02.txt"
+    src.write_bytes(mutate(sample_bytes, b"## Hovedgrupper\n", b"## =Hovedgrupper\n"))
+    timeline = timeseries_of([src])
+    xlsx = _write(timeline, tmp_path)
+    wb = openpyxl.load_workbook(xlsx)
+    seen = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and "Hovedgrupper" in c.value and c.value.startswith("="):
+                    assert c.data_type == "s", (ws.title, c.coordinate)
+                    seen += 1
+    assert seen >= 2                                          # the sheet's title and the Innhold listing
+    with zipfile.ZipFile(xlsx) as zf:
+        assert not any(b"<f>Hovedgrupper" in zf.read(n) or b"<f>=Hovedgrupper" in zf.read(n)
+                       for n in zf.namelist())
+
+
+def test_workbook_shape(small):
+    _, _timeline, xlsx = small
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames[:2] == ["Innhold", "Diagram"] and wb.sheetnames[-1] == "Revisjoner"
+    ws = wb["Tiltak og hovedgrupper"]
+    assert ws.freeze_panes == "C5"
+    assert [c.value for c in ws[4]][:3] == ["Rad", "Kolonne", "2013-01"]
+    assert wb.properties.creator.startswith("tiltak2xlsx")
+    innhold = _facts(wb)
+    assert innhold["Manglende måneder"] == "2013-07" and innhold["Rapporter"] == 13
+
+
+def test_custom_template_without_the_derived_style_falls_back(tmp_path):
+    from openpyxl import Workbook
+
+    sys.path.insert(0, str(ROOT / "templates"))
+    from make_template import styles
+
+    wb = Workbook()
+    for style in styles():
+        if style.name != "Avledet":
+            wb.add_named_style(style)
+    custom = tmp_path / "eget.xlsx"
+    wb.save(custom)
+    tpl = load_template(custom)
+    assert "Avledet" in tpl.xf and tpl.xf["Avledet"] not in (tpl.xf["Tall"], tpl.xf["Tekst"])
+
+
+# --------------------------------------------------------------------------- the store and the batch
+
+def test_store_round_trip_stale_damaged_and_prune(tmp_path, sample_report):
+    from dataclasses import replace
+
+    sha = "a" * 64
+    data = replace(tidy(sample_report), sha256=sha)
+    store = Store(tmp_path)
+    assert store.load(sha) is None and store.save(data)
+    again = store.load(sha)
+    assert again == data and len(again) == len(data) > 300
+    path = store.path(sha)
+    doc = json.loads(__import__("zlib").decompress(path.read_bytes()))
+    doc["code"] = "older"
+    path.write_bytes(__import__("zlib").compress(json.dumps(doc).encode()))
+    assert store.load(sha) is None                        # made by other code: not trusted
+    path.write_bytes(b"garbage")
+    assert store.load(sha) is None
+    store.save(data)
+    assert store.prune({"b" * 64}) == 1 and not path.exists()
+
+
+def test_batch_rerun_reads_the_store_and_writes_nothing_when_unchanged(tmp_path, monkeypatch):
+    import converter.batch as batch
+
+    root = tmp_path / "a"
+    write_archive(root, 14, seed=3)
+    out = tmp_path / "out"
+    parses: list[str] = []
+    real = batch._tidy_data
+    monkeypatch.setattr(batch, "_tidy_data", lambda item: parses.append(Path(item.input).name) or real(item))
+    options = batch.BatchOptions(output=out, jobs=1)
+    notes: list[str] = []
+    first = batch.run_batch([root], options, notes.append)
+    assert first.exit_code == 0 and len(parses) == 14
+    assert "time series: 14 reports, 0 revision(s), 0 renamed series, 0 derived value(s)" in notes
+    xlsx = out / "tidsserie.xlsx"
+    stamp = xlsx.stat().st_mtime_ns
+    notes.clear()
+    batch.run_batch([root], options, notes.append)
+    assert "time series: nothing changed; tidsserie.xlsx and tidsserie.csv not rewritten" in notes
+    assert xlsx.stat().st_mtime_ns == stamp and len(parses) == 14
+    # One report changes: only it is parsed for the series.
+    changed = root / "2013" / "tiltak-2013-05.txt"
+    changed.write_bytes(changed.read_bytes().replace(b"\nMentor\t", b"\nMentor \t", 1))
+    time.sleep(0.01)
+    batch.run_batch([root], options, notes.append)
+    assert parses[14:] == ["tiltak-2013-05.txt"]
+    assert xlsx.stat().st_mtime_ns != stamp
+    assert len(list((out / ".tiltak2xlsx").glob("*.tidy.z"))) == 14       # the old one pruned
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+SOFFICE_MISSING = not (os.environ.get("PATH") and __import__("shutil").which("soffice"))
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE_MISSING, reason="LibreOffice (soffice) is not installed; "
+                    "apt-get install libreoffice-calc-nogui")
+def test_libreoffice_recalculates_tidsserie_with_no_differences(tmp_path):
+    from test_libreoffice import recalculated_differences
+
+    planted: list[Planted] = []
+    write_archive(tmp_path / "a", 26, seed=5, revise=2, planted=planted)
+    xlsx = _write(timeseries_of(_reports(tmp_path / "a")), tmp_path)
+    compared, differences = recalculated_differences(tmp_path, xlsx)
+    assert differences == [] and compared == 12 + 1            # every Differanse and the Innhold count
