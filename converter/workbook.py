@@ -44,7 +44,23 @@ from .layout import (
 from .model import Column, ColumnKind, Number, Report, Table
 from .template import MAX_DECIMALS, Template, load_template
 from .version import TOOL
-from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
+from .xlsx import (
+    Properties,
+    Sheet,
+    blank,
+    footer_text,
+    formula,
+    next_blank,
+    next_formula,
+    next_num,
+    next_row,
+    next_text,
+    num,
+    package,
+    row_xml,
+    shared_formula,
+    text,
+)
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -124,6 +140,13 @@ def _label(row: int, col: int, value: str, tpl: Template, style: str) -> str:
     return text(row, col, value, tpl.xf[style + "'"] if value.startswith(FORMULA_START) else tpl.xf[style])
 
 
+def _next_label(value: str, tpl: Template, style: str) -> str:
+    """`_label` for a cell written without its reference (the column after the previous cell)."""
+    if not value:
+        return next_blank(tpl.xf[style])
+    return next_text(value, tpl.xf[style + "'"] if value.startswith(FORMULA_START) else tpl.xf[style])
+
+
 def _width(texts: list[str], least: float, most: float = 80.0) -> float:
     longest = max((len(t) for t in texts), default=0)
     return max(least, min(most, longest * 1.1 + 2))
@@ -201,14 +224,19 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     header += [text(HEADER_ROW, c + 2, col.header, xf["Kolonnehode"]) for c, col in enumerate(table.columns)]
     header_lines = max((_lines(col.header, tpl.number_width * 1.15) for col in table.columns), default=1)
     yield row_xml(HEADER_ROW, header, _height(header_lines, 13.5))
+    # Every cell of a row is written, from column A on, so cells go without their references,
+    # and a row without its own when it follows the previous one (see xlsx.next_row).
+    previous = HEADER_ROW
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
-            yield row_xml(heading_row, [_label(heading_row, 1, section.heading or "", tpl, "Seksjon")])
+            yield next_row([_next_label(section.heading or "", tpl, "Seksjon")],
+                           None if heading_row == previous + 1 else heading_row)
+            previous = heading_row
         for r, row in enumerate(section.rows):
             sheet_row = layout.row_of[s][r]
             bold = row.bold
-            cells = [_label(sheet_row, 1, row.label, tpl, "SumTekst" if bold else "Tekst")]
+            cells = [_next_label(row.label, tpl, "SumTekst" if bold else "Tekst")]
             for c, col in enumerate(table.columns):
                 percent = col.kind in _EXACT
                 style = number_style(col, bold)
@@ -216,14 +244,15 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
                 expr = None if (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
                 if expr is None:
                     mark = row.mark(c)
-                    cells.append(num(sheet_row, c + 2, published, xf[style]) if published is not None
-                                 else text(sheet_row, c + 2, mark, xf[style.split(".")[0] + "T"]) if mark
-                                 else blank(sheet_row, c + 2, xf[style]))
+                    cells.append(next_num(published, xf[style]) if published is not None
+                                 else next_text(mark, xf[style.split(".")[0] + "T"]) if mark
+                                 else next_blank(xf[style]))
                 else:
                     # Where the report shows a blank, a formula giving 0 shows blank too.
                     key = style + "0" if published is None and not percent else style
-                    cells.append(formula(sheet_row, c + 2, expr, values[s][r][c], xf[key]))
-            yield row_xml(sheet_row, cells)
+                    cells.append(next_formula(expr, values[s][r][c], xf[key]))
+            yield next_row(cells, None if sheet_row == previous + 1 else sheet_row)
+            previous = sheet_row
 
 
 # --------------------------------------------------------------------------- Avstemming
@@ -268,39 +297,54 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     yield row_xml(rl.avvik_row, [text(rl.avvik_row, 1, "AVVIK", xf["Tekst"]),
                                  formula(rl.avvik_row, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
     yield row_xml(rl.header_row, [text(rl.header_row, i, h, xf["Kolonnehode"]) for i, h in enumerate(rl.COLUMNS, 1)])
-    col = rl.column
+    tekst, lenke = xf["Tekst"], xf["Lenke"]
+    published, computed = rl.letter("Publisert"), rl.letter("Arbeidsbok")
+    difference, status_letter = rl.letter("Differanse"), rl.letter("Status")
+    # Differanse and Status are the same formula on every row, moved down: shared formulas
+    # (`<f t="shared">`), written once per group. Status has two forms, so a group per run of
+    # one form (a group's range holds only its own cells).
+    kinds = [report.tables[c.cell.table].columns[c.cell.column].kind in _EXACT for c in checks]
+    run_end: dict[int, int] = {}         # first row of a run of one Status form → its last row
+    for i in range(len(checks) - 1, -1, -1):
+        run_end[i] = run_end[i + 1] if i + 1 < len(checks) and kinds[i + 1] == kinds[i] else i
+    group = 0
     for i, check in enumerate(checks):
         r = rl.row(i)
         layout = layouts[check.cell.table]
         src = layouts[check.source.table]
         source = src.qualified(check.source.section, check.source.row, check.source.column)
         column = report.tables[check.cell.table].columns[check.cell.column]
-        percent = column.kind in _EXACT
+        percent = kinds[i]
         number = xf[number_style(column, False)]
-        published, computed = rl.at("Publisert", i), rl.at("Arbeidsbok", i)
-        # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
-        test = f'{published}&""={computed}&""' if percent else f"N({computed})=N({published})"
         location, shown = _target(layouts, check)
         if i < MAX_LINKS:
-            target = text(r, col("Celle"), shown, xf["Lenke"])
+            target = next_text(shown, lenke)
         else:   # past Excel's hyperlinks per sheet: the same link as a formula
-            target = formula(r, col("Celle"), f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
-                             f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, xf["Lenke"])
-        yield row_xml(r, [
-            text(r, col("Ark"), layout.sheet, xf["Tekst"]),
-            _label(r, col("Del"), check.section, tpl, "Tekst"),
-            _label(r, col("Rad"), check.row, tpl, "Tekst"),
-            _label(r, col("Kolonne"), check.column, tpl, "Tekst"),
-            _label(r, col("Kontroll"), check.what, tpl, "Tekst"),
-            num(r, col("Linje"), check.line, xf["Tekst"]),
+            target = next_formula(f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
+                                  f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, lenke)
+        diff_master = status_master = None
+        if i == 0:
+            diff_master = (f"N({computed}{r})-N({published}{r})", f"{difference}{r}:{difference}{rl.last_row}")
+        if i == 0 or kinds[i - 1] != percent:
+            group += 1
+            # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
+            test = (f'{published}{r}&""={computed}{r}&""' if percent
+                    else f"N({computed}{r})=N({published}{r})")
+            status_master = (f'IF({test},"OK","AVVIK")', f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}")
+        yield next_row([
+            next_text(layout.sheet, tekst),
+            _next_label(check.section, tpl, "Tekst"),
+            _next_label(check.row, tpl, "Tekst"),
+            _next_label(check.column, tpl, "Tekst"),
+            _next_label(check.what, tpl, "Tekst"),
+            next_num(check.line, tekst),
             target,
-            num(r, col("Publisert"), check.published, number) if check.published is not None
-            else blank(r, col("Publisert"), number),
-            formula(r, col("Arbeidsbok"), source, _cached(check.computed, percent), number),
-            formula(r, col("Differanse"), f"N({computed})-N({published})",
-                    (check.computed or 0) - (check.published or 0), number),
-            formula(r, col("Status"), f'IF({test},"OK","AVVIK")', "OK" if check.holds else "AVVIK", xf["Tekst"]),
-        ])
+            next_num(check.published, number) if check.published is not None else next_blank(number),
+            next_formula(source, _cached(check.computed, percent), number),
+            shared_formula(f"{difference}{r}", 0, (check.computed or 0) - (check.published or 0), number,
+                           diff_master),
+            shared_formula(f"{status_letter}{r}", group, "OK" if check.holds else "AVVIK", tekst, status_master),
+        ], r if i == 0 else None)
     # What was deliberately not compared: below the checks, as notes (never as AVVIK).
     for i, note in enumerate(notes):
         r = rl.note_row(i)
