@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from itertools import chain
 from typing import BinaryIO
 
@@ -48,6 +49,7 @@ from .xlsx import (
     Properties,
     Sheet,
     blank,
+    escape,
     footer_text,
     formula,
     next_blank,
@@ -56,6 +58,7 @@ from .xlsx import (
     next_row,
     next_text,
     num,
+    number_text,
     package,
     row_xml,
     shared_formula,
@@ -270,10 +273,14 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
               (4, 4, _width([c.column for c in checks], 10, 30)),
               (5, 5, _width([c.what for c in checks], 16, 60)),
               (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
+    targets = [_target(layouts, c) for c in checks]
+    # Celle as wide as its longest text (a sheet name and an address), so a picture or a print shows it whole
+    widths[6] = (7, 7, _width([shown for _, shown in targets], 14, 40))
     link = rl.column("Celle")
-    links = ((cell(rl.row(i), link), *_target(layouts, c)) for i, c in enumerate(checks[:MAX_LINKS]))
+    links = ((cell(rl.row(i), link), *targets[i]) for i in range(min(len(checks), MAX_LINKS)))
     last = rl.last_column
-    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, notes, tpl, rl), widths=widths,
+    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, targets, notes, tpl, rl),
+                 widths=widths,
                  freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
                  conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
                  dimension=f"A1:{last}{rl.bottom_row}")
@@ -286,8 +293,9 @@ def _target(layouts: list[TableLayout], check: Check) -> tuple[str, str]:
     return f"{quote_sheet(layout.sheet)}!{address}", f"{layout.sheet}!{address}"
 
 
-def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
-                         tpl: Template, rl: ReconciliationLayout) -> Iterator[str]:
+def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
+                         targets: list[tuple[str, str]], notes: list[str], tpl: Template,
+                         rl: ReconciliationLayout) -> Iterator[str]:
     xf = tpl.xf
     status = rl.range("Status")
     failures = sum(not c.holds for c in checks)
@@ -300,50 +308,70 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     tekst, lenke = xf["Tekst"], xf["Lenke"]
     published, computed = rl.letter("Publisert"), rl.letter("Arbeidsbok")
     difference, status_letter = rl.letter("Differanse"), rl.letter("Status")
+    # Per checked column: is it checked as shown (a percent), and its number style.
+    styles = [[(col.kind in _EXACT, xf[number_style(col, False)]) for col in t.columns] for t in report.tables]
+    kinds = [styles[c.cell.table][c.cell.column][0] for c in checks]
+    sheets = [next_text(layout.sheet, tekst) for layout in layouts]
+    labels: dict[str, str] = {}         # a label's cell XML: few labels, many checks
+
+    def label(value: str) -> str:
+        xml = labels.get(value)
+        if xml is None:
+            xml = labels[value] = _next_label(value, tpl, "Tekst")
+        return xml
+
     # Differanse and Status are the same formula on every row, moved down: shared formulas
     # (`<f t="shared">`), written once per group. Status has two forms, so a group per run of
     # one form (a group's range holds only its own cells).
-    kinds = [report.tables[c.cell.table].columns[c.cell.column].kind in _EXACT for c in checks]
-    run_end: dict[int, int] = {}         # first row of a run of one Status form → its last row
-    for i in range(len(checks) - 1, -1, -1):
-        run_end[i] = run_end[i + 1] if i + 1 < len(checks) and kinds[i + 1] == kinds[i] else i
+    run_end = list(range(len(checks)))      # check index → the last index of its run of one Status form
+    for i in range(len(checks) - 2, -1, -1):
+        if kinds[i + 1] == kinds[i]:
+            run_end[i] = run_end[i + 1]
+    # The per-row cells below are the helpers' XML (next_text, next_formula, shared_formula)
+    # written out, with each sheet name escaped once: this loop runs once per check.
+    quoted = [escape(quote_sheet(layout.sheet)) + "!" for layout in layouts]
     group = 0
     for i, check in enumerate(checks):
         r = rl.row(i)
-        layout = layouts[check.cell.table]
         src = layouts[check.source.table]
-        source = src.qualified(check.source.section, check.source.row, check.source.column)
-        column = report.tables[check.cell.table].columns[check.cell.column]
-        percent = kinds[i]
-        number = xf[number_style(column, False)]
-        location, shown = _target(layouts, check)
+        source = quoted[check.source.table] + src.address(check.source.section, check.source.row, check.source.column)
+        percent, number = styles[check.cell.table][check.cell.column]
+        location, shown = targets[i]
         if i < MAX_LINKS:
             target = next_text(shown, lenke)
         else:   # past Excel's hyperlinks per sheet: the same link as a formula
             target = next_formula(f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
                                   f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, lenke)
-        diff_master = status_master = None
-        if i == 0:
-            diff_master = (f"N({computed}{r})-N({published}{r})", f"{difference}{r}:{difference}{rl.last_row}")
+        cached = _cached(check.computed, percent)
+        delta = (check.computed or 0) - (check.published or 0)
+        verdict = "OK" if check.holds else "AVVIK"
         if i == 0 or kinds[i - 1] != percent:
             group += 1
             # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
             test = (f'{published}{r}&""={computed}{r}&""' if percent
                     else f"N({computed}{r})=N({published}{r})")
-            status_master = (f'IF({test},"OK","AVVIK")', f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}")
+            span = f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}"
+            status = shared_formula(f"{status_letter}{r}", group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
+        else:
+            status = f'<c r="{status_letter}{r}" s="{tekst}" t="str"><f t="shared" si="{group}"/><v>{verdict}</v></c>'
+        if i == 0:
+            diff = shared_formula(f"{difference}{r}", 0, delta, number,
+                                  (f"N({computed}{r})-N({published}{r})", f"{difference}{r}:{difference}{rl.last_row}"))
+        else:
+            diff = f'<c r="{difference}{r}" s="{number}"><f t="shared" si="0"/><v>{number_text(delta)}</v></c>'
         yield next_row([
-            next_text(layout.sheet, tekst),
-            _next_label(check.section, tpl, "Tekst"),
-            _next_label(check.row, tpl, "Tekst"),
-            _next_label(check.column, tpl, "Tekst"),
-            _next_label(check.what, tpl, "Tekst"),
-            next_num(check.line, tekst),
+            sheets[check.cell.table],
+            label(check.section),
+            label(check.row),
+            label(check.column),
+            label(check.what),
+            f'<c s="{tekst}"><v>{check.line}</v></c>',
             target,
             next_num(check.published, number) if check.published is not None else next_blank(number),
-            next_formula(source, _cached(check.computed, percent), number),
-            shared_formula(f"{difference}{r}", 0, (check.computed or 0) - (check.published or 0), number,
-                           diff_master),
-            shared_formula(f"{status_letter}{r}", group, "OK" if check.holds else "AVVIK", tekst, status_master),
+            f'<c s="{number}"><f>{source}</f><v>{number_text(cached)}</v></c>'
+            if isinstance(cached, int | float | Decimal) else next_formula(source, cached, number),
+            diff,
+            status,
         ], r if i == 0 else None)
     # What was deliberately not compared: below the checks, as notes (never as AVVIK).
     for i, note in enumerate(notes):

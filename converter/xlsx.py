@@ -45,6 +45,10 @@ def _cell_text(text: str) -> str:
     return _t(text)
 
 
+# Public names for a caller that writes the cells of a hot loop itself (workbook's Avstemming rows).
+escape = _t
+
+
 def quoteattr(text: str) -> str:
     return '"' + _t(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace(
         "\t", "&#9;") + '"'
@@ -55,6 +59,9 @@ def quoteattr(text: str) -> str:
 def _number(value: int | float | Decimal) -> str:
     """A number as SpreadsheetML writes it: Decimal('12.5') → 12.5, never '1.25E+1'."""
     return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+number_text = _number
 
 
 def num(row: int, col: int, value: int | float | Decimal, style: int) -> str:
