@@ -127,14 +127,21 @@ def fit_columns(sheet: str, rows: int = 60) -> str:
     Only rows 5 on count (1 to 4 are the title and the counts, which may overflow to the right).
     """
     widths: dict[int, int] = {}
-    for number, body in re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', sheet, flags=re.S):
-        if not 5 <= int(number) <= rows:
+    number = 0
+    # A row or cell without its (optional) reference follows the previous one, as readers count.
+    for attrs, body in re.findall(r"<row\b([^>]*)>(.*?)</row>", sheet, flags=re.S):
+        ref = re.search(r'\br="(\d+)"', attrs)
+        number = int(ref.group(1)) if ref else number + 1
+        if not 5 <= number <= rows:
             continue
-        for ref, cell in re.findall(r'<c r="([A-Z]+)\d+"[^>]*?(?:/>|>(.*?)</c>)', body, flags=re.S):
+        column = 0
+        for attrs, cell in re.findall(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", body, flags=re.S):
+            ref = re.search(r'\br="([A-Z]+)\d+"', attrs)
+            column = column_index(ref.group(1)) if ref else column + 1
             text = re.search(r"<t[^>]*>(.*?)</t>", cell, flags=re.S) or re.search(r"<v>(.*?)</v>", cell)
             if text:
                 size = len(html.unescape(text.group(1))) + (2 if text.group(0).startswith("<v") else 1)
-                widths[column_index(ref)] = max(widths.get(column_index(ref), 4), size)
+                widths[column] = max(widths.get(column, 4), size)
     # A width counts the default font's digits; letters of a label are narrower (about 0.9 of one).
     cols = "".join(f'<col min="{c}" max="{c}" width="{min(w, 60) * 0.9 + 2:.1f}" customWidth="1"/>'
                    for c, w in sorted(widths.items()))

@@ -20,9 +20,15 @@ from converter.xlsx import (
     Properties,
     Sheet,
     formula,
+    next_blank,
+    next_formula,
+    next_num,
+    next_row,
+    next_text,
     num,
     package,
     row_xml,
+    shared_formula,
     stored_fingerprint,
     text,
 )
@@ -58,6 +64,52 @@ def test_cells():
     assert formula(6, 4, 'IF(A1="","x")', None, 2) == '<c r="D6" s="2" t="str"><f>IF(A1="","x")</f><v></v></c>'
     assert formula(6, 4, "A1&B1", "_x0041_", 2).endswith("<v>_x005F_x0041_</v></c>")
     assert row_xml(4, ["<c/>"], 27.0) == '<row r="4" ht="27.0" customHeight="1"><c/></row>'
+
+
+def test_cells_without_references():
+    assert next_num(75412, 3) == '<c s="3"><v>75412</v></c>'
+    assert next_blank(4) == '<c s="4"/>'
+    assert next_formula("SUM(C6:C8)", 7, 3) == '<c s="3"><f>SUM(C6:C8)</f><v>7</v></c>'
+    assert next_formula('A1&"<"', "x<", 2) == '<c s="2" t="str"><f>A1&amp;"&lt;"</f><v>x&lt;</v></c>'
+    assert next_row(["<c/>"]) == "<row><c/></row>"
+    assert next_row(["<c/>"], 9, 27.0) == '<row r="9" ht="27.0" customHeight="1"><c/></row>'
+    assert shared_formula("J6", 0, 5, 3, ("N(I6)-N(H6)", "J6:J9")) == (
+        '<c r="J6" s="3"><f t="shared" ref="J6:J9" si="0">N(I6)-N(H6)</f><v>5</v></c>')
+    assert shared_formula("K7", 2, "OK", 1) == '<c r="K7" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c>'
+
+
+@pytest.mark.parametrize(("label", "preserved"), [
+    ("I alt", False), ("Sum av 3 rader", False), (" innrykk", True), ("slutt ", True), ("to  mellomrom", True),
+    ("linje\nlinje", True), ("tab\there", True), ("_x0041_", False),
+])
+def test_space_is_preserved_only_where_excel_would_lose_it(label, preserved):
+    cell = next_text(label, 1)
+    assert ('xml:space="preserve"' in cell) == preserved
+    assert ElementTree.fromstring(cell).find("is/t").text == label.replace("_x0041_", "_x005F_x0041_")
+
+
+def test_readers_place_cells_without_references_and_translate_shared_formulas():
+    """openpyxl (and pandas through it) count a row or cell without `r` from the previous one."""
+    import openpyxl
+    import pandas as pd
+
+    rows = [
+        row_xml(1, [text(1, 1, "Tittel", 1)]),
+        next_row([next_text("a", 1), next_num(1, 1), next_num(2, 1),
+                  shared_formula("D3", 0, 3, 1, ("B3+C3", "D3:D5"))], 3),      # row 2 left out: r needed
+        next_row([next_text("b", 1), next_blank(1), next_num(4, 1), shared_formula("D4", 0, 4, 1)]),
+        next_row([next_text("c", 1), next_num(5, 1), next_formula("B5*2", 10, 1), shared_formula("D5", 0, 15, 1)]),
+    ]
+    zf, _ = _package([Sheet("Ark", rows=rows, dimension="A1:D5")])
+    book = BytesIO(zf.fp.getvalue())
+    ws = openpyxl.load_workbook(book)["Ark"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=3)] == [
+        ["a", 1, 2, "=B3+C3"], ["b", None, 4, "=B4+C4"], ["c", 5, "=B5*2", "=B5+C5"]]
+    assert ws["A2"].value is None and ws["A1"].value == "Tittel"
+    values = openpyxl.load_workbook(book, data_only=True)["Ark"]
+    assert [c.value for c in values["D"]] == [None, None, 3, 4, 15]
+    frame = pd.read_excel(book, header=None)
+    assert frame.iloc[2:, 3].tolist() == [3, 4, 15]
 
 
 def test_worksheet_element_order_and_hyperlink_display():
