@@ -8,8 +8,10 @@ flows through.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -95,9 +97,10 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     happens here, before anything is written.
     """
     tpl = template if isinstance(template, Template) else load_template(template)
-    derived = [derive(t) for t in report.tables]
-    unknowns = [unknown(t) for t in report.tables]
-    result = reconcile_report(report, derived, unknowns)
+    with _fewer_collections():
+        derived = [derive(t) for t in report.tables]
+        unknowns = [unknown(t) for t in report.tables]
+        result = reconcile_report(report, derived, unknowns)
     checks, notes = result.checks, [*result.notes, *report.warnings]
     names = sheet_names([t.title for t in report.tables])
     layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
@@ -114,17 +117,37 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
                 "Verktøy": TOOL})
 
     def write(out: BinaryIO) -> str:
-        sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
-        sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
-                   for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
-        sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer))
-        return package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
-                       paper=tpl.paper_size, margins=tpl.margins)
+        with _fewer_collections():
+            sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
+            sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
+                       for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
+            sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer))
+            return package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
+                           paper=tpl.paper_size, margins=tpl.margins)
 
     return Built(checks, [CONTENTS, *names, RECONCILIATION], write, notes)
 
 
 # --------------------------------------------------------------------------- helpers
+
+_FEW_COLLECTIONS = 20_000     # allocations between young-generation passes (CPython's default: 700)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Let the cyclic garbage collector run less often while checks and cells are made.
+
+    A big report's checks and figures are tens of thousands of objects that all stay alive:
+    with CPython's default threshold the collector walks them ~240 times, full passes included,
+    ~0.1 s of a 1 s conversion (measured with gc.callbacks, issue 12), and finds no garbage.
+    Memory is not affected (nothing here is a cycle); the threshold is restored on the way out.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], _FEW_COLLECTIONS), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 _PERCENT_KINDS = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
 _EXACT = (*_PERCENT_KINDS, ColumnKind.RATE)     # a blank and 0 are different statements here
@@ -230,6 +253,8 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     # Every cell of a row is written, from column A on, so cells go without their references,
     # and a row without its own when it follows the previous one (see xlsx.next_row).
     previous = HEADER_ROW
+    # Per column and weight (detail, total): (exact, style name); a number style is a string built per call.
+    weights = [[(col.kind in _EXACT, number_style(col, bold)) for col in table.columns] for bold in (False, True)]
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
@@ -240,9 +265,7 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
             sheet_row = layout.row_of[s][r]
             bold = row.bold
             cells = [_next_label(row.label, tpl, "SumTekst" if bold else "Tekst")]
-            for c, col in enumerate(table.columns):
-                percent = col.kind in _EXACT
-                style = number_style(col, bold)
+            for c, (percent, style) in enumerate(weights[bold]):
                 published = row.values[c]
                 expr = None if (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
                 if expr is None:
