@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from itertools import pairwise
 
 import openpyxl
 import pytest
@@ -142,6 +143,34 @@ def test_reconciliation_sheet(books, converted):
     assert first[8:] == ["='Hovedgrupper'!B5", "=N(I6)-N(H6)", '=IF(N(I6)=N(H6),"OK","AVVIK")']
     assert all(wv.cell(r, 11).value == "OK" for r in range(6, 268))
     assert ws["G6"].hyperlink.location == "'Hovedgrupper'!B5"
+
+
+def _checked_as_shown(result, report):
+    """Per check: is its column a percent, share or rate (compared as shown: a blank is not 0)?"""
+    exact = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE, ColumnKind.RATE)
+    return [report.tables[c.cell.table].columns[c.cell.column].kind in exact for c in result.checks]
+
+
+def test_reconciliation_formulas_on_every_row(books, converted, sample_report):
+    """Differanse and Status are written as shared formulas; every row reads as its own formula,
+    the Status form following the checked column (a percent compared as shown, a count as a number)."""
+    formulas, values = books
+    path, result = converted
+    ws, wv = formulas["Avstemming"], values["Avstemming"]
+    shown = _checked_as_shown(result, sample_report)
+    assert set(shown) == {True, False}
+    for i, (check, percent) in enumerate(zip(result.checks, shown, strict=True)):
+        r = 6 + i
+        assert ws.cell(r, 10).value == f"=N(I{r})-N(H{r})"
+        assert ws.cell(r, 11).value == (f'=IF(H{r}&""=I{r}&"","OK","AVVIK")' if percent
+                                        else f'=IF(N(I{r})=N(H{r}),"OK","AVVIK")')
+        assert wv.cell(r, 10).value == (check.computed or 0) - (check.published or 0)
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet7.xml").decode()
+    runs = 1 + sum(a != b for a, b in pairwise(shown))       # Status: a group per run of one form
+    assert xml.count('<f t="shared" ref="J6:J267" si="0">') == 1
+    assert xml.count('<f t="shared" ref=') == 1 + runs               # each group's formula written once
+    assert xml.count('<f t="shared" si=') == 2 * len(result.checks) - 1 - runs
 
 
 def test_contents_sheet(books, sample_report):
