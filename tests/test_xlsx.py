@@ -9,6 +9,7 @@ import subprocess
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -200,3 +201,27 @@ def test_escaped_label_shows_literally_in_libreoffice(tmp_path):
                     "--outdir", str(out), str(tmp_path / "r.xlsx")], check=True, capture_output=True, timeout=300)
     rows = (out / "r-Tiltak og hovedgrupper.csv").read_text(encoding="utf-8").splitlines()
     assert "Mentor _x0041_,85,10,70,5" in rows
+
+
+def test_explicit_refs_copy_reads_like_the_workbook(tmp_path):
+    """bench/explicit_refs.py (semcheck.py's input) writes the references readers infer: same cells."""
+    import re
+    import sys
+
+    import openpyxl
+
+    from converter import convert_file
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from explicit_refs import main as explicit_refs
+
+    book, copy = tmp_path / "book.xlsx", tmp_path / "copy.xlsx"
+    convert_file(Path(__file__).resolve().parent.parent / "samples" / "tiltak-2014-02.txt", book)
+    explicit_refs(str(book), str(copy))
+    with zipfile.ZipFile(copy) as zf:
+        sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert all(not re.search(r"<c(?! r=)\b|<row(?! r=)\b", xml) for xml in sheets)
+    ours, theirs = openpyxl.load_workbook(book), openpyxl.load_workbook(copy)
+    for ws in ours.worksheets:
+        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row}
+        assert cells == {c.coordinate: c.value for row in theirs[ws.title].iter_rows() for c in row}
