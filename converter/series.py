@@ -322,7 +322,9 @@ def load_renames(data: str) -> dict[str, str]:
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
         if len(row) != 2 or not row[0].strip() or not row[1].strip():
-            raise ValueError(f"line {n}: expected two labels (old, new), got {len(row)} field(s)")
+            shown = delimiter.join(row)
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
+            raise ValueError(f"line {n}: expected two labels (old, new), got {len(row)} field(s): «{shown}»")
         old, new = row[0].strip(), row[1].strip()
         if n == 1 and (old.casefold(), new.casefold()) in {("old", "new"), ("gammel", "ny"), ("fra", "til")}:
             continue                        # a header line
