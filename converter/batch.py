@@ -199,7 +199,7 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
             _timeseries(summary, home, say, collect, options, fingerprint)
         except KeyboardInterrupt:
             summary.interrupted = True
-        if summary.series and summary.manifest:     # again, now with the time series' counts
+        if (summary.series or summary.interrupted) and summary.manifest:   # again, with its counts or Ctrl-C
             summary.manifest = _write_manifest(manifest_path, summary, fingerprint)
     _report(summary, info)
     return summary
