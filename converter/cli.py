@@ -31,6 +31,7 @@ HINTS = {
     "foreign": "Choose another output with -o, or use --force to replace it",
     "too-big": "Raise the limit with --max-size if this really is one report",
     "need-folder": "Give a folder with -o",
+    "template-missing": "Check the --template path",
 }
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
