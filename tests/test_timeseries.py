@@ -10,7 +10,6 @@ import csv
 import json
 import os
 import sys
-import time
 import zipfile
 from array import array
 from decimal import Decimal
