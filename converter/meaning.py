@@ -44,8 +44,22 @@ def figures(report: Report) -> list[Figure]:
     return [figure for _, figure in located_figures(report)]
 
 
+# The last report's figures: a conversion asks twice (the agreement checks, then the time series'
+# tidy data), and the answer depends on the report alone. One entry, compared by identity.
+_last: tuple[Report, list[tuple[Place, Figure]]] | None = None
+
+
 def located_figures(report: Report) -> list[tuple[Place, Figure]]:
     """Every published number with where it stands and what it is, in report order."""
+    global _last
+    if _last is not None and _last[0] is report:
+        return _last[1]
+    out = _locate(report)
+    _last = (report, out)
+    return out
+
+
+def _locate(report: Report) -> list[tuple[Place, Figure]]:
     period = report.period.key
     slices = slice_names(report.tables)
     alias = _aliases(report)
