@@ -19,6 +19,10 @@ Rows (the issue's table; ours vs the first reference, more baselines side by sid
   (f) `--check` on the sample               vs `python -c "import typer"`
   (g) 200 reports, --jobs 1, --no-timeseries vs both baselines (one process each)
   (h) 200 reports, --jobs 2 vs --jobs 1     (speed-up), both baselines side by side
+  (i) 200 reports with the time series (default --jobs) vs both baselines; the time series'
+      share of the batch: 1 − (the same command with --no-timeseries) ÷ (with it), per round
+  (j) main-process peak memory, 1,000 vs 200 reports with the time series (the peak of the
+      parent process alone, VmHWM from /proc: what grows with the archive; one timed round)
 
 Every command runs with this interpreter (sys.executable) and the tiltak2xlsx console script
 next to it: `python bench/run.py` with the project's environment (`pip install -e '.[bench]'`
@@ -57,7 +61,7 @@ MAKE_ARCHIVE = BENCH / "make_archive.py"
 RESULTS = BENCH / "results.md"
 PYTHON = sys.executable
 TOOL = Path(sys.executable).parent / "tiltak2xlsx"
-ROWS = "abcdefgh"
+ROWS = "abcdefghij"
 MIB = 2**20
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_EVERY = 0.004          # seconds between /proc samples in the memory run
@@ -76,12 +80,13 @@ class Command:
     fresh_cache: bool = False       # a new, empty TILTAK2XLSX_CACHE_DIR for every run
     walls: list[float] = field(default_factory=list)
     peak: int = 0                   # bytes, whole process tree
+    main_peak: int = 0              # bytes, the top process alone (VmHWM), from the memory run
     out_bytes: int = 0              # size of the output (file, or all files under a folder)
 
 
 @dataclass
 class Target:
-    metric: str     # "ratio", "speed-up", "Δ MiB", "bytes ×"
+    metric: str     # "ratio", "speed-up", "Δ MiB", "bytes ×", "share", "main Δ MiB"
     op: str         # "≤" or "≥"
     limit: float
 
@@ -99,6 +104,7 @@ class Row:
     commands: list[Command]     # [0] ours, [1] the reference the targets compare with, then side-by-side
     targets: list[Target]
     speedup: bool = False       # the ratio is reference/ours (row h: --jobs 1 / --jobs 2)
+    runs: int | None = None     # at most this many timed rounds (row j: memory is what it measures)
 
     def ratio(self, other: int = 1) -> float:
         ours, ref = self.commands[0].walls, self.commands[other].walls
@@ -110,6 +116,10 @@ class Row:
             "ratio": self.ratio, "speed-up": self.ratio,
             "Δ MiB": lambda: (ours.peak - ref.peak) / MIB,
             "bytes ×": lambda: ours.out_bytes / ref.out_bytes if ref.out_bytes else float("inf"),
+            # row i: the last command is ours without the time series
+            "share": lambda: statistics.median(1 - n / o for o, n in zip(ours.walls, self.commands[-1].walls,
+                                                                        strict=True)),
+            "main Δ MiB": lambda: (ours.main_peak - ref.main_peak) / MIB,
         }
         return metrics[name]()
 
@@ -166,6 +176,17 @@ def resident(proc: Path) -> int:
     return int((proc / "statm").read_bytes().split()[1]) * PAGE
 
 
+def high_water(pid: int) -> int:
+    """The peak resident memory of one process so far (VmHWM) in bytes; 0 when it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_bytes().splitlines():
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def tree_rss(root: int) -> int:
     """Resident bytes (PSS) of `root` and all its descendants, now."""
     total, todo = 0, [root]
@@ -186,13 +207,15 @@ def memory_run(command: Command, scratch: Path) -> None:
     env = _prepare(command, scratch)
     proc = subprocess.Popen(command.argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, cwd=ROOT, env=env)
-    peak = 0
+    peak = main = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         peak = max(peak, tree_rss(proc.pid))
+        main = max(main, high_water(proc.pid))
         time.sleep(SAMPLE_EVERY)
+    command.main_peak = max(command.main_peak, main)
     proc.returncode = os.waitstatus_to_exitcode(status)
     _finish(command, proc, status)
     # The sampled sum of the tree, or the one process's exact peak RSS if that is higher (a
@@ -210,7 +233,7 @@ def run_row(row: Row, runs: int, scratch: Path) -> None:
     for command in row.commands:
         timed(command, scratch)
         memory_run(command, scratch)
-    for n in range(1, runs + 1):
+    for n in range(1, min(runs, row.runs or runs) + 1):
         for command in row.commands:
             command.walls.append(timed(command, scratch))
         print(f" {n}", end="", file=sys.stderr, flush=True)
@@ -294,6 +317,29 @@ def build_rows(keys: str, tmp: Path, xlsxwriter: bool) -> tuple[list[Row], list[
         if "h" in keys:
             rows.append(Row("h", "200 reports, --jobs 2 vs --jobs 1", [batch(2), batch(1)],
                             [Target("speed-up", "≥", 1.7)], speedup=True))
+    if "i" in keys or "j" in keys:
+        archive = tmp / "archive"
+        if not archive.exists():
+            files = generate(archive, "--count", "200", "--seed", "1")
+            notes.append(f"(i), (j) archive: {describe(files)}")
+
+        def series(src: Path, name: str, *extra: str) -> Command:
+            out = tmp / name
+            return Command(f"tiltak2xlsx{' ' + ' '.join(extra) if extra else ''} ({name})",
+                           [str(TOOL), str(src), "-o", str(out), "--force", "--quiet", *extra], out)
+
+        if "i" in keys:
+            rows.append(Row("i", "200 reports with the time series",
+                            [series(archive, "ts-200"), *baselines(archive, tmp / "out"),
+                             series(archive, "nots-200", "--no-timeseries")],
+                            [Target("ratio", "≤", 0.85), Target("share", "≤", 0.15)]))
+        if "j" in keys:
+            big = tmp / "archive-1000"
+            files = generate(big, "--count", "1000", "--seed", "1")
+            notes.append(f"(j) archive: {describe(files)}")
+            rows.append(Row("j", "main-process peak, 1,000 vs 200 reports",
+                            [series(big, "ts-1000"), series(archive, "ts-200j")],
+                            [Target("main Δ MiB", "≤", 32)], runs=1))
     return rows, notes
 
 
@@ -330,8 +376,10 @@ def verdict_lines(rows: list[Row]) -> list[str]:
     for row in rows:
         for t in row.targets:
             value = row.metric(t.metric)
+            detail = (f" ({row.commands[0].main_peak / MIB:.1f} − {row.commands[1].main_peak / MIB:.1f} MiB)"
+                      if t.metric == "main Δ MiB" else "")
             lines.append(f"{'PASS' if t.check(value) else 'FAIL'}  ({row.key}) {row.title}: {t.metric} "
-                         f"{value:.2f} (target {t.op} {t.limit:g})")
+                         f"{value:.2f}{detail} (target {t.op} {t.limit:g})")
     return lines
 
 
@@ -390,7 +438,9 @@ def render(rows: list[Row], notes: list[str], runs: int, tmp: Path, loads: tuple
              f"sampled from /proc every {SAMPLE_EVERY * 1000:g} ms in a separate untimed run, and at least the "
              "largest single process's peak RSS (os.wait4). Δ MiB: ours minus the first reference. Output "
              "bytes: the .xlsx written (all of them for a folder). Cold cache: every run gets a new empty "
-             "TILTAK2XLSX_CACHE_DIR.", "",
+             "TILTAK2XLSX_CACHE_DIR. Share (i): 1 − the same command with --no-timeseries ÷ with the time "
+             "series, median over the rounds. Main Δ MiB (j): the peak of the parent process alone (VmHWM, "
+             "sampled in the memory run), 1,000 reports minus 200.", "",
              "Commands:"]
     for row in rows:
         lines.append(f"- ({row.key}) " + " vs ".join(f"`{shown(c.argv, tmp)}`" for c in row.commands))

@@ -2,10 +2,12 @@
 
 The library is complete without the CLI::
 
-    from converter import parse_report, reconcile, convert_file, convert_paths, to_frame
+    from converter import parse_report, reconcile, convert_file, convert_paths, timeseries_of, write_timeseries
     report = parse_report("tiltak-2014-02.txt")
     failures = [c for c in reconcile(report) if not c.holds]
     result = convert_file("tiltak-2014-02.txt", "tiltak-2014-02.xlsx")
+    timeline = timeseries_of(sorted(Path("arkiv").rglob("*.txt")))   # revisions, renames, derived months
+    write_timeseries(timeline, Path("tidsserie.xlsx"), Path("tidsserie.csv"))
 
 Names are imported on first use, so `import converter` (and `tiltak2xlsx --help`) stays cheap.
 This facade is for users of the library: no module of the package imports from it.
@@ -29,9 +31,12 @@ _EXPORTS = {
     "Built": "workbook", "build_workbook": "workbook",
     "Result": "pipeline", "convert_file": "pipeline",
     "BatchOptions": "batch", "Summary": "batch", "convert_paths": "batch", "run_batch": "batch",
-    "to_frame": "timeseries", "write_timeseries": "timeseries",
+    "to_frame": "timeseries", "write_timeseries": "timeseries", "timeseries_of": "timeseries",
+    "Timeline": "series", "Archive": "series", "ReportData": "series", "tidy": "series", "build": "series",
+    "load_renames": "series",
 }
 __all__ = [
+    "Archive",
     "BatchOptions",
     "Built",
     "Check",
@@ -42,6 +47,7 @@ __all__ = [
     "OutputError",
     "Period",
     "Report",
+    "ReportData",
     "ReportFormatError",
     "Result",
     "Row",
@@ -52,18 +58,23 @@ __all__ = [
     "Template",
     "TemplateError",
     "TiltakError",
+    "Timeline",
     "UsageError",
     "__version__",
+    "build",
     "build_workbook",
     "convert_file",
     "convert_paths",
     "derive",
+    "load_renames",
     "load_template",
     "parse_bytes",
     "parse_report",
     "parse_text",
     "reconcile",
     "run_batch",
+    "tidy",
+    "timeseries_of",
     "to_frame",
     "write_timeseries",
 ]
@@ -85,7 +96,8 @@ if TYPE_CHECKING:   # for type checkers and editors: the same names, eagerly
     from .model import Column, ColumnKind, Period, Report, Row, RowKind, Section, Table
     from .parse import parse_bytes, parse_text
     from .pipeline import Result, convert_file
+    from .series import Archive, ReportData, Timeline, build, load_renames, tidy
     from .source import parse_report
     from .template import Template, load_template
-    from .timeseries import to_frame, write_timeseries
+    from .timeseries import timeseries_of, to_frame, write_timeseries
     from .workbook import Built, build_workbook

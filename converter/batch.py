@@ -9,6 +9,11 @@
   the rest goes on; `force` replaces it.
 - Check only (`check=True`): every report is parsed and reconciled by the same pipeline, and
   nothing is written (no workbook, manifest or time series).
+- The time series (tidsserie.xlsx, tidsserie.csv, beside the manifest): each converting worker
+  returns its report's tidy data (and saves it in the store, `.tiltak2xlsx/`); unchanged reports'
+  data is read from the store. The main process parses a report only when its stored data is
+  missing or stale (counted: `timeseries.parsed` in the manifest). Nothing is written when neither
+  the inputs, the renames, the template nor the code changed (`force` rebuilds it).
 """
 
 from __future__ import annotations
@@ -18,14 +23,14 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from .discover import MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX, discover, output_for
 from .errors import Exit, TiltakError, UsageError
 from .output import WORKBOOK_SUFFIX, write_atomic
-from .series import Archive, ReportData, build, tidy
+from .series import Archive, ReportData, Timeline, build, tidy
 from .source import DEFAULT_MAX_BYTES, parse_report
 from .store import Store, code_stamp
 from .template import default_template_path, load_template
@@ -59,6 +64,7 @@ class BatchOptions:
     check: bool = False                 # parse and reconcile only; write nothing
     now: datetime | None = None         # the conversion time recorded in the workbooks (None: now)
     hints: Mapping[str, str] = field(default_factory=dict)   # error reason → the caller's hint
+    renames: Mapping[str, str] | None = None   # the user's series renames (old label → new), --rename
     worker_init: Callable[[], None] | None = None   # runs once in each worker process (picklable)
 
 
@@ -70,6 +76,7 @@ class Summary:
     timeseries: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     check: bool = False                 # check only: nothing was written
+    series: dict[str, int | bool] = field(default_factory=dict)   # the time series' counts (see _timeseries)
 
     def count(self, status: str) -> int:
         return sum(i.status == status for i in self.items)
@@ -172,10 +179,11 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
             todo.append(Item(str(src), str(out)))
     summary = Summary(items)
     summary.items.extend(todo)
+    collect = _Collect(home, options.timeseries)
     if todo:
         _start(todo, options)
         try:
-            _convert_all(todo, options)
+            _convert_all(todo, options, collect)
         except KeyboardInterrupt:
             summary.interrupted = True
     for item in summary.items:
@@ -187,7 +195,12 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
             say(f"{item.input}: {item.avvik} of {item.checks} checks AVVIK")
     summary.manifest = _write_manifest(manifest_path, summary, fingerprint)
     if options.timeseries and not summary.interrupted:
-        _timeseries(summary, home, say)
+        try:
+            _timeseries(summary, home, say, collect, options, fingerprint)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        if (summary.series or summary.interrupted) and summary.manifest:   # again, with its counts or Ctrl-C
+            summary.manifest = _write_manifest(manifest_path, summary, fingerprint)
     _report(summary, info)
     return summary
 
@@ -207,19 +220,46 @@ def _start(todo: list[Item], options: BatchOptions) -> None:
             Path(item.output).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _convert_all(todo: list[Item], options: BatchOptions) -> None:
+class _Collect:
+    """The tidy data the workers return, packed into the archive as each file is done (so the
+    main process holds it compactly, never as many ReportData objects)."""
+
+    def __init__(self, home: Path, enabled: bool) -> None:
+        self.home = str(home) if enabled else None
+        self.archive = Archive()
+        self.taken: set[str] = set()          # inputs whose data is in the archive
+
+    def __call__(self, item: Item) -> None:
+        data, item.data = item.data, None
+        if data is None or item.status != CONVERTED:
+            return
+        try:
+            mtime = Path(item.input).stat().st_mtime
+        except OSError:
+            return                            # gone since: the time series step decides
+        self.archive.add(data, item.input, mtime)
+        self.taken.add(item.input)
+
+
+def _convert_all(todo: list[Item], options: BatchOptions, collect: _Collect | None = None) -> None:
     job = Job(force=options.force, max_bytes=options.max_bytes,
               template=str(options.template) if options.template else None, write=not options.check,
-              now=options.now, hints=dict(options.hints))
+              now=options.now, hints=dict(options.hints),
+              store=collect.home if collect is not None and not options.check else None)
+    take = collect if collect is not None else (lambda item: None)
     jobs = options.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo)))
     with _progress(options.progress and len(todo) > 1, len(todo)) as advance:
+        def finished(item: Item) -> None:
+            take(item)
+            advance()
+
         if jobs == 1:
             for item in todo:
                 done(item, convert_one(item.input, item.output, job))
-                advance()
+                finished(item)
             return
-        run_pool(todo, jobs, job, advance, options.worker_init)
+        run_pool(todo, jobs, job, finished, options.worker_init)
 
 
 def _check_all(paths: list[Path], options: BatchOptions, say: Callable[[str], None],
@@ -270,79 +310,101 @@ def _progress(show: bool, total: int) -> Iterator[Callable[[], None]]:
 def _write_manifest(path: Path, summary: Summary, fingerprint: str) -> Path | None:
     records = []
     for item in summary.items:
-        record = asdict(item)
-        record["failures"] = record["failures"][:20]
+        record = item.record()
+        record["failures"] = record["failures"][:20]      # type: ignore[index]
         record["fingerprint"] = fingerprint
         records.append(record)
-    data = {"tool": TOOL, "interrupted": summary.interrupted, "items": records}
+    data: dict[str, object] = {"tool": TOOL, "interrupted": summary.interrupted}
+    if summary.series:
+        data["timeseries"] = summary.series
+    data["items"] = records
+    content = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(content) and path.read_bytes() == content:
+            return path                       # the same account: nothing to write
     try:
-        write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        write_atomic(path, content)
     except TiltakError as exc:
         summary.notes.append(f"manifest not written: {exc}")
         return None
     return path
 
 
-def _timeseries(summary: Summary, home: Path, say: Callable[[str], None],
-                renames: dict[str, str] | None = None) -> dict[str, int]:
-    """Build the time series from each report's tidy data; returns its counts for the summary and manifest.
+def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collect: _Collect,
+                options: BatchOptions, fingerprint: str) -> None:
+    """Build and write the time series; its counts go to `summary.series` (summary line, manifest).
 
-    Each report's data comes from the store beside the manifest (`.tiltak2xlsx/`), else from
-    `_tidy_data`. Nothing is written when neither the inputs nor the code changed since the last
-    time series (and its files are still there).
+    Each report's data: what its worker returned in this run (`collect`), else the store beside
+    the manifest, else (missing or stale) parsed here, counted as `parsed`. Nothing is written
+    when the inputs, the renames, the template and the code are those of the last time series
+    (and its files are still there), unless `options.force`.
     """
-    good = [i for i in summary.items if i.status in (CONVERTED, UP_TO_DATE)]
+    good = [i for i in summary.items if i.status in (CONVERTED, UP_TO_DATE) and i.sha256]
     if not good:
-        return {}
+        return
     xlsx, csv = home / TIMESERIES_XLSX, home / TIMESERIES_CSV
     store = Store(home)
-    state = json.dumps({"code": code_stamp(), "renames": sorted((renames or {}).items()),
+    renames = dict(options.renames or {})
+    state = json.dumps({"code": code_stamp(), "template": fingerprint, "renames": sorted(renames.items()),
                         "inputs": sorted((i.input, i.sha256 or "") for i in good)}, ensure_ascii=False)
     state_digest = hashlib.sha256(state.encode("utf-8")).hexdigest()
-    if xlsx.exists() and csv.exists() and store.read_text("timeseries.sha256") == state_digest:
+    last = _last_state(store)
+    if (not options.force and xlsx.exists() and csv.exists() and last.get("digest") == state_digest
+            and isinstance(last.get("counts"), dict)):
+        summary.series = {**last["counts"], "written": False, "parsed": 0}
         summary.notes.append("time series: nothing changed; tidsserie.xlsx and tidsserie.csv not rewritten")
-        return {}
-    archive = Archive()
+        return
+    archive = collect.archive
+    parsed = 0
     try:
         for item in good:
-            data = store.load(item.sha256) if item.sha256 else None
+            if item.input in collect.taken:
+                continue
+            data = store.load(item.sha256) if item.sha256 else None   # type: ignore[arg-type]
             if data is None:
-                data = _tidy_data(item)
-                if data.sha256:
-                    store.save(data)
+                data = _parse_tidy(item)
+                parsed += 1
+                store.save(data)
             archive.add(data, item.input, Path(item.input).stat().st_mtime)
         store.prune({i.sha256 for i in good if i.sha256})
         timeline = build(archive, renames)
-        write_timeseries(timeline, xlsx, csv)
+        write_timeseries(timeline, xlsx, csv, options.template, now=options.now)
     except TiltakError as exc:
         say(str(exc))
-        return {}
+        return
     except OSError as exc:
         say(f"time series not written: {exc.strerror or exc}")
-        return {}
-    store.write_text("timeseries.sha256", state_digest)
+        return
+    counts = _counts(timeline)
+    store.write_text(_STATE, json.dumps({"digest": state_digest, "counts": counts}))
     summary.timeseries = [xlsx, csv]
+    summary.series = {**counts, "written": True, "parsed": parsed}
     summary.notes.extend(timeline.notes)
-    counts = {"revisions": len(timeline.revisions), "renames": sum(r.confirmed for r in timeline.renames),
-              "derived": timeline.derived_values, "missing": len(timeline.missing)}
     summary.notes.extend(str(r) for r in timeline.renames)
-    summary.notes.append(f"time series: {len(timeline.sources)} reports, {counts['revisions']} revision(s), "
-                         f"{counts['renames']} renamed series, {counts['derived']} derived value(s)")
-    return counts
 
 
-def _tidy_data(item: Item) -> ReportData:
-    """A report's tidy data when the store has none: parsed again here.
+_STATE = "timeseries.json"      # in the store: the last time series' digest and counts
 
-    TEMPORARY (issue 11): the workers will return this with their result, so the main process
-    never parses a report a worker converted in this run; the lead replaces this function then.
-    """
+
+def _last_state(store: Store) -> dict:
+    try:
+        state = json.loads(store.read_text(_STATE) or "{}")
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _counts(timeline: Timeline) -> dict[str, int]:
+    return {"reports": len(timeline.sources), "months": len(timeline.months),
+            "revisions": len(timeline.revisions), "renames": sum(r.confirmed for r in timeline.renames),
+            "derived_months": len(timeline.derived_months), "derived_values": timeline.derived_values,
+            "missing_months": len(timeline.missing)}
+
+
+def _parse_tidy(item: Item) -> ReportData:
+    """A report's tidy data when neither its worker (this run) nor the store has it: parsed here."""
     data = tidy(parse_report(Path(item.input)))
-    if item.sha256 and data.sha256 != item.sha256:
-        from dataclasses import replace
-
-        data = replace(data, sha256=item.sha256)
-    return data
+    return data if data.sha256 == item.sha256 else replace(data, sha256=item.sha256 or data.sha256)
 
 
 def _report(summary: Summary, say: Callable[[str], None]) -> None:
@@ -358,7 +420,15 @@ def _report(summary: Summary, say: Callable[[str], None]) -> None:
     parts.append(f"{summary.with_avvik} with discrepancies")
     if summary.interrupted:
         parts.append(f"{summary.count(NOT_DONE)} not done (interrupted; run again to finish)")
-    say("tiltak2xlsx: " + ", ".join(parts))
+    line = "tiltak2xlsx: " + ", ".join(parts)
+    series = summary.series
+    if series:
+        line += (f"; time series: {series['reports']} reports, {series['revisions']} revision(s), "
+                 f"{series['renames']} renamed series, {series['derived_months']} derived month(s), "
+                 f"{series['missing_months']} missing month(s)")
+        if series.get("parsed"):
+            line += f", {series['parsed']} report(s) parsed again (stored data missing or stale)"
+    say(line)
     if summary.manifest:
         say(f"tiltak2xlsx: manifest {summary.manifest}")
 

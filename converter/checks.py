@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from .meaning import located_figures
-from .model import ColumnKind, Measure, Number, Report, Row, RowKind, Section, Table
+from .model import ColumnKind, Measure, Number, Report, Row, Table, section_total
 
 Values = list[list[list[Number | None]]]          # [section][row][column]
 T = TypeVar("T")
@@ -119,19 +119,6 @@ def share(count: Number | None, total: Number | None, decimals: int = 0) -> Numb
     return None if total == 0 else _rounded(100 * count, total, decimals)
 
 
-def share_base(section: Section) -> int | None:
-    """The row a share is a part of: the section's total over all its other rows, if it has one."""
-    rows = section.rows
-    for r, row in enumerate(rows):
-        if row.kind is RowKind.TOTAL and row.parts:
-            return r
-    covered = {p for row in rows for p in row.parts}
-    bold = [r for r, row in enumerate(rows) if row.bold and row.parts]
-    if len(bold) == 1 and covered >= {r for r, row in enumerate(rows) if not row.bold} - {bold[0]}:
-        return bold[0]        # a single total at the bottom
-    return None
-
-
 _ORDER = list(ColumnKind)     # values first, then what is computed from them, in dependency order
 
 
@@ -142,7 +129,7 @@ def derive(table: Table) -> Values:
     for section in table.sections:
         rows = section.rows
         vals: list[list[Number | None]] = [list(r.values) for r in rows]
-        base = share_base(section)
+        base = section_total(section)
         for c in order:
             col = table.columns[c]
             kind, ops = col.kind, col.operands
@@ -161,19 +148,14 @@ def derive(table: Table) -> Values:
             elif kind is ColumnKind.GROWTH:
                 for r in range(len(rows)):
                     vals[r][c] = growth(vals[r][ops[0]], vals[r][ops[1]], col.decimals)
-            elif kind is ColumnKind.SHARE and base is not None:
+            elif kind is ColumnKind.SHARE and len(ops) == 2:      # within the row: 100 × part / row total
+                for r in range(len(rows)):
+                    vals[r][c] = share(vals[r][ops[0]], vals[r][ops[1]], col.decimals)
+            elif kind is ColumnKind.SHARE and base is not None:   # of the section's total
                 for r in range(len(rows)):
                     vals[r][c] = share(vals[r][ops[0]], vals[base][ops[0]], col.decimals)
         out.append(vals)
     return out
-
-
-def computed(table: Table, section: Section, column: int) -> bool:
-    """Whether the column's cells in `section` are formulas (else the published numbers stand)."""
-    kind = table.columns[column].kind
-    if kind is ColumnKind.RATE:
-        return False
-    return kind is not ColumnKind.SHARE or share_base(section) is not None
 
 
 def _fold(rows: tuple[Row, ...], leaf: Callable[[int], T], node: Callable[[int, list[T]], T]) -> list[T]:
@@ -211,7 +193,7 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
     order = [c for kind in _ORDER for c, col in enumerate(table.columns) if col.kind is kind]
     for s, section in enumerate(table.sections):
         rows = section.rows
-        base = share_base(section)
+        base = section_total(section)
         for c in order:
             col = table.columns[c]
             if col.kind is ColumnKind.VALUE:
@@ -219,7 +201,7 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
                 continue
             for r, row in enumerate(rows):
                 rests = any((s, r, o) in out for o in col.operands)
-                if col.kind is ColumnKind.SHARE and base is not None:
+                if col.kind is ColumnKind.SHARE and len(col.operands) == 1 and base is not None:
                     rests = rests or (s, base, col.operands[0]) in out
                 if row.mark(c) or rests:
                     out.add((s, r, c))
@@ -285,7 +267,7 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
     columns = table.columns
     for s, section in enumerate(table.sections):
         vals = values[s]
-        base = share_base(section)
+        base = section_total(section)
         for r, row in enumerate(section.rows):
             for c, col in enumerate(columns):
                 cell = CellRef(t, s, r, c)
@@ -307,6 +289,10 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
                 elif kind is ColumnKind.GROWTH:
                     checks.append(_make(report, CheckKind.PERCENT, cell, row.values[c], vals[r][c], row.line,
                                         f"100 × endring / {columns[col.operands[0]].header}"))
+                elif kind is ColumnKind.SHARE and len(col.operands) == 2:
+                    part, whole = (columns[o].header for o in col.operands)
+                    checks.append(_make(report, CheckKind.SHARE, cell, row.values[c], vals[r][c], row.line,
+                                        f"100 × {part} / {whole}"))
                 elif kind is ColumnKind.SHARE and base is not None:
                     checks.append(_make(report, CheckKind.SHARE, cell, row.values[c], vals[r][c], row.line,
                                         f"100 × {columns[col.operands[0]].header} / «{section.rows[base].label}»"))
@@ -323,10 +309,6 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
 # Measures whose figure is the same wherever it is printed. Shares depend on their table's base,
 # rates and unknown values on nothing we can see: they are never compared across tables.
 _COMPARABLE = {Measure.COUNT, Measure.PREVIOUS, Measure.PERIOD, Measure.CHANGE, Measure.CHANGE_PERCENT}
-# Two tables whose shared figures differ at least as often as they agree describe different
-# populations (or a label means different things in them): not compared. A single difference is
-# always reported: one wrong number among agreeing ones is an error.
-_MIN_DIFFERENT = 2
 
 
 def _agreement_checks(report: Report, derived: list[Values],
@@ -334,9 +316,12 @@ def _agreement_checks(report: Report, derived: list[Values],
     """The same figure in two tables agrees; evidence first: see `_MIN_DIFFERENT`.
 
     Each figure printed in several tables is compared with the table that printed it first.
-    Per pair of tables, when at least `_MIN_DIFFERENT` shared figures differ and no more agree,
-    the tables share labels but not a population (counties with the same rows, a tiltak named
-    like a group …): the pair is not compared, and a note says so.
+    Per pair of tables, agreement is the evidence that they describe the same population:
+    counted over shared figures that agree and are not 0 or blank (two blanks prove nothing).
+    A pair is not compared (and a note says so) when its shared figures differ at least as often
+    as they agree and either two or more differ or none agree: the tables share labels but not
+    a population (counties with other rows, a tiltak named like a group, a title naming a
+    sub-population …). One wrong number beside an agreeing one is always an AVVIK.
     """
     places: dict[tuple[object, ...], list[CellRef]] = defaultdict(list)
     for (t, s, r, c), figure in located_figures(report):
@@ -358,12 +343,13 @@ def _agreement_checks(report: Report, derived: list[Values],
                 report, CheckKind.AGREE, cell, row.values[cell.column],
                 derived[first.table][first.section][first.row][first.column], row.line,
                 f"Samme tall som {where}, rad «{ref_section.rows[first.row].label}»", source=first)))
-    tally: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])     # pair → [shared, different]
+    tally: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])   # pair → [shared, different, evidence]
     for pair, check in made:
         tally[pair][0] += 1
         tally[pair][1] += not check.holds
-    skipped = {pair for pair, (shared, different) in tally.items()
-               if different >= _MIN_DIFFERENT and different >= shared - different}
+        tally[pair][2] += check.holds and bool(check.published)
+    skipped = {pair for pair, (_, different, evidence) in tally.items()
+               if different and different >= evidence and (different >= 2 or evidence == 0)}
     notes = [f"Tabell «{report.tables[a].title}» og «{report.tables[b].title}» har like rader, men ulike tall "
              f"({tally[(a, b)][1]} av {tally[(a, b)][0]}): ikke sammenlignet" for a, b in sorted(skipped)]
     return [check for pair, check in made if pair not in skipped], notes

@@ -31,6 +31,7 @@ HINTS = {
     "foreign": "Choose another output with -o, or use --force to replace it",
     "too-big": "Raise the limit with --max-size if this really is one report",
     "need-folder": "Give a folder with -o",
+    "template-missing": "Check the --template path",
 }
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -83,6 +84,8 @@ def convert(
                                                 "tidsserie.csv.")] = False,
     max_size: Annotated[float, typer.Option("--max-size", min=0.001, help="Refuse report files larger than "
                                             "this many MiB.")] = 64.0,
+    rename: Annotated[Path | None, typer.Option("--rename", metavar="FILE", help="Batch: a CSV of renamed series "
+                                                "for the time series, one 'old label,new label' a line.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
@@ -92,6 +95,7 @@ def convert(
     try:
         if check and output is not None:
             raise UsageError("--check writes nothing", "Drop -o/--output")
+        renames = _renames(rename, check or no_timeseries or (len(paths) == 1 and not paths[0].is_dir()))
         if not check and len(paths) == 1 and not paths[0].is_dir():
             code = _single(paths[0], output, template, force, quiet, max_bytes)
         else:
@@ -100,7 +104,7 @@ def convert(
             options = BatchOptions(output=output, template=template, force=force, jobs=jobs,
                                    timeseries=not no_timeseries, max_bytes=max_bytes,
                                    progress=not quiet and sys.stderr.isatty(), check=check,
-                                   now=conversion_time(), hints=HINTS)
+                                   now=conversion_time(), hints=HINTS, renames=renames)
             summary = run_batch(paths, options, say=say, info=_silent if quiet else say)
             if check:
                 _print_checks(summary.items)
@@ -109,6 +113,26 @@ def convert(
         say(cli_message(exc))
         code = exc.exit_code
     raise typer.Exit(code)
+
+
+def _renames(path: Path | None, no_series: bool) -> dict[str, str] | None:
+    """--rename FILE: the user's mapping of series labels (old → new); a bad file is a usage error."""
+    if path is None:
+        return None
+    if no_series:
+        raise UsageError("--rename applies to the time series of a batch (a folder or several reports)",
+                         "Drop --rename, or convert the folder without --check/--no-timeseries")
+    from .series import load_renames
+
+    try:
+        return load_renames(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the rename file ({exc.strerror or exc})",
+                         "Give a CSV file: old label,new label") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: the rename file is not UTF-8 text", "Save it as UTF-8 CSV") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}", "Write one 'old label,new label' per line") from None
 
 
 def _silent(line: str) -> None:

@@ -13,6 +13,7 @@ from .model import MONTHS
 
 _SUBSET = re.compile(r"^[\s\-–—•*]*(?:herav|derav|hvorav|av disse|av dette|av dem)\b", re.IGNORECASE)
 _PERIOD_HEADER = re.compile(r"^([^\W\d_]+)\s+(\d{4})$")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def canon(text: str) -> str:
@@ -37,15 +38,19 @@ def subset_topic(label: str) -> str:
     return topic(label[m.end():]) if m else topic(label)
 
 
-def header_period(header: str) -> str:
-    """"Februar 2016" → "2016-02"; "" when the header is not a month and year."""
-    m = _PERIOD_HEADER.match(canon(header))
+def header_period(header: str, period: str = "") -> str:
+    """"Februar 2016" → "2016-02"; a bare year "2016" → that year in the report's month ("2016-02"
+    for a report of `period` "2017-02"; "2016" when the period is unknown); "" for anything else."""
+    key = canon(header)
+    if _YEAR.fullmatch(key):
+        return f"{key}-{period[5:7]}" if period else key
+    m = _PERIOD_HEADER.match(key)
     if not m or m.group(1) not in MONTHS:
         return ""
     return f"{int(m.group(2)):04d}-{MONTHS.index(m.group(1)) + 1:02d}"
 
 
 def year_before(period: str) -> str:
-    """"2017-02" → "2016-02"."""
-    year, month = period.split("-")
-    return f"{int(year) - 1:04d}-{month}"
+    """"2017-02" → "2016-02"; "2017" → "2016"."""
+    year, _, month = period.partition("-")
+    return f"{int(year) - 1:04d}" + (f"-{month}" if month else "")

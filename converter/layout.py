@@ -11,8 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .checks import share_base
-from .model import Column, ColumnKind, Report, Table
+from .model import Column, ColumnKind, Report, Table, section_total
 
 CONTENTS = "Innhold"
 RECONCILIATION = "Avstemming"
@@ -108,13 +107,13 @@ def row_sum(row: int, columns: Iterable[int]) -> str:
 def percent_formula(row: int, count_column: int, change_column: int, decimals: int = 0) -> str:
     """Blank when last year was 0 (count = change), else the change in percent, rounded as published."""
     b, c = cell(row, count_column), cell(row, change_column)
-    return f'IF({b}-{c}=0,"",ROUND({c}/({b}-{c})*100,{decimals}))'
+    return f'IF({b}-{c}=0,"",ROUND(100*{c}/({b}-{c}),{decimals}))'
 
 
 def growth_formula(row: int, previous_column: int, change_column: int, decimals: int = 0) -> str:
     """The change in percent of last year's published count; blank when that was 0."""
     b, c = cell(row, previous_column), cell(row, change_column)
-    return f'IF({b}=0,"",ROUND({c}/{b}*100,{decimals}))'
+    return f'IF({b}=0,"",ROUND(100*{c}/{b},{decimals}))'
 
 
 def change_formula(row: int, this_column: int, last_column: int) -> str:
@@ -126,7 +125,7 @@ def share_formula(row: int, total_row: int, count_column: int, decimals: int = 0
     """100 × count / the section's total (its row fixed, so the formula can be filled down)."""
     letter = column_letter(count_column)
     total = f"{letter}${total_row}"
-    return f'IF({total}=0,"",ROUND({letter}{row}/{total}*100,{decimals}))'
+    return f'IF({total}=0,"",ROUND(100*{letter}{row}/{total},{decimals}))'
 
 
 # --------------------------------------------------------------------------- sheet names
@@ -246,8 +245,10 @@ def cell_formula(table: Table, layout: TableLayout, section: int, row: int, colu
         return percent_formula(sheet_row, ops[0], ops[1], col.decimals)
     if kind is ColumnKind.GROWTH:
         return growth_formula(sheet_row, ops[0], ops[1], col.decimals)
+    if kind is ColumnKind.SHARE and len(ops) == 2:          # within the row
+        return growth_formula(sheet_row, ops[1], ops[0], col.decimals)
     if kind is ColumnKind.SHARE:
-        base = share_base(table.sections[section])
+        base = section_total(table.sections[section])
         return None if base is None else share_formula(sheet_row, layout.row_of[section][base], ops[0], col.decimals)
     if kind is ColumnKind.RATE:
         return None

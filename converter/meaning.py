@@ -32,9 +32,9 @@ from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 
 from .labels import canon, is_subset_label, subset_topic, topic
-from .model import ColumnKind, Figure, Measure, Report, RowKind, Section, Table
+from .model import ColumnKind, Figure, Report, RowKind, Section, Table
 
-__all__ = ["canon", "figures", "located_figures", "slice_names"]
+__all__ = ["figures", "located_figures", "slice_names"]
 
 Place = tuple[int, int, int, int]          # (table, section, row, column) indices
 
@@ -44,8 +44,22 @@ def figures(report: Report) -> list[Figure]:
     return [figure for _, figure in located_figures(report)]
 
 
+# The last report's figures: a conversion asks twice (the agreement checks, then the time series'
+# tidy data), and the answer depends on the report alone. One entry, compared by identity.
+_last: tuple[Report, list[tuple[Place, Figure]]] | None = None
+
+
 def located_figures(report: Report) -> list[tuple[Place, Figure]]:
     """Every published number with where it stands and what it is, in report order."""
+    global _last
+    if _last is not None and _last[0] is report:
+        return _last[1]
+    out = _locate(report)
+    _last = (report, out)
+    return out
+
+
+def _locate(report: Report) -> list[tuple[Place, Figure]]:
     period = report.period.key
     slices = slice_names(report.tables)
     alias = _aliases(report)
@@ -144,21 +158,32 @@ def _section_level(topics: list[str], levels: dict[str, str]) -> str:
     return ""
 
 
+_TITLE_SLICE = re.compile(r"^(.*\S)\s*([.:,]|\s[-–—])\s+(\S.*)$")     # "Title. Part", "Title - Part"
+
+
 def slice_names(tables: tuple[Table, ...]) -> list[str]:
     """Per table: what sets it apart from sibling tables that are slices, else "".
 
-    Siblings have the same header and the same row labels under different titles; each is a
-    slice, named by what its title adds to what the siblings' titles share ("Tiltaksgrupper.
-    Østfold" → "østfold", "TILTAK 2" → "2").
+    Siblings have the same header and either the same row labels under different titles, or
+    titles that name a part after a separator ("Tiltaksgrupper. Østfold", "Tiltaksgrupper.
+    Oslo"); each is a slice, named by what its title adds to what the siblings' titles share
+    ("Tiltaksgrupper. Østfold" → "østfold", "TILTAK 2" → "2").
     """
     families: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for t, table in enumerate(tables):
         labels = frozenset(canon(row.label) for section in table.sections for row in section.rows)
         families[(table.headers, labels)].append(t)
+        # Titles that say so ("Tiltaksgrupper og hovedgrupper. Finnmark", "… . Troms"): slices
+        # even when a county lacks a row the other has.
+        titled = _TITLE_SLICE.match(table.title)
+        if titled:
+            families[(table.headers, canon(titled.group(1)))].append(t)
     out = [""] * len(tables)
     for members in families.values():
+        if len(members) < 2 or any(out[t] for t in members):
+            continue
         titles = [canon(tables[t].title) for t in members]
-        if len(set(titles)) < 2:
+        if len(set(titles)) < len(titles):
             continue
         words = [title.replace(".", " ").split() for title in titles]
         head = 0
@@ -214,8 +239,3 @@ def _aliases(report: Report) -> dict[str, str]:
                     alias[label] = other
                     break
     return alias
-
-
-def measure_of(figure: Figure) -> Measure:
-    """The measure a time series of this figure is in: any count (this year, last year, another month) is a count."""
-    return Measure.COUNT if figure.measure in (Measure.PREVIOUS, Measure.PERIOD) else figure.measure

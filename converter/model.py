@@ -101,6 +101,20 @@ class Section:
     line: int = 0                  # line of the heading (or of the first row)
 
 
+def section_total(section: Section) -> int | None:
+    """The row that is the section's total over all its other rows (the base of a share), if any:
+    its top total, or a single total at the bottom."""
+    rows = section.rows
+    for r, row in enumerate(rows):
+        if row.kind is RowKind.TOTAL and row.parts:
+            return r
+    covered = {p for row in rows for p in row.parts}
+    bold = [r for r, row in enumerate(rows) if row.bold and row.parts]
+    if len(bold) == 1 and covered >= {r for r, row in enumerate(rows) if not row.bold} - {bold[0]}:
+        return bold[0]
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     title: str

@@ -62,11 +62,12 @@ _BOLD = re.compile(r"</?(?:b|strong)>", re.IGNORECASE)
 _OPEN_BOLD = re.compile(r"<(?:b|strong)>", re.IGNORECASE)
 _CLOSE_BOLD = re.compile(r"</(?:b|strong)>", re.IGNORECASE)
 _DIGIT_COMMA = re.compile(r"\d,\d")
+# A continued page's title may say so: "Tiltak og hovedgrupper (forts.)", "… - fortsettelse".
+_CONTINUED = re.compile(r"\s*(?:\(\s*(?:forts|fortsatt|fortsettelse|fortsetter)\.?\s*\)|[-–—,]\s*"
+                        r"(?:forts|fortsatt|fortsettelse)\.?)\s*$", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 # Thousands separators: space, NBSP and narrow NBSP (the family's), and in other exports '.', ','
 # or an apostrophe, one kind per number and strictly in groups of three ("1,5" is not a count).
-_GROUP = "[ \u00a0\u202f.,']"
-_NUMBER = re.compile(r"([-\u2212]?)(\d{1,3}(?:([ \u00a0\u202f.,'])\d{3})(?:\3\d{3})*|\d+)")
 _NUMBERISH = re.compile(r"[-\u2212]?[\d \u00a0\u202f.,']*\d")
 
 
@@ -88,7 +89,8 @@ def parse_text(text: str, source: str = "<report>", *, encoding: str = "utf-8") 
 _GROUP_CHARS = {",": " \u00a0\u202f.'", ".": " \u00a0\u202f,'"}   # thousands separators beside each decimal mark
 _INTEGER = {mark: re.compile(rf"\d{{1,3}}(?:([{re.escape(chars)}])\d{{3}})(?:\1\d{{3}})*|\d+")
             for mark, chars in _GROUP_CHARS.items()}
-_COMMA_GROUPED = re.compile(r"[-\u2212]?\d{1,3}(?:,\d{3})+")
+_COMMA_GROUPED = re.compile(r"[-\u2212]?[1-9]\d{0,2}(?:,\d{3})+")   # "0,125" is a decimal, never 125
+_SPACE_GROUPED = re.compile(r"\d[ \u00a0\u202f]\d{3}")
 
 
 def parse_number(cell: str, decimal_mark: str = ",") -> Number | None:
@@ -123,10 +125,13 @@ def parse_number(cell: str, decimal_mark: str = ",") -> Number | None:
 def decimal_mark(cells: Iterable[str]) -> str:
     """The file's decimal mark, from its number cells: ',' unless every number with a comma is
     grouped in threes by commas ("1,234", "12,345,678"), which makes the comma a thousands
-    separator and '.' the decimal mark. The family writes "12,5"; some exports write "1,234"."""
+    separator and '.' the decimal mark. The family writes "12,5"; some exports write "1,234".
+    A file that groups thousands with spaces ("1 300"), or a "0,125", decides for ','."""
     seen = False
     for cell in cells:
         cell = cell.strip()
+        if _SPACE_GROUPED.search(cell):
+            return ","            # thousands grouped by spaces: a comma can only start decimals
         if "," not in cell:
             continue
         if not _COMMA_GROUPED.fullmatch(cell):
@@ -161,70 +166,88 @@ def _change_column(canon_headers: list[str], i: int, prefix: str) -> int | None:
         change = next((j for j, d in enumerate(canon_headers) if j != i and d == prefix), None)
     if change is None:    # "Endring", "Endring i prosent": the nearest change column to the left
         change = next((j for j in range(i - 1, -1, -1) if "endring" in canon_headers[j]
-                       and not canon_headers[j].endswith(("prosent", "%"))), None)
+                       and not _percentish(canon_headers[j])), None)
     return change
 
 
-def _is_share_header(c: str) -> bool:
-    return bool({"andel", "prosent"} & set(c.split())) or "%" in c
+def _percentish(c: str) -> bool:
+    """A header about a percentage: "… Prosent", "Prosent kvinner", "Kvinner i %"."""
+    return "prosent" in c.split() or "%" in c
+
+
+_SHARE_WORDS = {"andel", "prosent", "i", "%", "pst", "pst."}
 
 
 def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column, ...]:
     """Decide each column's role and measure from the header row alone (one rule per header shape).
 
-    - a month and year ("Februar 2016") is a count for that period: the report's own period (or
-      the latest with a column a year before it) is this year, the column twelve months earlier
-      last year;
+    - a month and year ("Februar 2016"), or a bare year ("2016", the report's month of that
+      year), is a count for that period: the report's own period (or the latest with a column a
+      year before it) is this year, the column twelve months earlier last year;
     - "… av …" ("Prosent av arbeidsstyrken", "Andel av befolkningen"), averages and rates: their
       base is not in the table, so they are published as is (RATE);
     - "… Prosent"/"… %" of a change: 100 × change / last year, where last year is the published
       last-year column, else count − change (the change column has the same prefix and
-      "Antall", or is the nearest "Endring" column to its left);
-    - "Andel …", or a bare "Prosent"/"%" with no change column to refer to: a share of the
-      section's total, 100 × count / total (the count column is the nearest count to its left);
+      "Antall", or is the nearest "Endring" column to its left); a percent change with no change
+      column to compute it from is published as is;
+    - "Andel …", or a "Prosent"/"%" that is no change: a share. Of a column named in the header
+      ("Andel kvinner", "Kvinner i prosent") within its row: 100 × Kvinner / I alt; else of the
+      section's total: 100 × count / total (the count column is the nearest count to its left);
     - "Endring …": this year − last year where both are columns, else a published change;
     - "I alt" in a table with two or more other count columns: the sum of those columns;
     - anything else: a published count that totals add up; its header is a category ("Menn")
       unless it names the measure ("Antall").
     """
     canon_headers = [canon(h) for h in headers]
-    periods = [header_period(h) for h in headers]
+    periods = [header_period(h, period) for h in headers]
     current, previous = _year_pair(periods, period)
+    total_column = next((i for i, c in enumerate(canon_headers) if c in _ROWSUM_HEADERS), None)
     kinds: dict[int, tuple[ColumnKind, tuple[int, ...], Measure]] = {}
     shares: list[int] = []
     for i, c in enumerate(canon_headers):
         words = c.split()
-        if (" av " in f" {c} " and _is_share_header(c)) or any(
+        if periods[i]:
+            continue
+        if (" av " in f" {c} " and (_percentish(c) or "andel" in words)) or any(
                 w in _RATE_WORDS or w.startswith("gjennomsnitt") for w in words):
             kinds[i] = (ColumnKind.RATE, (), Measure.RATE)
         elif "andel" in words:
             shares.append(i)
-        elif c.endswith(("prosent", "%")):
-            prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else c[:-1].strip()
+        elif _percentish(c):
+            prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else (
+                c[:-1].strip() if c.endswith("%") else "")
             change = _change_column(canon_headers, i, prefix)
             if change is None:
-                shares.append(i)       # "Prosent" with no change to be a percent of: a share
+                if "endring" in words:      # a percent change with nothing to compute it from
+                    kinds[i] = (ColumnKind.RATE, (), Measure.CHANGE_PERCENT)
+                else:
+                    shares.append(i)        # "Prosent", "Kvinner i prosent": a share
             elif previous is not None:
                 kinds[i] = (ColumnKind.GROWTH, (previous, change), Measure.CHANGE_PERCENT)
             else:
                 base = next((j for j, d in enumerate(canon_headers) if d == "antall" and j not in (i, change)), None)
                 if base is None:
                     base = next((j for j, d in enumerate(canon_headers)
-                                 if j not in (i, change) and not d.endswith(("prosent", "%"))), None)
+                                 if j not in (i, change) and not _percentish(d)), None)
                 kinds[i] = ((ColumnKind.PERCENT, (base, change), Measure.CHANGE_PERCENT) if base is not None
                             else (ColumnKind.RATE, (), Measure.CHANGE_PERCENT))
         elif "endring" in words:
             kinds[i] = ((ColumnKind.CHANGE, (current, previous), Measure.CHANGE)
                         if current is not None and previous is not None else (ColumnKind.VALUE, (), Measure.CHANGE))
     for i in shares:
+        subject = " ".join(w for w in canon_headers[i].split() if w not in _SHARE_WORDS)
+        named = next((j for j, d in enumerate(canon_headers) if subject and d == subject and j != i), None)
+        if named is not None and total_column is not None and named != total_column:
+            kinds[i] = (ColumnKind.SHARE, (named, total_column), Measure.SHARE)     # within its row
+            continue
         counts = [j for j in range(len(headers)) if j not in kinds and j not in shares
-                  and not canon_headers[j].endswith(("prosent", "%"))]
+                  and not _percentish(canon_headers[j])]
         left = [j for j in counts if j < i]
         base = left[-1] if left else (counts[0] if counts else None)
         kinds[i] = (ColumnKind.SHARE, (base,), Measure.SHARE) if base is not None else (
             ColumnKind.RATE, (), Measure.RATE)
     plain = [i for i in range(len(headers)) if i not in kinds]
-    rowsum = next((i for i in plain if canon_headers[i] in _ROWSUM_HEADERS), None)
+    rowsum = total_column if total_column in plain else None
     # "Herav …" columns are parts of another column, not of the row's total
     others = tuple(i for i in plain if i != rowsum and not is_subset_label(headers[i]))
     if rowsum is not None and len(others) < 2:
@@ -278,11 +301,11 @@ def assign_totals(bold: list[bool], subset: list[bool] | None = None) -> list[tu
     details: list[int] = []
     subtotals: list[int] = []
     for i in range(n):
+        if subset[i]:               # bold or not, a part of the row above: summed by no total
+            consumed[i] = True
+            continue
         if not bold[i]:
-            if subset[i]:
-                consumed[i] = True
-            else:
-                details.append(i)
+            details.append(i)
             continue
         if i == 0:
             result[0] = (RowKind.TOTAL, ())
@@ -573,7 +596,10 @@ class _Parser:
         headings = run.headings
         keep = []
         for i, (text, line, level) in enumerate(headings):
-            orphan = (i + 1 < len(headings) and headings[i + 1][2] <= level and text != self.title
+            # The period line separates a page's title from its section: only headings on the
+            # same side of it are compared ("## Title", "Februar 2014", "## Section" is no orphan).
+            same_side = i + 1 < len(headings) and (i + 1 < len(run.before)) == (i < len(run.before))
+            orphan = (same_side and headings[i + 1][2] <= level and text != self.title
                       and not (self.title is None and not self.tables and i == 0))
             if not orphan:
                 keep.append((text, line, level))
@@ -615,6 +641,8 @@ class _Parser:
         if cur is None:
             return (names[0] if names else f"Tabell {len(self.tables) + 1}"), (
                 names[-1] if len(names) > 1 else None), Rule.NEW
+        if not names and not same_header:
+            return cur.title, None, Rule.NEW          # another header with no heading: another table
         if not names or (len(names) == 1 and same_header and names[0] == self.title):
             return cur.title, None, Rule.CONTINUED
         if len(names) == 1 and same_header and not run.period_seen and run.follows_rows:
@@ -625,8 +653,8 @@ class _Parser:
             if self.section is not None and self.section.heading is not None:
                 return cur.title, names[0], Rule.MAYBE_SECTION
         title, section = names[0], (names[-1] if len(names) > 1 else None)
-        if title == cur.title and same_header:
-            return title, section, Rule.CONTINUED
+        if same_header and _CONTINUED.sub("", title) == cur.title:
+            return cur.title, section, Rule.CONTINUED      # also "Title (forts.)"
         return title, section, Rule.NEW
 
     def settle(self) -> None:

@@ -103,10 +103,12 @@ class ReportData:
 
     def to_json(self) -> dict[str, object]:
         """A JSON-safe form (the store's file format; no pickle on disk): strings once, keys as indices."""
-        strings: dict[str, int] = {}
         table: dict[Key, int] = {}
         refs = [table.setdefault(k, len(table)) for k in self.keys]
-        keys = [[strings.setdefault(x, len(strings)) for x in k] for k in table]
+        strings = {x: 0 for k in table for x in k}      # every label once, in order of first use
+        for n, x in enumerate(strings):
+            strings[x] = n
+        keys = [[strings[x] for x in k] for k in table]
         return {"period": self.period, "source": self.source, "sha256": self.sha256, "title": self.title,
                 "strings": list(strings), "keys": keys, "refs": refs, "offsets": self.offsets.tolist(),
                 "values": self.values.tolist(), "decimals": list(self.decimals),
@@ -141,17 +143,24 @@ def tidy(report: Report) -> ReportData:
     marks: list[tuple[int, str]] = []
     seen: set[tuple[Sid, int]] = set()
     renamed: dict[tuple[str, int], str] = {}
+    months: dict[str, int] = {}                 # a report has one or two periods: each parsed once
     for i, f in enumerate(figures(report)):
         key: Key = (f.table, f.section, f.group, f.row, f.column, f.category, f.measure.value)
-        offset = month_index(f.period) - period if f.period else 0
+        offset = 0
+        if f.period:
+            offset = months.get(f.period, ABSENT)
+            if offset == ABSENT:
+                offset = months[f.period] = max(-32768, min(32767, month_index(f.period) - period))
         # Two tables may share a title; their figures stay apart as "Title (2)" when they would collide.
         n = 1
-        while (sid_of(key), offset) in seen:
+        sid = sid_of(key)
+        while (sid, offset) in seen:
             n += 1
             key = (renamed.setdefault((f.table, n), f"{f.table} ({n})"), *key[1:])
-        seen.add((sid_of(key), offset))
+            sid = sid_of(key)
+        seen.add((sid, offset))
         keys.append(key)
-        offsets.append(max(-32768, min(32767, offset)))
+        offsets.append(offset)
         if f.value is None:
             values.append(BLANK)
             decimals.append(0)
@@ -322,7 +331,9 @@ def load_renames(data: str) -> dict[str, str]:
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
         if len(row) != 2 or not row[0].strip() or not row[1].strip():
-            raise ValueError(f"line {n}: expected two labels (old, new), got {len(row)} field(s)")
+            shown = delimiter.join(row)
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
+            raise ValueError(f"line {n}: expected two labels (old, new), got {len(row)} field(s): «{shown}»")
         old, new = row[0].strip(), row[1].strip()
         if n == 1 and (old.casefold(), new.casefold()) in {("old", "new"), ("gammel", "ny"), ("fra", "til")}:
             continue                        # a header line

@@ -81,7 +81,8 @@ class Store:
             path = self.path(data.sha256)
             self.folder.mkdir(exist_ok=True)
             doc = {"code": code_stamp(), "data": data.to_json()}
-            _atomic(path, zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 6))
+            # level 1: a tenth bigger than 6, three times faster (each worker saves its report's file)
+            _atomic(path, zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 1))
         except (OSError, ValueError):
             return False
         return True

@@ -98,7 +98,8 @@ def load_template(path: str | Path | None = None) -> Template:
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise TemplateError(f"{p.name}: template not found. Check the --template path.") from None
+        raise TemplateError(f"{p.name}: template not found", "Check the template's path",
+                            reason="template-missing") from None
     except OSError as exc:
         raise TemplateError(f"{p.name}: template cannot be read ({exc.strerror}).") from None
     if p.is_dir():

@@ -4,6 +4,10 @@ Workers are forked with the parent's imports and loaded template (spawned elsewh
 ignores Ctrl-C, so the parent decides when to stop and the files in hand finish whole. A worker
 that dies (killed, out of memory) breaks the pool: the files then in flight are retried one at
 a time, and the one that kills its worker again is marked failed.
+
+For the time series, a converting worker also packs the report's tidy data (series.tidy), saves
+it in the store beside the manifest and returns it with its Item, so the main process never
+parses that report again (see batch._timeseries).
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
 from .errors import TiltakError
 from .pipeline import convert_file, describe
+from .series import ReportData, tidy
+from .store import Store
 from .template import load_template
 
 CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, NOT_DONE = (
@@ -45,6 +51,17 @@ class Item:
     period_text: str | None = None
     stamp: list[int] | None = None          # the output's (size, mtime_ns) when written: was it touched since?
     notes: list[str] = field(default_factory=list)   # tables not compared, headings kept empty (Norwegian)
+    # The report's tidy data for the time series (not a manifest field): set by a converting
+    # worker when the job has a store, taken (and cleared) by the main process as it arrives.
+    data: ReportData | None = field(default=None, repr=False, compare=False)
+
+    def record(self) -> dict[str, object]:
+        """The manifest's record: every field but the tidy data (JSON-safe)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "data"}
+
+
+def _plain(value: object) -> object:
+    return list(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,7 @@ class Job:
     write: bool = True
     now: datetime | None = None
     hints: Mapping[str, str] = field(default_factory=dict)    # reason → the caller's own hint (CLI flags)
+    store: str | None = None        # the time series' home: pack, save and return the tidy data (None: don't)
 
 
 def convert_one(src: str, dst: str | None, job: Job) -> Item:
@@ -86,6 +104,11 @@ def convert_one(src: str, dst: str | None, job: Job) -> Item:
     if result.output is not None:
         st = result.output.stat()
         item.stamp = [st.st_size, st.st_mtime_ns]
+        if job.store is not None:
+            # Packed and saved here, in parallel, not in the main process; saved even if the
+            # batch is interrupted before its time series, so a rerun need not parse it again.
+            item.data = tidy(report)
+            Store(Path(job.store)).save(item.data)
     return item
 
 
@@ -107,8 +130,9 @@ def _init_worker(template: str | None, initializer: Callable[[], None] | None) -
 
 
 def done(item: Item, result: Item) -> None:
-    for name, value in asdict(result).items():
-        setattr(item, name, value)
+    """Copy a worker's result into the parent's record (no deep copy: the result is the worker's)."""
+    for f in fields(result):
+        setattr(item, f.name, getattr(result, f.name))
 
 
 def _pool(jobs: int, job: Job, initializer: Callable[[], None] | None) -> ProcessPoolExecutor:
@@ -123,9 +147,10 @@ def _pool(jobs: int, job: Job, initializer: Callable[[], None] | None) -> Proces
                                initargs=(job.template, initializer))
 
 
-def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[], None],
+def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], None],
              initializer: Callable[[], None] | None = None) -> None:
-    """Convert `todo` in `jobs` worker processes; `initializer` runs once in each (picklable)."""
+    """Convert `todo` in `jobs` worker processes; `advance(item)` runs in this process as each file
+    is done; `initializer` runs once in each worker (picklable)."""
     pending = deque(todo)
     while pending:
         # A worker died (killed, out of memory): the file it held is among those in flight.
@@ -134,10 +159,10 @@ def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[], None],
             if _run_pool(deque([item]), 1, job, advance, initializer):
                 item.status = FAILED
                 item.error = f"{item.input}: the worker converting it died (killed or out of memory)."
-                advance()
+                advance(item)
 
 
-def _run_pool(queue: deque[Item], jobs: int, job: Job, advance: Callable[[], None],
+def _run_pool(queue: deque[Item], jobs: int, job: Job, advance: Callable[[Item], None],
               initializer: Callable[[], None] | None) -> list[Item]:
     """Convert from `queue` until it is empty; returns the files in flight if the pool broke."""
     pool = _pool(jobs, job, initializer)
@@ -150,8 +175,9 @@ def _run_pool(queue: deque[Item], jobs: int, job: Job, advance: Callable[[], Non
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 result = future.result()             # BrokenProcessPool when a worker died
-                done(running.pop(future), result)
-                advance()
+                item = running.pop(future)
+                done(item, result)
+                advance(item)
         return []
     except BrokenProcessPool:
         return list(running.values())

@@ -55,7 +55,8 @@ def test_mirrored_paths_and_manifest(archive, tmp_path):
     assert records["tiltak-2013-01.txt"]["checks"] > 200 and records["tiltak-2013-01.txt"]["avvik"] == 0
     assert records["tiltak-2013-01.txt"]["output"] == str(out / "2013" / "tiltak-2013-01.xlsx")
     assert result.stderr.splitlines()[-2] == ("tiltak2xlsx: 14 converted, 0 up to date, 0 skipped, 0 failed, "
-                                              "0 with discrepancies")
+                                              "0 with discrepancies; time series: 14 reports, 0 revision(s), "
+                                              "0 renamed series, 0 derived month(s), 0 missing month(s)")
 
 
 def test_beside_each_report_without_output(archive):

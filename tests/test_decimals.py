@@ -35,8 +35,8 @@ def test_decimal_report_converts_with_its_numbers_and_formats(tmp_path):
                 assert fmt.split(";")[0].endswith("0" + "." * bool(decimals) + "0" * decimals), (name, c, fmt)
     hoved, andeler = formulas["Hovedgrupper"], formulas["Andeler"]
     assert hoved["D6"].value == "=C6-B6"                                  # change = this year − last year
-    assert hoved["E6"].value == '=IF(B6=0,"",ROUND(D6/B6*100,1))'        # growth over last year's column
-    assert andeler["C6"].value == '=IF(B$5=0,"",ROUND(B6/B$5*100,1))'    # share of the section's total
+    assert hoved["E6"].value == '=IF(B6=0,"",ROUND(100*D6/B6,1))'        # growth over last year's column
+    assert andeler["C6"].value == '=IF(B$5=0,"",ROUND(100*B6/B$5,1))'    # share of the section's total
     assert andeler["D5"].value == Decimal("0.4") or andeler["D5"].value == 0.4   # a rate: published, no SUM
     assert andeler["C5"].value.startswith("=IF(")                          # a total's share is not a SUM
 

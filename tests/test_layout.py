@@ -112,8 +112,8 @@ def test_sum_formula_ranges():
 
 
 @pytest.mark.parametrize(("row", "count", "change", "expected"), [
-    (6, 2, 3, 'IF(B6-C6=0,"",ROUND(C6/(B6-C6)*100,0))'),
-    (1048576, 16383, 16384, 'IF(XFC1048576-XFD1048576=0,"",ROUND(XFD1048576/(XFC1048576-XFD1048576)*100,0))'),
+    (6, 2, 3, 'IF(B6-C6=0,"",ROUND(100*C6/(B6-C6),0))'),
+    (1048576, 16383, 16384, 'IF(XFC1048576-XFD1048576=0,"",ROUND(100*XFD1048576/(XFC1048576-XFD1048576),0))'),
 ])
 def test_percent_formula(row, count, change, expected):
     assert percent_formula(row, count, change) == expected

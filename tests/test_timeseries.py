@@ -10,7 +10,6 @@ import csv
 import json
 import os
 import sys
-import time
 import zipfile
 from array import array
 from decimal import Decimal
@@ -397,34 +396,161 @@ def test_store_round_trip_stale_damaged_and_prune(tmp_path, sample_report):
     assert store.prune({"b" * 64}) == 1 and not path.exists()
 
 
-def test_batch_rerun_reads_the_store_and_writes_nothing_when_unchanged(tmp_path, monkeypatch):
+def _count_parses(monkeypatch) -> list[str]:
+    """Every parse of a report file, in the pipeline (conversions) and in the batch's main process."""
+    import converter.batch as batch
+    import converter.pipeline as pipeline
+
+    parses: list[str] = []
+    for module in (pipeline, batch):
+        real = module.parse_report
+
+        def counted(path, *args, real=real, **kwargs):
+            parses.append(Path(path).name)
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(module, "parse_report", counted)
+    return parses
+
+
+def test_batch_parses_each_report_once_and_reruns_read_the_store(tmp_path, monkeypatch):
     import converter.batch as batch
 
     root = tmp_path / "a"
     write_archive(root, 14, seed=3)
     out = tmp_path / "out"
-    parses: list[str] = []
-    real = batch._tidy_data
-    monkeypatch.setattr(batch, "_tidy_data", lambda item: parses.append(Path(item.input).name) or real(item))
+    parses = _count_parses(monkeypatch)
     options = batch.BatchOptions(output=out, jobs=1)
-    notes: list[str] = []
-    first = batch.run_batch([root], options, notes.append)
-    assert first.exit_code == 0 and len(parses) == 14
-    assert "time series: 14 reports, 0 revision(s), 0 renamed series, 0 derived value(s)" in notes
+    lines: list[str] = []
+    first = batch.run_batch([root], options, lines.append)
+    # Each report parsed once, by its conversion: the time series uses what the worker returned.
+    assert first.exit_code == 0 and sorted(parses) == sorted(p.name for p in _reports(root))
+    assert lines[-2] == ("tiltak2xlsx: 14 converted, 0 up to date, 0 skipped, 0 failed, 0 with discrepancies; "
+                         "time series: 14 reports, 0 revision(s), 0 renamed series, 0 derived month(s), "
+                         "0 missing month(s)")
+    assert len(list((out / ".tiltak2xlsx").glob("*.tidy.z"))) == 14          # saved by the workers
+    manifest = json.loads((out / "tiltak2xlsx-manifest.json").read_text())
+    assert manifest["timeseries"] == {"reports": 14, "months": 14, "revisions": 0, "renames": 0,
+                                      "derived_months": 0, "derived_values": 0, "missing_months": 0,
+                                      "written": True, "parsed": 0}
+    assert all("data" not in r for r in manifest["items"])
     xlsx = out / "tidsserie.xlsx"
     stamp = xlsx.stat().st_mtime_ns
-    notes.clear()
-    batch.run_batch([root], options, notes.append)
-    assert "time series: nothing changed; tidsserie.xlsx and tidsserie.csv not rewritten" in notes
+    lines.clear()
+    batch.run_batch([root], options, lines.append)
+    assert "time series: nothing changed; tidsserie.xlsx and tidsserie.csv not rewritten" in lines
     assert xlsx.stat().st_mtime_ns == stamp and len(parses) == 14
-    # One report changes: only it is parsed for the series.
+    assert "0 converted, 14 up to date" in lines[-2] and "time series: 14 reports, 0 revision(s)" in lines[-2]
+    manifest = json.loads((out / "tiltak2xlsx-manifest.json").read_text())
+    assert manifest["timeseries"]["written"] is False and manifest["timeseries"]["reports"] == 14
+    # One report changes: it alone is parsed (by its conversion); the other 13 come from the store.
     changed = root / "2013" / "tiltak-2013-05.txt"
     changed.write_bytes(changed.read_bytes().replace(b"\nMentor\t", b"\nMentor \t", 1))
-    time.sleep(0.01)
-    batch.run_batch([root], options, notes.append)
+    batch.run_batch([root], options, lines.append)
     assert parses[14:] == ["tiltak-2013-05.txt"]
     assert xlsx.stat().st_mtime_ns != stamp
     assert len(list((out / ".tiltak2xlsx").glob("*.tidy.z"))) == 14       # the old one pruned
+    # A stored file lost: the main process parses that one report, and says so.
+    lost = root / "2013" / "tiltak-2013-01.txt"
+    Store(out).path(__import__("hashlib").sha256(lost.read_bytes()).hexdigest()).unlink()
+    other = root / "2013" / "tiltak-2013-06.txt"                         # and one report changes
+    other.write_bytes(other.read_bytes().replace(b"\nMentor\t", b"\nMentor \t", 1))
+    lines.clear()
+    batch.run_batch([root], options, lines.append)
+    assert parses[15:] == ["tiltak-2013-06.txt", "tiltak-2013-01.txt"]
+    assert lines[-2].endswith(", 1 report(s) parsed again (stored data missing or stale)")
+    # --force rebuilds the time series too.
+    stamp = xlsx.stat().st_mtime_ns
+    lines.clear()
+    batch.run_batch([root], batch.BatchOptions(output=out, jobs=1, force=True), lines.append)
+    assert len(parses) == 17 + 14 and xlsx.stat().st_mtime_ns != stamp
+    assert "time series: nothing changed; tidsserie.xlsx and tidsserie.csv not rewritten" not in lines
+
+
+def test_jobs_2_returns_the_tidy_data_from_the_workers(tmp_path, monkeypatch):
+    import converter.batch as batch
+
+    root = tmp_path / "a"
+    write_archive(root, 6, seed=3)
+    parses = _count_parses(monkeypatch)              # the parent's: forked workers parse in their own copy
+    summary = batch.run_batch([root], batch.BatchOptions(output=tmp_path / "out", jobs=2))
+    assert summary.exit_code == 0 and parses == [] and summary.series["parsed"] == 0
+    assert summary.series["reports"] == 6
+    one = timeseries_of(_reports(root))
+    wb = openpyxl.load_workbook(tmp_path / "out" / "tidsserie.xlsx")
+    ws = wb["Hovedgrupper"]
+    got = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
+    assert [[line.value(m) for m in range(len(one.months))] for line in one.lines[:len(got)]
+            if line.sid[0] == "Hovedgrupper"] == [r[2:] for r in got]
+
+
+def test_source_date_epoch_makes_the_time_series_byte_identical(tmp_path):
+    from datetime import UTC, datetime
+
+    import converter.batch as batch
+
+    root = tmp_path / "a"
+    write_archive(root, 3, seed=3)
+    now = datetime.fromtimestamp(1700000000, UTC)
+    for name in ("one", "two"):
+        assert batch.run_batch([root], batch.BatchOptions(output=tmp_path / name, jobs=1, now=now)).exit_code == 0
+    for name in ("tidsserie.xlsx", "tidsserie.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    wb = openpyxl.load_workbook(tmp_path / "one" / "tidsserie.xlsx")
+    assert wb.properties.created == datetime(2023, 11, 14, 22, 13, 20)
+
+
+def test_rename_option_links_series_and_is_part_of_the_rerun_digest(renamed, tmp_path):
+    from typer.testing import CliRunner
+
+    from converter.cli import app
+
+    root = tmp_path / "a"
+    root.mkdir()
+    for name in ("tiltak-2013-09.txt", "tiltak-2013-10.txt"):          # nothing to confirm the rename with
+        (root / name).write_bytes((renamed / "2013" / name).read_bytes())
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(app, [str(root), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.stderr
+    labels = [r[0] for r in openpyxl.load_workbook(out / "tidsserie.xlsx")["Hovedgrupper"].iter_rows(
+        min_row=5, values_only=True)]
+    assert OLD_FIRST_HOVEDGRUPPE in labels
+    mapping = tmp_path / "omdøpt.csv"
+    mapping.write_text(f"old,new\n{OLD_FIRST_HOVEDGRUPPE},Arbeidssøkere på tiltak\n", encoding="utf-8")
+    result = runner.invoke(app, [str(root), "-o", str(out), "--jobs", "1", "--rename", str(mapping)])
+    assert result.exit_code == 0, result.stderr
+    assert "time series: nothing changed" not in result.stderr           # the mapping is part of the digest
+    assert f"Omdøpt: «{OLD_FIRST_HOVEDGRUPPE}» → «Arbeidssøkere på tiltak»" in result.stderr
+    labels = [r[0] for r in openpyxl.load_workbook(out / "tidsserie.xlsx")["Hovedgrupper"].iter_rows(
+        min_row=5, values_only=True)]
+    assert OLD_FIRST_HOVEDGRUPPE not in labels and "Arbeidssøkere på tiltak" in labels
+    again = runner.invoke(app, [str(root), "-o", str(out), "--jobs", "1", "--rename", str(mapping)])
+    assert "time series: nothing changed" in again.stderr
+
+
+@pytest.mark.parametrize(("content", "extra", "message"), [
+    (b"A,B,C\n", [], "{f}: line 1: expected two labels (old, new), got 3 field(s): «A,B,C». "
+                      "Write one 'old label,new label' per line."),
+    (b"\xff\xfe,x\n", [], "{f}: the rename file is not UTF-8 text. Save it as UTF-8 CSV."),
+    (None, [], "{f}: cannot read the rename file (No such file or directory). Give a CSV file: old label,new label."),
+    (b"A,B\n", ["--no-timeseries"], "--rename applies to the time series of a batch (a folder or several "
+                                     "reports). Drop --rename, or convert the folder without --check/--no-timeseries."),
+])
+def test_bad_rename_file_is_one_line_exit_2(tmp_path, content, extra, message):
+    from typer.testing import CliRunner
+
+    from converter.cli import app
+
+    root = tmp_path / "a"
+    write_archive(root, 1, seed=3)
+    f = tmp_path / "omdøpt.csv"
+    if content is not None:
+        f.write_bytes(content)
+    result = CliRunner().invoke(app, [str(root), "-o", str(tmp_path / "out"), "--rename", str(f), *extra])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [message.format(f=f)]
+    assert not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------------------- LibreOffice

@@ -81,7 +81,7 @@ def test_formula_shapes(books):
     assert ws["C5"].value == "=SUM(C9,C17,C23,C27,C30,C35,C41,C44,C48,C51)"  # the top total over subtotals
     hg = books[0]["Hovedgrupper"]
     assert hg["B5"].value == "=SUM(B6:B8)"
-    assert hg["D6"].value == '=IF(B6-C6=0,"",ROUND(C6/(B6-C6)*100,0))'
+    assert hg["D6"].value == '=IF(B6-C6=0,"",ROUND(100*C6/(B6-C6),0))'
 
 
 def test_bold_exactly_on_report_bold_rows(books, sample_report):
