@@ -259,6 +259,14 @@ def _check_package(path: str, name: str) -> None:
         raise TemplateError(f"{name}: the template is a damaged zip file ({exc}).") from None
 
 
+def _canonical(xml: bytes) -> bytes:
+    """The same XML, serialised one way whatever openpyxl used (lxml writes `<a />`, the standard
+    library `<a/>`): the shipped compiled template must equal a fresh compile on every machine."""
+    from xml.etree.ElementTree import canonicalize
+
+    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + canonicalize(xml).encode("utf-8")
+
+
 def _compile(wb: object, path: str) -> Template:
     from copy import copy
 
@@ -331,7 +339,7 @@ def _compile(wb: object, path: str) -> Template:
     theme = wb.loaded_theme or theme_xml
     return Template(
         path=path,
-        styles_xml=tostring(write_stylesheet(wb)),
+        styles_xml=_canonical(tostring(write_stylesheet(wb))),
         theme_xml=theme if isinstance(theme, bytes) else theme.encode("utf-8"),
         xf=xf,
         avvik_dxf=avvik_dxf,

@@ -250,17 +250,13 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     header += [text(HEADER_ROW, c + 2, col.header, xf["Kolonnehode"]) for c, col in enumerate(table.columns)]
     header_lines = max((_lines(col.header, tpl.number_width * 1.15) for col in table.columns), default=1)
     yield row_xml(HEADER_ROW, header, _height(header_lines, 13.5))
-    # Every cell of a row is written, from column A on, so cells go without their references,
-    # and a row without its own when it follows the previous one (see xlsx.next_row).
-    previous = HEADER_ROW
+    # Every cell of a row is written, from column A on: next_row gives each its reference.
     # Per column and weight (detail, total): (exact, style name); a number style is a string built per call.
     weights = [[(col.kind in _EXACT, number_style(col, bold)) for col in table.columns] for bold in (False, True)]
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
-            yield next_row([_next_label(section.heading or "", tpl, "Seksjon")],
-                           None if heading_row == previous + 1 else heading_row)
-            previous = heading_row
+            yield next_row([_next_label(section.heading or "", tpl, "Seksjon")], heading_row)
         for r, row in enumerate(section.rows):
             sheet_row = layout.row_of[s][r]
             bold = row.bold
@@ -277,8 +273,7 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
                     # Where the report shows a blank, a formula giving 0 shows blank too.
                     key = style + "0" if published is None and not percent else style
                     cells.append(next_formula(expr, values[s][r][c], xf[key]))
-            yield next_row(cells, None if sheet_row == previous + 1 else sheet_row)
-            previous = sheet_row
+            yield next_row(cells, sheet_row)
 
 
 # --------------------------------------------------------------------------- Avstemming
@@ -395,7 +390,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             if isinstance(cached, int | float | Decimal) else next_formula(source, cached, number),
             diff,
             status,
-        ], r if i == 0 else None)
+        ], r)
     # What was deliberately not compared: below the checks, as notes (never as AVVIK).
     for i, note in enumerate(notes):
         r = rl.note_row(i)

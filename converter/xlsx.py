@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
-from .layout import MAX_LINKS, cell, quote_sheet
+from .layout import _LETTERS, MAX_LINKS, cell, quote_sheet
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -142,11 +142,15 @@ def shared_formula(ref: str, group: int, cached: int | float | Decimal | str | N
     return f'<c r="{ref}" s="{style}" t="str">{f}<v>{_cell_text(value)}</v></c>'
 
 
-def next_row(cells: Iterable[str], row: int | None = None, height: float | None = None) -> str:
-    """A row; `row` None: the row after the previous one (`r` is optional in CT_Row too)."""
+def next_row(cells: Iterable[str], row: int, height: float | None = None) -> str:
+    """Row `row` of cells written one per column from column A on (`next_*`), each given its
+    reference here. References are optional in the schema, but Excel always writes them and
+    readers and checkers (../shared/ooxml/semcheck.py among them) rely on them: kept."""
     ht = f' ht="{height}" customHeight="1"' if height else ""
-    r = f' r="{row}"' if row is not None else ""
-    return f'<row{r}{ht}>{"".join(cells)}</row>'
+    suffix = f'{row}"'
+    placed = [cell if cell.startswith('<c r="') else f'<c r="{_LETTERS[i]}{suffix}{cell[2:]}'
+              for i, cell in enumerate(cells, start=1)]
+    return f'<row r="{row}"{ht}>{"".join(placed)}</row>'
 
 
 # --------------------------------------------------------------------------- sheets and package

@@ -9,7 +9,6 @@ import subprocess
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -67,13 +66,18 @@ def test_cells():
     assert row_xml(4, ["<c/>"], 27.0) == '<row r="4" ht="27.0" customHeight="1"><c/></row>'
 
 
-def test_cells_without_references():
+def test_cells_get_their_references_from_their_row():
     assert next_num(75412, 3) == '<c s="3"><v>75412</v></c>'
     assert next_blank(4) == '<c s="4"/>'
     assert next_formula("SUM(C6:C8)", 7, 3) == '<c s="3"><f>SUM(C6:C8)</f><v>7</v></c>'
     assert next_formula('A1&"<"', "x<", 2) == '<c s="2" t="str"><f>A1&amp;"&lt;"</f><v>x&lt;</v></c>'
-    assert next_row(["<c/>"]) == "<row><c/></row>"
-    assert next_row(["<c/>"], 9, 27.0) == '<row r="9" ht="27.0" customHeight="1"><c/></row>'
+    # cells are made without their reference; the row gives each its own, column A on
+    assert next_row([next_num(1, 3), next_blank(4)], 9) == (
+        '<row r="9"><c r="A9" s="3"><v>1</v></c><c r="B9" s="4"/></row>')
+    assert next_row([next_blank(1)], 9, 27.0) == '<row r="9" ht="27.0" customHeight="1"><c r="A9" s="1"/></row>'
+    # a cell that carries its own reference (a shared formula) keeps it
+    assert next_row([next_blank(1), shared_formula("B9", 2, "OK", 1)], 9) == (
+        '<row r="9"><c r="A9" s="1"/><c r="B9" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c></row>')
     assert shared_formula("J6", 0, 5, 3, ("N(I6)-N(H6)", "J6:J9")) == (
         '<c r="J6" s="3"><f t="shared" ref="J6:J9" si="0">N(I6)-N(H6)</f><v>5</v></c>')
     assert shared_formula("K7", 2, "OK", 1) == '<c r="K7" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c>'
@@ -89,8 +93,8 @@ def test_space_is_preserved_only_where_excel_would_lose_it(label, preserved):
     assert ElementTree.fromstring(cell).find("is/t").text == label.replace("_x0041_", "_x005F_x0041_")
 
 
-def test_readers_place_cells_without_references_and_translate_shared_formulas():
-    """openpyxl (and pandas through it) count a row or cell without `r` from the previous one."""
+def test_readers_place_cells_and_translate_shared_formulas():
+    """openpyxl (and pandas through it) read the rows next_row writes and translate shared formulas."""
     import openpyxl
     import pandas as pd
 
@@ -98,8 +102,8 @@ def test_readers_place_cells_without_references_and_translate_shared_formulas():
         row_xml(1, [text(1, 1, "Tittel", 1)]),
         next_row([next_text("a", 1), next_num(1, 1), next_num(2, 1),
                   shared_formula("D3", 0, 3, 1, ("B3+C3", "D3:D5"))], 3),      # row 2 left out: r needed
-        next_row([next_text("b", 1), next_blank(1), next_num(4, 1), shared_formula("D4", 0, 4, 1)]),
-        next_row([next_text("c", 1), next_num(5, 1), next_formula("B5*2", 10, 1), shared_formula("D5", 0, 15, 1)]),
+        next_row([next_text("b", 1), next_blank(1), next_num(4, 1), shared_formula("D4", 0, 4, 1)], 4),
+        next_row([next_text("c", 1), next_num(5, 1), next_formula("B5*2", 10, 1), shared_formula("D5", 0, 15, 1)], 5),
     ]
     zf, _ = _package([Sheet("Ark", rows=rows, dimension="A1:D5")])
     book = BytesIO(zf.fp.getvalue())
@@ -201,27 +205,3 @@ def test_escaped_label_shows_literally_in_libreoffice(tmp_path):
                     "--outdir", str(out), str(tmp_path / "r.xlsx")], check=True, capture_output=True, timeout=300)
     rows = (out / "r-Tiltak og hovedgrupper.csv").read_text(encoding="utf-8").splitlines()
     assert "Mentor _x0041_,85,10,70,5" in rows
-
-
-def test_explicit_refs_copy_reads_like_the_workbook(tmp_path):
-    """bench/explicit_refs.py (semcheck.py's input) writes the references readers infer: same cells."""
-    import re
-    import sys
-
-    import openpyxl
-
-    from converter import convert_file
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from explicit_refs import main as explicit_refs
-
-    book, copy = tmp_path / "book.xlsx", tmp_path / "copy.xlsx"
-    convert_file(Path(__file__).resolve().parent.parent / "samples" / "tiltak-2014-02.txt", book)
-    explicit_refs(str(book), str(copy))
-    with zipfile.ZipFile(copy) as zf:
-        sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
-    assert all(not re.search(r"<c(?! r=)\b|<row(?! r=)\b", xml) for xml in sheets)
-    ours, theirs = openpyxl.load_workbook(book), openpyxl.load_workbook(copy)
-    for ws in ours.worksheets:
-        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row}
-        assert cells == {c.coordinate: c.value for row in theirs[ws.title].iter_rows() for c in row}
