@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
 
+from .meaning import figures
 from .model import MONTHS, Measure, Report
 
 # A figure's coordinates without its period: (table, section, group, row, column, category, measure).
@@ -133,8 +134,6 @@ class ReportData:
 
 def tidy(report: Report) -> ReportData:
     """The tidy data of a parsed report, from its figures (meaning.figures)."""
-    from .meaning import figures
-
     period = month_index(report.period.key)
     keys: list[Key] = []
     offsets = array("h")

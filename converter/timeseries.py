@@ -31,6 +31,7 @@ from .layout import CONTENTS, cell, column_letter, quote_sheet, sheet_names
 from .model import Measure, Report
 from .output import write_atomic
 from .series import ABSENT, BLANK, TIDY_COLUMNS, Archive, Line, Timeline, build, group_lines, tidy, tidy_rows
+from .source import parse_report
 from .template import DERIVED_STYLE, MAX_DECIMALS, Template, load_template
 from .version import TOOL
 from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
@@ -313,8 +314,6 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
 
 def timeseries_of(paths: Iterable[Path], renames: dict[str, str] | None = None) -> Timeline:
     """Parse `paths` and build their timeline (the batch uses stored or worker data instead)."""
-    from .source import parse_report
-
     archive = Archive()
     for path in paths:
         archive.add(tidy(parse_report(path)), str(path), Path(path).stat().st_mtime)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
+from .chart import drawing
 from .layout import _LETTERS, MAX_LINKS, cell, quote_sheet
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -403,8 +404,6 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
 def _write_charts(zf: zipfile.ZipFile, put: Callable[[zipfile.ZipFile, str, str], None], sheets: list[Sheet],
                   drawn: list[int]) -> None:
     """Drawing and chart parts, with the relationships sheet → drawing → chart."""
-    from .chart import drawing
-
     k = 0
     for d, i in enumerate(drawn, 1):
         charts = sheets[i - 1].charts
