@@ -65,9 +65,14 @@ def _locate(report: Report) -> list[tuple[Place, Figure]]:
     alias = _aliases(report)
     levels = _label_levels(report)
 
+    seen: dict[str, str] = {}          # a report repeats its labels: each is made a category once
+
     def cat(label: str) -> str:
-        key = topic(label)
-        return alias.get(key, key)
+        found = seen.get(label)
+        if found is None:
+            key = topic(label)
+            found = seen[label] = alias.get(key, key)
+        return found
 
     out: list[tuple[Place, Figure]] = []
     for t, table in enumerate(report.tables):

@@ -143,8 +143,10 @@ def tidy(report: Report) -> ReportData:
     seen: set[tuple[Sid, int]] = set()
     renamed: dict[tuple[str, int], str] = {}
     months: dict[str, int] = {}                 # a report has one or two periods: each parsed once
+    counts = (_PREVIOUS, Measure.PERIOD.value)
     for i, f in enumerate(figures(report)):
-        key: Key = (f.table, f.section, f.group, f.row, f.column, f.category, f.measure.value)
+        measure = f.measure.value
+        key: Key = (f.table, f.section, f.group, f.row, f.column, f.category, measure)
         offset = 0
         if f.period:
             offset = months.get(f.period, ABSENT)
@@ -152,7 +154,7 @@ def tidy(report: Report) -> ReportData:
                 offset = months[f.period] = max(-32768, min(32767, month_index(f.period) - period))
         # Two tables may share a title; their figures stay apart as "Title (2)" when they would collide.
         n = 1
-        sid = sid_of(key)
+        sid = (f.table, f.section, f.group, f.row, f.category, _COUNT if measure in counts else measure)
         while (sid, offset) in seen:
             n += 1
             key = (renamed.setdefault((f.table, n), f"{f.table} ({n})"), *key[1:])

@@ -77,19 +77,32 @@ def _neutral(value: str) -> str:
 
 
 def write_csv(timeline: Timeline, out: BinaryIO) -> None:
-    """The long table (series.tidy_rows), streamed; labels neutralised once per series."""
+    """The long table (series.tidy_rows), streamed. A series' labels are the same every month, so
+    they are neutralised and CSV-quoted once per series; each row then only adds its numbers."""
+    buffer = io.StringIO()
+    quoting = csv.writer(buffer, lineterminator="")
+
+    def quoted(fields: Iterable[object]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        quoting.writerow(fields)
+        return buffer.getvalue()
+
     stream = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(TIDY_COLUMNS)
-    lines = [(line, [_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])])
+    stream.write(quoted(TIDY_COLUMNS) + "\n")
+    lines = [(line, quoted(_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])))
              for line in timeline.lines]
     for m, month in enumerate(timeline.months):
+        rows = []
         for line, labels in lines:
             v = line.values[m]
             if v == ABSENT:
                 continue
             value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
-            writer.writerow((month, *labels, value, line.marks.get(m, ""), "1" if m in line.derived else ""))
+            mark = line.marks.get(m, "")
+            rows.append(f"{month},{labels},{value},{quoted((mark,)) if mark else ''},"
+                        f"{'1' if m in line.derived else ''}\n")
+        stream.write("".join(rows))
     stream.flush()
     stream.detach()
 
