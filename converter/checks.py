@@ -208,11 +208,10 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
     return out
 
 
-_EXACT_KINDS = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE, ColumnKind.RATE)
 
 
 def _holds(kind: ColumnKind, published: Number | None, computed: Number | None) -> bool:
-    if kind in _EXACT_KINDS:
+    if kind.exact:
         return published == computed       # a blank percent and 0 are different statements
     return (published or 0) == (computed or 0)   # a blank count is 0 (the zero format shows it blank)
 

@@ -52,6 +52,16 @@ class ColumnKind(StrEnum):
         """Whether a total row's value is the sum of its parts (shares, rates and percents are not)."""
         return self in (ColumnKind.VALUE, ColumnKind.ROWSUM, ColumnKind.CHANGE)
 
+    @property
+    def percent(self) -> bool:
+        """Whether the column's numbers are percents computed in the table (shown as percents)."""
+        return self in (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
+
+    @property
+    def exact(self) -> bool:
+        """Whether a blank and 0 are different statements (percents and rates), unlike a count's blank."""
+        return self.percent or self is ColumnKind.RATE
+
 
 @dataclass(frozen=True, slots=True)
 class Column:

@@ -44,7 +44,7 @@ from .layout import (
     sheet_names,
     table_layout,
 )
-from .model import Column, ColumnKind, Number, Report, Table
+from .model import Column, Number, Report, Table
 from .template import MAX_DECIMALS, Template, load_template
 from .version import TOOL
 from .xlsx import (
@@ -149,13 +149,11 @@ def _fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*old)
 
-_PERCENT_KINDS = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
-_EXACT = (*_PERCENT_KINDS, ColumnKind.RATE)     # a blank and 0 are different statements here
 
 
 def number_style(column: Column, bold: bool) -> str:
     """The named style of a number cell: count or percent, detail or total, with the column's decimals."""
-    base = ("SumProsent" if bold else "Prosent") if column.kind in _PERCENT_KINDS else ("Sum" if bold else "Tall")
+    base = ("SumProsent" if bold else "Prosent") if column.kind.percent else ("Sum" if bold else "Tall")
     return f"{base}.{min(column.decimals, MAX_DECIMALS)}" if column.decimals else base
 
 
@@ -252,7 +250,7 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     yield row_xml(HEADER_ROW, header, _height(header_lines, 13.5))
     # Every cell of a row is written, from column A on: next_row gives each its reference.
     # Per column and weight (detail, total): (exact, style name); a number style is a string built per call.
-    weights = [[(col.kind in _EXACT, number_style(col, bold)) for col in table.columns] for bold in (False, True)]
+    weights = [[(col.kind.exact, number_style(col, bold)) for col in table.columns] for bold in (False, True)]
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
@@ -327,7 +325,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     published, computed = rl.letter("Publisert"), rl.letter("Arbeidsbok")
     difference, status_letter = rl.letter("Differanse"), rl.letter("Status")
     # Per checked column: is it checked as shown (a percent), and its number style.
-    styles = [[(col.kind in _EXACT, xf[number_style(col, False)]) for col in t.columns] for t in report.tables]
+    styles = [[(col.kind.exact, xf[number_style(col, False)]) for col in t.columns] for t in report.tables]
     kinds = [styles[c.cell.table][c.cell.column][0] for c in checks]
     sheets = [next_text(layout.sheet, tekst) for layout in layouts]
     labels: dict[str, str] = {}         # a label's cell XML: few labels, many checks
