@@ -122,10 +122,15 @@ def share(count: Number | None, total: Number | None, decimals: int = 0) -> Numb
 _ORDER = list(ColumnKind)     # values first, then what is computed from them, in dependency order
 
 
+def _order(table: Table) -> list[int]:
+    """The table's columns in the order their values can be computed."""
+    return [c for kind in _ORDER for c, col in enumerate(table.columns) if col.kind is kind]
+
+
 def derive(table: Table) -> Values:
     """Every cell's value as the workbook's formulas compute it."""
     out: Values = []
-    order = [c for kind in _ORDER for c, col in enumerate(table.columns) if col.kind is kind]
+    order = _order(table)
     for section in table.sections:
         rows = section.rows
         vals: list[list[Number | None]] = [list(r.values) for r in rows]
@@ -190,7 +195,7 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
     out: set[tuple[int, int, int]] = set()
     if not any(row.marks for section in table.sections for row in section.rows):
         return out
-    order = [c for kind in _ORDER for c, col in enumerate(table.columns) if col.kind is kind]
+    order = _order(table)
     for s, section in enumerate(table.sections):
         rows = section.rows
         base = section_total(section)

@@ -173,8 +173,8 @@ class Report:
 class Figure:
     """One published number with the coordinates that say what it is (a tidy record).
 
-    Two figures of one report are the same figure exactly when `key` is equal; a figure of one
-    month and the same figure of another month have equal `series` keys. Labels are as published;
+    Two figures of one report are the same figure exactly when `key` is equal; which figures of
+    several months form one series is series.sid_of's rule. Labels are as published;
     `categories` is the canonical, order-free form used for matching.
     """
 
@@ -196,7 +196,3 @@ class Figure:
     @property
     def key(self) -> tuple[str, tuple[str, ...], str]:
         return (self.measure.value, self.categories, self.period)
-
-    @property
-    def series(self) -> tuple[str, str, str, str, str, str]:
-        return (self.table, self.section, self.group, self.row, self.category, self.measure.value)

@@ -143,7 +143,6 @@ def tidy(report: Report) -> ReportData:
     seen: set[tuple[Sid, int]] = set()
     renamed: dict[tuple[str, int], str] = {}
     months: dict[str, int] = {}                 # a report has one or two periods: each parsed once
-    counts = (_PREVIOUS, Measure.PERIOD.value)
     for i, f in enumerate(figures(report)):
         measure = f.measure.value
         key: Key = (f.table, f.section, f.group, f.row, f.column, f.category, measure)
@@ -154,7 +153,7 @@ def tidy(report: Report) -> ReportData:
                 offset = months[f.period] = max(-32768, min(32767, month_index(f.period) - period))
         # Two tables may share a title; their figures stay apart as "Title (2)" when they would collide.
         n = 1
-        sid = (f.table, f.section, f.group, f.row, f.category, _COUNT if measure in counts else measure)
+        sid = (f.table, f.section, f.group, f.row, f.category, series_measure(measure))   # sid_of(key), inline
         while (sid, offset) in seen:
             n += 1
             key = (renamed.setdefault((f.table, n), f"{f.table} ({n})"), *key[1:])
@@ -177,11 +176,16 @@ def tidy(report: Report) -> ReportData:
                       values, bytes(decimals), tuple(marks))
 
 
+_AS_COUNT = frozenset({_PREVIOUS, Measure.PERIOD.value})
+
+
+def series_measure(measure: str) -> str:
+    """The measure a figure's series is in: a count of last year or of another month is a count."""
+    return _COUNT if measure in _AS_COUNT else measure
+
+
 def sid_of(key: Key) -> Sid:
-    measure = key[MEASURE]
-    if measure == _PREVIOUS or measure == Measure.PERIOD.value:
-        measure = _COUNT
-    return (key[TABLE], key[SECTION], key[GROUP], key[ROW], key[CATEGORY], measure)
+    return (key[TABLE], key[SECTION], key[GROUP], key[ROW], key[CATEGORY], series_measure(key[MEASURE]))
 
 
 # --------------------------------------------------------------------------- the archive in memory

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from itertools import chain
 from typing import BinaryIO
 
@@ -55,12 +54,12 @@ from .xlsx import (
     footer_text,
     formula,
     next_blank,
+    next_escaped_formula,
     next_formula,
     next_num,
     next_row,
     next_text,
     num,
-    number_text,
     package,
     row_xml,
     shared_formula,
@@ -343,8 +342,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     for i in range(len(checks) - 2, -1, -1):
         if kinds[i + 1] == kinds[i]:
             run_end[i] = run_end[i + 1]
-    # The per-row cells below are the helpers' XML (next_text, next_formula, shared_formula)
-    # written out, with each sheet name escaped once: this loop runs once per check.
+    # This loop runs once per check: each sheet name is escaped once, here.
     quoted = [escape(quote_sheet(layout.sheet)) + "!" for layout in layouts]
     group = 0
     for i, check in enumerate(checks):
@@ -369,12 +367,12 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             span = f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}"
             status = shared_formula(f"{status_letter}{r}", group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
         else:
-            status = f'<c r="{status_letter}{r}" s="{tekst}" t="str"><f t="shared" si="{group}"/><v>{verdict}</v></c>'
+            status = shared_formula(f"{status_letter}{r}", group, verdict, tekst)
         if i == 0:
             diff = shared_formula(f"{difference}{r}", 0, delta, number,
                                   (f"N({computed}{r})-N({published}{r})", f"{difference}{r}:{difference}{rl.last_row}"))
         else:
-            diff = f'<c r="{difference}{r}" s="{number}"><f t="shared" si="0"/><v>{number_text(delta)}</v></c>'
+            diff = shared_formula(f"{difference}{r}", 0, delta, number)
         yield next_row([
             sheets[check.cell.table],
             label(check.section),
@@ -384,8 +382,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             f'<c s="{tekst}"><v>{check.line}</v></c>',
             target,
             next_num(check.published, number) if check.published is not None else next_blank(number),
-            f'<c s="{number}"><f>{source}</f><v>{number_text(cached)}</v></c>'
-            if isinstance(cached, int | float | Decimal) else next_formula(source, cached, number),
+            next_escaped_formula(source, cached, number),        # `source` is escaped already
             diff,
             status,
         ], r)

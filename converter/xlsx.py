@@ -62,8 +62,6 @@ def _number(value: int | float | Decimal) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-number_text = _number
-
 
 def num(row: int, col: int, value: int | float | Decimal, style: int) -> str:
     return f'<c r="{cell(row, col)}" s="{style}"><v>{_number(value)}</v></c>'
@@ -79,12 +77,16 @@ def blank(row: int, col: int, style: int) -> str:
     return f'<c r="{cell(row, col)}" s="{style}"/>'
 
 
-def formula(row: int, col: int, expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
-    """A formula with its cached value; a text result (or an empty one) is typed t="str"."""
+def _formula_cell(attrs: str, f: str, cached: int | float | Decimal | str | None) -> str:
+    """<c> with formula XML `f` and its cached value; a text result (or an empty one) is typed t="str"."""
     if isinstance(cached, int | float | Decimal) and not isinstance(cached, bool):
-        return f'<c r="{cell(row, col)}" s="{style}"><f>{_t(expr)}</f><v>{_number(cached)}</v></c>'
-    value = "" if cached is None else cached
-    return f'<c r="{cell(row, col)}" s="{style}" t="str"><f>{_t(expr)}</f><v>{_cell_text(value)}</v></c>'
+        return f"<c {attrs}>{f}<v>{_number(cached)}</v></c>"
+    return f'<c {attrs} t="str">{f}<v>{_cell_text("" if cached is None else cached)}</v></c>'
+
+
+def formula(row: int, col: int, expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
+    """A formula with its cached value."""
+    return _formula_cell(f'r="{cell(row, col)}" s="{style}"', f"<f>{_t(expr)}</f>", cached)
 
 
 def row_xml(row: int, cells: Iterable[str], height: float | None = None) -> str:
@@ -92,11 +94,8 @@ def row_xml(row: int, cells: Iterable[str], height: float | None = None) -> str:
     return f'<row r="{row}"{ht}>{"".join(cells)}</row>'
 
 
-# Cells without their reference (`r`, optional in CT_Cell): a reader places each at the column
-# after the previous cell of its row, so a row written this way must have every cell from
-# column A on, with no gap. On a big sheet the references are most of the compressed bytes
-# (each breaks the run of repeated text deflate could copy), and they cost time to format.
-# A cell with a shared formula keeps its reference: openpyxl translates the formula by it.
+# Cells of a hot loop are made without their reference (`next_*`), one per column from column A
+# on, and next_row gives each its reference at once; a shared-formula cell carries its own.
 
 def _text_xml(value: str) -> str:
     """<t>: xml:space="preserve" only where Excel would otherwise trim or fold the whitespace."""
@@ -106,12 +105,12 @@ def _text_xml(value: str) -> str:
 
 
 def next_num(value: int | float | Decimal, style: int) -> str:
-    """A number in the next column (no `r`)."""
+    """A number in the row's next column (next_row gives it its reference)."""
     return f'<c s="{style}"><v>{_number(value)}</v></c>'
 
 
 def next_text(value: str, style: int) -> str:
-    """A text cell in the next column (no `r`), always typed as text."""
+    """A text cell in the row's next column, always typed as text."""
     return f'<c s="{style}" t="inlineStr"><is>{_text_xml(value)}</is></c>'
 
 
@@ -120,11 +119,13 @@ def next_blank(style: int) -> str:
 
 
 def next_formula(expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
-    """A formula with its cached value in the next column (no `r`)."""
-    if isinstance(cached, int | float | Decimal) and not isinstance(cached, bool):
-        return f'<c s="{style}"><f>{_t(expr)}</f><v>{_number(cached)}</v></c>'
-    value = "" if cached is None else cached
-    return f'<c s="{style}" t="str"><f>{_t(expr)}</f><v>{_cell_text(value)}</v></c>'
+    """A formula with its cached value in the row's next column."""
+    return _formula_cell(f's="{style}"', f"<f>{_t(expr)}</f>", cached)
+
+
+def next_escaped_formula(expr_xml: str, cached: int | float | Decimal | str | None, style: int) -> str:
+    """next_formula for an expression already escaped for XML (a hot loop escapes its parts once)."""
+    return _formula_cell(f's="{style}"', f"<f>{expr_xml}</f>", cached)
 
 
 def shared_formula(ref: str, group: int, cached: int | float | Decimal | str | None, style: int,
@@ -137,10 +138,7 @@ def shared_formula(ref: str, group: int, cached: int | float | Decimal | str | N
     """
     f = (f'<f t="shared" ref="{master[1]}" si="{group}">{_t(master[0])}</f>' if master
          else f'<f t="shared" si="{group}"/>')
-    if isinstance(cached, int | float | Decimal) and not isinstance(cached, bool):
-        return f'<c r="{ref}" s="{style}">{f}<v>{_number(cached)}</v></c>'
-    value = "" if cached is None else cached
-    return f'<c r="{ref}" s="{style}" t="str">{f}<v>{_cell_text(value)}</v></c>'
+    return _formula_cell(f'r="{ref}" s="{style}"', f, cached)
 
 
 def next_row(cells: Iterable[str], row: int, height: float | None = None) -> str:

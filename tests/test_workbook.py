@@ -359,3 +359,17 @@ def test_compiled_template_cache_spares_openpyxl(tmp_path):
     (next((tmp_path / "cache").iterdir())).write_text('{"styles_xml": "damaged"}')
     third = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert third.stdout == "True ['template']\n"        # a damaged cache is compiled again
+
+
+def test_avstemming_formulas_name_a_sheet_with_an_ampersand_once_escaped(tmp_path):
+    # A blank percent (count = change) has a text cached value: its formula takes another path
+    # in the Avstemming loop than a number's, and both must refer to the sheet as it is named.
+    src = tmp_path / "amp-2015-03.txt"
+    src.write_text("# R\n\n## Arbeid & helse\n\nMars 2015\n\n\tAntall\tEndring fra i fjor Antall\t"
+                   "Endring fra i fjor Prosent\n<b>I alt</b>\t<b>11</b>\t<b>6</b>\t<b>120</b>\nA\t5\t5\t\n"
+                   "B\t6\t1\t20\n", encoding="utf-8")
+    convert_file(src, tmp_path / "amp.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "amp.xlsx")["Avstemming"]
+    sources = [row[8].value for row in ws.iter_rows(min_row=6) if row[0].value == "Arbeid & helse"]
+    assert sources == ["='Arbeid & helse'!B5", "='Arbeid & helse'!C5", "='Arbeid & helse'!D5",
+                       "='Arbeid & helse'!D6", "='Arbeid & helse'!D7"]
