@@ -6,6 +6,7 @@ import hashlib
 import html
 import shutil
 import subprocess
+import threading
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
@@ -205,3 +206,71 @@ def test_escaped_label_shows_literally_in_libreoffice(tmp_path):
                     "--outdir", str(out), str(tmp_path / "r.xlsx")], check=True, capture_output=True, timeout=300)
     rows = (out / "r-Tiltak og hovedgrupper.csv").read_text(encoding="utf-8").splitlines()
     assert "Mentor _x0041_,85,10,70,5" in rows
+
+
+# --------------------------------------------------------------------------- the writer thread
+
+def _big_rows(n: int, fail_at: int | None = None, error: BaseException | None = None):
+    """Rows enough to fill the writer's queue many times over (each chunk is ≤ 512 rows)."""
+    for r in range(1, n + 1):
+        if r == fail_at:
+            raise error  # type: ignore[misc]
+        yield row_xml(r, [text(r, 1, f"rad {r} " + "x" * 200, 1), num(r, 2, r, 1)])
+
+
+def _no_writer_thread() -> bool:
+    return not any(t.name == "xlsx-writer" for t in threading.enumerate())
+
+
+def test_parts_written_in_the_background_are_whole_and_in_order():
+    """Many chunks per sheet, several sheets: every part complete, in the order given, hashed right."""
+    sheets = [Sheet(f"A{i}", rows=list(_big_rows(3000))) for i in range(3)]
+    zf, stamp = _package(sheets)
+    names = zf.namelist()
+    assert names[-1] == "docProps/custom.xml"
+    assert [n for n in names if n.startswith("xl/worksheets/")] == [f"xl/worksheets/sheet{i}.xml" for i in (1, 2, 3)]
+    for i in (1, 2, 3):
+        root = ElementTree.fromstring(zf.read(f"xl/worksheets/sheet{i}.xml"))
+        rows = root.findall(f"{M}sheetData/{M}row")
+        assert [int(r.get("r")) for r in rows] == list(range(1, 3001))
+    digests = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in names}
+    h = hashlib.sha256()
+    for n in sorted(digests):
+        if n != "docProps/custom.xml":
+            h.update(f"{n}\0{digests[n]}\n".encode())
+    assert stamp == "sha256:" + h.hexdigest()
+    assert _no_writer_thread()
+
+
+@pytest.mark.parametrize("error", [ValueError("bad row"), KeyboardInterrupt()])
+def test_an_error_while_making_a_sheet_reaches_the_caller_and_ends_the_writer(error):
+    with pytest.raises(type(error)) as raised:
+        _package([Sheet("A", rows=_big_rows(20000, fail_at=15000, error=error))])
+    assert raised.value is error
+    assert _no_writer_thread()
+
+
+class _FullDisk(BytesIO):
+    """A file that fails once `room` bytes are written, as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, data) -> int:
+        if self.tell() + len(data) > self.room:
+            raise OSError(28, "No space left on device")
+        return super().write(data)
+
+
+def test_an_error_while_writing_reaches_the_caller_without_a_deadlock():
+    """The writer thread fails (a full disk) while the sheet is still being made: the caller gets
+    the OSError (write_atomic turns it into a message and removes the file), nothing hangs."""
+    tpl = load_template()
+    out = _FullDisk(200_000)
+    rows = _big_rows(50000)
+    with pytest.raises(OSError, match="No space left"):
+        package([Sheet("A", rows=rows)], tpl.styles_xml, tpl.theme_xml,
+                Properties("T", "P", "c", datetime(2024, 1, 1, tzinfo=UTC), {}), out)
+    assert _no_writer_thread()
+    assert next(rows, None) is not None         # the producer stopped early, not after all 50,000 rows
