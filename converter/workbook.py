@@ -58,11 +58,11 @@ from .xlsx import (
     next_formula,
     next_num,
     next_row,
+    next_shared_formula,
     next_text,
     num,
     package,
     row_xml,
-    shared_formula,
     text,
 )
 
@@ -323,8 +323,9 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     tekst, lenke = xf["Tekst"], xf["Lenke"]
     published, computed = rl.letter("Publisert"), rl.letter("Arbeidsbok")
     difference, status_letter = rl.letter("Differanse"), rl.letter("Status")
-    # Per checked column: is it checked as shown (a percent), and its number style.
+    # Per checked column: is it checked as shown (a percent), its number style, and its blank cell.
     styles = [[(col.kind.exact, xf[number_style(col, False)]) for col in t.columns] for t in report.tables]
+    blanks = {number: next_blank(number) for table in styles for _, number in table}
     kinds = [styles[c.cell.table][c.cell.column][0] for c in checks]
     sheets = [next_text(layout.sheet, tekst) for layout in layouts]
     labels: dict[str, str] = {}         # a label's cell XML: few labels, many checks
@@ -342,13 +343,17 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     for i in range(len(checks) - 2, -1, -1):
         if kinds[i + 1] == kinds[i]:
             run_end[i] = run_end[i + 1]
-    # This loop runs once per check: each sheet name is escaped once, here.
+    # This loop runs once per check: each sheet name is escaped once, here, and each table's
+    # column letters and sheet rows are looked up (layout.address per check cost ~1 µs).
     quoted = [escape(quote_sheet(layout.sheet)) + "!" for layout in layouts]
+    letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
+    rows_of = [layout.row_of for layout in layouts]
+    verdicts: dict[tuple[int, str], str] = {}       # (group, verdict) → a Status cell that is no master
     group = 0
     for i, check in enumerate(checks):
         r = rl.row(i)
-        src = layouts[check.source.table]
-        source = quoted[check.source.table] + src.address(check.source.section, check.source.row, check.source.column)
+        ref = check.source
+        source = f"{quoted[ref.table]}{letters[ref.table][ref.column]}{rows_of[ref.table][ref.section][ref.row]}"
         percent, number = styles[check.cell.table][check.cell.column]
         location, shown = targets[i]
         if i < MAX_LINKS:
@@ -365,27 +370,28 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             test = (f'{published}{r}&""={computed}{r}&""' if percent
                     else f"N({computed}{r})=N({published}{r})")
             span = f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}"
-            status = shared_formula(f"{status_letter}{r}", group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
+            status = next_shared_formula(group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
         else:
-            status = shared_formula(f"{status_letter}{r}", group, verdict, tekst)
+            status = verdicts.get((group, verdict)) or verdicts.setdefault(
+                (group, verdict), next_shared_formula(group, verdict, tekst))
         if i == 0:
-            diff = shared_formula(f"{difference}{r}", 0, delta, number,
-                                  (f"N({computed}{r})-N({published}{r})", f"{difference}{r}:{difference}{rl.last_row}"))
+            diff = next_shared_formula(0, delta, number, (f"N({computed}{r})-N({published}{r})",
+                                                          f"{difference}{r}:{difference}{rl.last_row}"))
         else:
-            diff = shared_formula(f"{difference}{r}", 0, delta, number)
-        yield next_row([
+            diff = next_shared_formula(0, delta, number)
+        yield next_row((
             sheets[check.cell.table],
             label(check.section),
             label(check.row),
             label(check.column),
             label(check.what),
-            f'<c s="{tekst}"><v>{check.line}</v></c>',
+            f' s="{tekst}"><v>{check.line}</v></c>',
             target,
-            next_num(check.published, number) if check.published is not None else next_blank(number),
+            next_num(check.published, number) if check.published is not None else blanks[number],
             next_escaped_formula(source, cached, number),        # `source` is escaped already
             diff,
             status,
-        ], r)
+        ), r)
     # What was deliberately not compared: below the checks, as notes (never as AVVIK).
     for i, note in enumerate(notes):
         r = rl.note_row(i)

@@ -18,14 +18,14 @@ import queue
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
 from .chart import drawing
-from .layout import _LETTERS, MAX_LINKS, cell, quote_sheet
+from .layout import MAX_LINKS, cell, column_letter, quote_sheet
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -81,15 +81,16 @@ def blank(row: int, col: int, style: int) -> str:
 
 
 def _formula_cell(attrs: str, f: str, cached: int | float | Decimal | str | None) -> str:
-    """<c> with formula XML `f` and its cached value; a text result (or an empty one) is typed t="str"."""
+    """A cell's XML after its "<c": attributes `attrs` (each with its leading space), formula XML `f`
+    and its cached value; a text result (or an empty one) is typed t="str"."""
     if isinstance(cached, int | float | Decimal) and not isinstance(cached, bool):
-        return f"<c {attrs}>{f}<v>{_number(cached)}</v></c>"
-    return f'<c {attrs} t="str">{f}<v>{_cell_text("" if cached is None else cached)}</v></c>'
+        return f"{attrs}>{f}<v>{_number(cached)}</v></c>"
+    return f'{attrs} t="str">{f}<v>{_cell_text("" if cached is None else cached)}</v></c>'
 
 
 def formula(row: int, col: int, expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
     """A formula with its cached value."""
-    return _formula_cell(f'r="{cell(row, col)}" s="{style}"', f"<f>{_t(expr)}</f>", cached)
+    return "<c" + _formula_cell(f' r="{cell(row, col)}" s="{style}"', f"<f>{_t(expr)}</f>", cached)
 
 
 def row_xml(row: int, cells: Iterable[str], height: float | None = None) -> str:
@@ -97,8 +98,11 @@ def row_xml(row: int, cells: Iterable[str], height: float | None = None) -> str:
     return f'<row r="{row}"{ht}>{"".join(cells)}</row>'
 
 
-# Cells of a hot loop are made without their reference (`next_*`), one per column from column A
-# on, and next_row gives each its reference at once; a shared-formula cell carries its own.
+# Cells of a hot loop are made without their reference and without their leading "<c" (`next_*`:
+# the rest of the cell's XML, ' s="3"><v>12</v></c>'), one per column from column A on; next_row
+# writes each cell's `<c r="B6"` in one str.format per row. A cell-by-cell join with each
+# reference inserted took about twice as long (~10 µs a row of 11 cells; the big report has
+# 11,310 Avstemming rows and 4,500 table rows).
 
 def _text_xml(value: str) -> str:
     """<t>: xml:space="preserve" only where Excel would otherwise trim or fold the whitespace."""
@@ -109,50 +113,59 @@ def _text_xml(value: str) -> str:
 
 def next_num(value: int | float | Decimal, style: int) -> str:
     """A number in the row's next column (next_row gives it its reference)."""
-    return f'<c s="{style}"><v>{_number(value)}</v></c>'
+    return f' s="{style}"><v>{_number(value)}</v></c>'
 
 
 def next_text(value: str, style: int) -> str:
     """A text cell in the row's next column, always typed as text."""
-    return f'<c s="{style}" t="inlineStr"><is>{_text_xml(value)}</is></c>'
+    return f' s="{style}" t="inlineStr"><is>{_text_xml(value)}</is></c>'
 
 
 def next_blank(style: int) -> str:
-    return f'<c s="{style}"/>'
+    return f' s="{style}"/>'
 
 
 def next_formula(expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
     """A formula with its cached value in the row's next column."""
-    return _formula_cell(f's="{style}"', f"<f>{_t(expr)}</f>", cached)
+    return _formula_cell(f' s="{style}"', f"<f>{_t(expr)}</f>", cached)
 
 
 def next_escaped_formula(expr_xml: str, cached: int | float | Decimal | str | None, style: int) -> str:
     """next_formula for an expression already escaped for XML (a hot loop escapes its parts once)."""
-    return _formula_cell(f's="{style}"', f"<f>{expr_xml}</f>", cached)
+    return _formula_cell(f' s="{style}"', f"<f>{expr_xml}</f>", cached)
 
 
-def shared_formula(ref: str, group: int, cached: int | float | Decimal | str | None, style: int,
-                   master: tuple[str, str] | None = None) -> str:
-    """A cell of shared-formula group `group`, at `ref` (kept: readers translate the formula by it).
+def next_shared_formula(group: int, cached: int | float | Decimal | str | None, style: int,
+                        master: tuple[str, str] | None = None) -> str:
+    """A cell of shared-formula group `group` in the row's next column.
 
     The group's first cell (its master) carries the formula, written for that cell, and the
     range it spans (`master`: (expr, range)); every other cell is the same formula moved by
     its offset from the master, as a relative reference moves when a formula is filled down.
+    Readers translate the formula by the cell's reference, which next_row writes.
     """
     f = (f'<f t="shared" ref="{master[1]}" si="{group}">{_t(master[0])}</f>' if master
          else f'<f t="shared" si="{group}"/>')
-    return _formula_cell(f'r="{ref}" s="{style}"', f, cached)
+    return _formula_cell(f' s="{style}"', f, cached)
 
 
-def next_row(cells: Iterable[str], row: int, height: float | None = None) -> str:
+_ROW_FORMATS: dict[int, str] = {}      # cells in the row → its format: '<row r="{0}"{1}><c r="A{0}"{2}…'
+
+
+def _row_format(cells: int) -> str:
+    fmt = _ROW_FORMATS.get(cells)
+    if fmt is None:
+        placed = "".join(f'<c r="{column_letter(i)}{{0}}"{{{i + 1}}}' for i in range(1, cells + 1))
+        fmt = _ROW_FORMATS[cells] = f'<row r="{{0}}"{{1}}>{placed}</row>'
+    return fmt
+
+
+def next_row(cells: Sequence[str], row: int, height: float | None = None) -> str:
     """Row `row` of cells written one per column from column A on (`next_*`), each given its
     reference here. References are optional in the schema, but Excel always writes them and
     readers and checkers (../shared/ooxml/semcheck.py among them) rely on them: kept."""
     ht = f' ht="{height}" customHeight="1"' if height else ""
-    suffix = f'{row}"'
-    placed = [cell if cell.startswith('<c r="') else f'<c r="{_LETTERS[i]}{suffix}{cell[2:]}'
-              for i, cell in enumerate(cells, start=1)]
-    return f'<row r="{row}"{ht}>{"".join(placed)}</row>'
+    return _row_format(len(cells)).format(row, ht, *cells)
 
 
 # --------------------------------------------------------------------------- sheets and package

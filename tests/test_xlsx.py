@@ -25,11 +25,11 @@ from converter.xlsx import (
     next_formula,
     next_num,
     next_row,
+    next_shared_formula,
     next_text,
     num,
     package,
     row_xml,
-    shared_formula,
     stored_fingerprint,
     text,
 )
@@ -68,20 +68,25 @@ def test_cells():
 
 
 def test_cells_get_their_references_from_their_row():
-    assert next_num(75412, 3) == '<c s="3"><v>75412</v></c>'
-    assert next_blank(4) == '<c s="4"/>'
-    assert next_formula("SUM(C6:C8)", 7, 3) == '<c s="3"><f>SUM(C6:C8)</f><v>7</v></c>'
-    assert next_formula('A1&"<"', "x<", 2) == '<c s="2" t="str"><f>A1&amp;"&lt;"</f><v>x&lt;</v></c>'
+    # a cell of a hot loop is its XML after "<c": the row writes "<c" and the reference
+    assert next_num(75412, 3) == ' s="3"><v>75412</v></c>'
+    assert next_blank(4) == ' s="4"/>'
+    assert next_formula("SUM(C6:C8)", 7, 3) == ' s="3"><f>SUM(C6:C8)</f><v>7</v></c>'
+    assert next_formula('A1&"<"', "x<", 2) == ' s="2" t="str"><f>A1&amp;"&lt;"</f><v>x&lt;</v></c>'
     # cells are made without their reference; the row gives each its own, column A on
     assert next_row([next_num(1, 3), next_blank(4)], 9) == (
         '<row r="9"><c r="A9" s="3"><v>1</v></c><c r="B9" s="4"/></row>')
     assert next_row([next_blank(1)], 9, 27.0) == '<row r="9" ht="27.0" customHeight="1"><c r="A9" s="1"/></row>'
-    # a cell that carries its own reference (a shared formula) keeps it
-    assert next_row([next_blank(1), shared_formula("B9", 2, "OK", 1)], 9) == (
+    assert next_row([next_blank(1), next_shared_formula(2, "OK", 1)], 9) == (
         '<row r="9"><c r="A9" s="1"/><c r="B9" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c></row>')
-    assert shared_formula("J6", 0, 5, 3, ("N(I6)-N(H6)", "J6:J9")) == (
-        '<c r="J6" s="3"><f t="shared" ref="J6:J9" si="0">N(I6)-N(H6)</f><v>5</v></c>')
-    assert shared_formula("K7", 2, "OK", 1) == '<c r="K7" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c>'
+    assert next_row([next_shared_formula(0, 5, 3, ("N(I6)-N(H6)", "A6:A9"))], 6) == (
+        '<row r="6"><c r="A6" s="3"><f t="shared" ref="A6:A9" si="0">N(I6)-N(H6)</f><v>5</v></c></row>')
+    # a label with braces is a label (the row is a format, its cells are not)
+    assert next_row([next_text("{0} {1}", 1)], 3) == (
+        '<row r="3"><c r="A3" s="1" t="inlineStr"><is><t>{0} {1}</t></is></c></row>')
+    # past column Z, and the 28th column
+    wide = next_row([next_blank(i) for i in range(28)], 2)
+    assert wide.endswith('<c r="Z2" s="25"/><c r="AA2" s="26"/><c r="AB2" s="27"/></row>')
 
 
 @pytest.mark.parametrize(("label", "preserved"), [
@@ -89,7 +94,7 @@ def test_cells_get_their_references_from_their_row():
     ("linje\nlinje", True), ("tab\there", True), ("_x0041_", False),
 ])
 def test_space_is_preserved_only_where_excel_would_lose_it(label, preserved):
-    cell = next_text(label, 1)
+    cell = "<c" + next_text(label, 1)
     assert ('xml:space="preserve"' in cell) == preserved
     assert ElementTree.fromstring(cell).find("is/t").text == label.replace("_x0041_", "_x005F_x0041_")
 
@@ -102,9 +107,9 @@ def test_readers_place_cells_and_translate_shared_formulas():
     rows = [
         row_xml(1, [text(1, 1, "Tittel", 1)]),
         next_row([next_text("a", 1), next_num(1, 1), next_num(2, 1),
-                  shared_formula("D3", 0, 3, 1, ("B3+C3", "D3:D5"))], 3),      # row 2 left out: r needed
-        next_row([next_text("b", 1), next_blank(1), next_num(4, 1), shared_formula("D4", 0, 4, 1)], 4),
-        next_row([next_text("c", 1), next_num(5, 1), next_formula("B5*2", 10, 1), shared_formula("D5", 0, 15, 1)], 5),
+                  next_shared_formula(0, 3, 1, ("B3+C3", "D3:D5"))], 3),      # row 2 left out: r needed
+        next_row([next_text("b", 1), next_blank(1), next_num(4, 1), next_shared_formula(0, 4, 1)], 4),
+        next_row([next_text("c", 1), next_num(5, 1), next_formula("B5*2", 10, 1), next_shared_formula(0, 15, 1)], 5),
     ]
     zf, _ = _package([Sheet("Ark", rows=rows, dimension="A1:D5")])
     book = BytesIO(zf.fp.getvalue())
