@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from .labels import canon, is_subset_label, subset_topic, topic
@@ -73,10 +74,12 @@ def located_keys(report: Report) -> list[tuple[Place, tuple[str, tuple[str, ...]
     tests/test_meaning.py holds the two equal.
     """
     out: list[tuple[Place, tuple[str, tuple[str, ...], str], bool]] = []
+    # per table, per column: (measure, not a rate), looked up once (an enum's .value costs a call)
+    columns = [[(col.measure.value, col.kind is not ColumnKind.RATE) for col in table.columns]
+               for table in report.tables]
     for t, s, r, _, comparable, categories, periods in _rows(report):
-        for c, col in enumerate(report.tables[t].columns):
-            out.append(((t, s, r, c), (col.measure.value, categories[c], periods[c]),
-                        comparable and col.kind is not ColumnKind.RATE))
+        for c, (measure, not_rate) in enumerate(columns[t]):
+            out.append(((t, s, r, c), (measure, categories[c], periods[c]), comparable and not_rate))
     return out
 
 
@@ -102,15 +105,23 @@ def _rows(report: Report) -> list[_RowMeaning]:
         return _last_rows[1]
     period = report.period.key
     slices = slice_names(report.tables)
-    alias = _aliases(report)
-    levels = _label_levels(report)
+    topics: dict[str, str] = {}        # a report repeats its labels: each one's topic is made once
 
-    seen: dict[str, str] = {}          # a report repeats its labels: each is made a category once
+    def topic_of(label: str) -> str:
+        found = topics.get(label)
+        if found is None:
+            found = topics[label] = topic(label)
+        return found
+
+    alias = _aliases(report, topic_of)
+    levels = _label_levels(report, topic_of)
+
+    seen: dict[str, str] = {}          # and each is made a category once
 
     def cat(label: str) -> str:
         found = seen.get(label)
         if found is None:
-            key = topic(label)
+            key = topic_of(label)
             found = seen[label] = alias.get(key, key)
         return found
 
@@ -171,7 +182,7 @@ def _row_categories(section: Section, cat: object, heading: str,
     return out
 
 
-def _label_levels(report: Report) -> dict[str, str]:
+def _label_levels(report: Report, topic: Callable[[str], str] = topic) -> dict[str, str]:
     """For labels used in grouped sections: "group" (a subtotal's topic), "detail" (a row under a
     group), or "both" (a tiltak named like its group: "Oppfølging" within "I alt oppfølging")."""
     seen: dict[str, set[str]] = defaultdict(set)
@@ -248,7 +259,7 @@ def _digits(text: str) -> list[str]:
     return _DIGITS.findall(text)
 
 
-def _aliases(report: Report) -> dict[str, str]:
+def _aliases(report: Report, topic: Callable[[str], str] = topic) -> dict[str, str]:
     """Label typos, found by position: a label printed in one table only, whose row in another
     table at the same position carries a very similar label printed in several tables, is taken
     to mean that label ("Lønnskudd" → "Lønnstilskudd")."""
