@@ -91,6 +91,7 @@ _INTEGER = {mark: re.compile(rf"\d{{1,3}}(?:([{re.escape(chars)}])\d{{3}})(?:\1\
             for mark, chars in _GROUP_CHARS.items()}
 _COMMA_GROUPED = re.compile(r"[-\u2212]?[1-9]\d{0,2}(?:,\d{3})+")   # "0,125" is a decimal, never 125
 _SPACE_GROUPED = re.compile(r"\d[ \u00a0\u202f]\d{3}")
+_NON_DIGITS = re.compile(r"\D")
 
 
 def parse_number(cell: str, decimal_mark: str = ",") -> Number | None:
@@ -109,10 +110,12 @@ def parse_number(cell: str, decimal_mark: str = ",") -> Number | None:
     whole, mark, fraction = body.rpartition(decimal_mark) if decimal_mark in body else (body, "", "")
     if mark and not (whole and fraction.isdigit() and fraction.isascii()):
         raise ValueError("not a number")
-    m = _INTEGER[decimal_mark].fullmatch(whole)
-    if not m:
-        raise ValueError("not a number")
-    digits = re.sub(r"\D", "", whole)
+    if whole.isascii() and whole.isdigit():    # ungrouped ASCII digits (most cells): valid as they are
+        digits = whole
+    else:
+        if not _INTEGER[decimal_mark].fullmatch(whole):
+            raise ValueError("not a number")
+        digits = _NON_DIGITS.sub("", whole)
     if len(digits.lstrip("0") or "0") + len(fraction) > MAX_DIGITS:
         raise ValueError("too large")
     if fraction:
@@ -149,6 +152,8 @@ def decimals_of(value: Number | None) -> int:
 
 
 def _strip_bold(cell: str) -> tuple[str, bool]:
+    if "<" not in cell:         # most cells: no tag, no regex (twice per cell of a big report)
+        return cell, False
     bold = bool(_OPEN_BOLD.search(cell))
     return _BOLD.sub("", cell), bold
 
