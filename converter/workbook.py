@@ -288,28 +288,38 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
               (4, 4, _width([c.column for c in checks], 10, 30)),
               (5, 5, _width([c.what for c in checks], 16, 60)),
               (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
-    targets = [_target(layouts, c) for c in checks]
+    # (location, text) of each checked cell: 'Sheet'!B5 for the link, Sheet!B5 as shown; its address.
+    # Each sheet name is quoted once and each table's column letters are looked up once (this
+    # runs once per check; layout.address per check cost ~1 µs).
+    quoted = [quote_sheet(layout.sheet) for layout in layouts]
+    letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
+    addresses = [f"{letters[c.cell.table][c.cell.column]}{layouts[c.cell.table].row_of[c.cell.section][c.cell.row]}"
+                 for c in checks]
+    targets = [(f"{quoted[c.cell.table]}!{address}", f"{layouts[c.cell.table].sheet}!{address}")
+               for c, address in zip(checks, addresses, strict=True)]
     # Celle as wide as its longest text (a sheet name and an address), so a picture or a print shows it whole
     widths[6] = (7, 7, _width([shown for _, shown in targets], 14, 40))
     link = rl.column("Celle")
     links = ((cell(rl.row(i), link), *targets[i]) for i in range(min(len(checks), MAX_LINKS)))
     last = rl.last_column
-    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, targets, notes, tpl, rl),
-                 widths=widths,
+    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, notes, tpl, rl)
+    return Sheet(name=RECONCILIATION, rows=rows, widths=widths,
                  freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
                  conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
                  dimension=f"A1:{last}{rl.bottom_row}")
 
 
-def _target(layouts: list[TableLayout], check: Check) -> tuple[str, str]:
-    """(location, text) of the checked cell: 'Sheet'!B5 for the link, Sheet!B5 as shown."""
-    layout = layouts[check.cell.table]
-    address = layout.address(check.cell.section, check.cell.row, check.cell.column)
-    return f"{quote_sheet(layout.sheet)}!{address}", f"{layout.sheet}!{address}"
+def _text_around(prefix: str, style: int) -> tuple[str, str]:
+    """(head, tail) with next_text(prefix + ref, style) == head + ref + tail for any cell reference
+    `ref` ("B17"): letters and digits are never escaped, and after `prefix` they change neither
+    whether the text's space is preserved nor an escape of `prefix`'s (tests/test_workbook.py)."""
+    probe = next_text(prefix + "A1", style)
+    head, _, tail = probe.rpartition("A1</t>")
+    return head, "</t>" + tail
 
 
 def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
-                         targets: list[tuple[str, str]], notes: list[str], tpl: Template,
+                         targets: list[tuple[str, str]], addresses: list[str], notes: list[str], tpl: Template,
                          rl: ReconciliationLayout) -> Iterator[str]:
     xf = tpl.xf
     status = rl.range("Status")
@@ -328,12 +338,12 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     blanks = {number: next_blank(number) for table in styles for _, number in table}
     kinds = [styles[c.cell.table][c.cell.column][0] for c in checks]
     sheets = [next_text(layout.sheet, tekst) for layout in layouts]
+    # Celle is "Sheet!B5": its XML around the address made once per sheet
+    shown_xml = [_text_around(f"{layout.sheet}!", lenke) for layout in layouts]
     labels: dict[str, str] = {}         # a label's cell XML: few labels, many checks
 
     def label(value: str) -> str:
-        xml = labels.get(value)
-        if xml is None:
-            xml = labels[value] = _next_label(value, tpl, "Tekst")
+        xml = labels[value] = _next_label(value, tpl, "Tekst")
         return xml
 
     # Differanse and Status are the same formula on every row, moved down: shared formulas
@@ -343,26 +353,35 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     for i in range(len(checks) - 2, -1, -1):
         if kinds[i + 1] == kinds[i]:
             run_end[i] = run_end[i + 1]
-    # This loop runs once per check: each sheet name is escaped once, here, and each table's
-    # column letters and sheet rows are looked up (layout.address per check cost ~1 µs).
+    # This loop runs once per check (11,310 on the big report): what repeats is made once. Each
+    # sheet name is escaped once, each table's column letters and sheet rows looked up directly;
+    # a Status cell that is no master depends only on its group and verdict, a Differanse cell
+    # on its style and an int difference (0 for a check that holds).
     quoted = [escape(quote_sheet(layout.sheet)) + "!" for layout in layouts]
     letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
     rows_of = [layout.row_of for layout in layouts]
-    verdicts: dict[tuple[int, str], str] = {}       # (group, verdict) → a Status cell that is no master
+    verdicts: dict[tuple[int, str], str] = {}
+    diffs: dict[tuple[int, int], str] = {}
+    known = labels.get
+    first_row = rl.first_row
     group = 0
     for i, check in enumerate(checks):
-        r = rl.row(i)
+        r = first_row + i
         ref = check.source
         source = f"{quoted[ref.table]}{letters[ref.table][ref.column]}{rows_of[ref.table][ref.section][ref.row]}"
-        percent, number = styles[check.cell.table][check.cell.column]
-        location, shown = targets[i]
+        table = check.cell.table
+        percent, number = styles[table][check.cell.column]
         if i < MAX_LINKS:
-            target = next_text(shown, lenke)
+            head, tail = shown_xml[table]
+            target = f"{head}{addresses[i]}{tail}"
         else:   # past Excel's hyperlinks per sheet: the same link as a formula
+            location, shown = targets[i]
             target = next_formula(f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
                                   f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, lenke)
-        cached = _cached(check.computed, percent)
-        delta = (check.computed or 0) - (check.published or 0)
+        computed_value, published_value = check.computed, check.published
+        # a blank computed value: a percent's formula shows "" (blank), a count's N() gives 0
+        cached = computed_value if computed_value is not None else "" if percent else 0
+        delta = (computed_value or 0) - (published_value or 0)
         verdict = "OK" if check.holds else "AVVIK"
         if i == 0 or kinds[i - 1] != percent:
             group += 1
@@ -377,17 +396,20 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
         if i == 0:
             diff = next_shared_formula(0, delta, number, (f"N({computed}{r})-N({published}{r})",
                                                           f"{difference}{r}:{difference}{rl.last_row}"))
-        else:
+        elif type(delta) is int:
+            diff = diffs.get((number, delta)) or diffs.setdefault((number, delta),
+                                                                  next_shared_formula(0, delta, number))
+        else:       # a Decimal: 0.0 and 0.00 are equal keys but different text
             diff = next_shared_formula(0, delta, number)
         yield next_row((
-            sheets[check.cell.table],
-            label(check.section),
-            label(check.row),
-            label(check.column),
-            label(check.what),
+            sheets[table],
+            known(check.section) or label(check.section),
+            known(check.row) or label(check.row),
+            known(check.column) or label(check.column),
+            known(check.what) or label(check.what),
             f' s="{tekst}"><v>{check.line}</v></c>',
             target,
-            next_num(check.published, number) if check.published is not None else blanks[number],
+            next_num(published_value, number) if published_value is not None else blanks[number],
             next_escaped_formula(source, cached, number),        # `source` is escaped already
             diff,
             status,
@@ -396,12 +418,6 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     for i, note in enumerate(notes):
         r = rl.note_row(i)
         yield row_xml(r, [text(r, 1, "Merknad" if i == 0 else "", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")])
-
-
-def _cached(value: Number | None, percent: bool) -> Number | str | None:
-    if value is None:
-        return "" if percent else 0
-    return value
 
 
 # --------------------------------------------------------------------------- Innhold
