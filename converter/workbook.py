@@ -248,29 +248,32 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     header_lines = max((_lines(col.header, tpl.number_width * 1.15) for col in table.columns), default=1)
     yield row_xml(HEADER_ROW, header, _height(header_lines, 13.5))
     # Every cell of a row is written, from column A on: next_row gives each its reference.
-    # Per column and weight (detail, total): (exact, style name); a number style is a string built per call.
-    weights = [[(col.kind.exact, number_style(col, bold)) for col in table.columns] for bold in (False, True)]
+    # Per weight (detail, total), per column: (the number's style, the style of a formula over a
+    # blank, the style of a symbol), looked up once: this loop runs for every cell.
+    weights = [[(xf[style], xf[style + "0"] if not col.kind.exact else xf[style],
+                 xf[style.split(".")[0] + "T"])
+                for col in table.columns for style in (number_style(col, bold),)] for bold in (False, True)]
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
             yield next_row([_next_label(section.heading or "", tpl, "Seksjon")], heading_row)
+        rows_of, derived = layout.row_of[s], values[s]
         for r, row in enumerate(section.rows):
-            sheet_row = layout.row_of[s][r]
             bold = row.bold
             cells = [_next_label(row.label, tpl, "SumTekst" if bold else "Tekst")]
-            for c, (percent, style) in enumerate(weights[bold]):
-                published = row.values[c]
-                expr = None if (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
+            published_values = row.values
+            for c, (style, blank_style, symbol_style) in enumerate(weights[bold]):
+                published = published_values[c]
+                expr = None if unknowns and (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
                 if expr is None:
                     mark = row.mark(c)
-                    cells.append(next_num(published, xf[style]) if published is not None
-                                 else next_text(mark, xf[style.split(".")[0] + "T"]) if mark
-                                 else next_blank(xf[style]))
+                    cells.append(next_num(published, style) if published is not None
+                                 else next_text(mark, symbol_style) if mark
+                                 else next_blank(style))
                 else:
                     # Where the report shows a blank, a formula giving 0 shows blank too.
-                    key = style + "0" if published is None and not percent else style
-                    cells.append(next_formula(expr, values[s][r][c], xf[key]))
-            yield next_row(cells, sheet_row)
+                    cells.append(next_formula(expr, derived[r][c], blank_style if published is None else style))
+            yield next_row(cells, rows_of[r])
 
 
 # --------------------------------------------------------------------------- Avstemming
