@@ -704,7 +704,7 @@ class _Parser:
         if truncated and len(raw) < width:
             raise self.error(number, "the file ends in the middle of a table row",
                              "The file seems cut off: export it again", line)
-        if _OPEN_BOLD.search(cells[0]) and not _CLOSE_BOLD.search(cells[0]):
+        if bold and not _CLOSE_BOLD.search(cells[0]):      # bold: _strip_bold found <b> in the label
             raise self.unclosed(number, truncated, cells[0])
         values: list[Number | None] = []
         marks = [""] * width
@@ -713,8 +713,9 @@ class _Parser:
             if cell_bold and not _CLOSE_BOLD.search(cell):
                 raise self.unclosed(number, truncated, cell)
             bold = bold or cell_bold
-            if text.strip() in SYMBOLS:
-                marks[c] = text.strip()
+            stripped = text.strip()
+            if stripped in SYMBOLS:
+                marks[c] = stripped
                 values.append(None)
                 continue
             try:

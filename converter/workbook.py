@@ -171,7 +171,7 @@ def _next_label(value: str, tpl: Template, style: str) -> str:
 
 
 def _width(texts: list[str], least: float, most: float = 80.0) -> float:
-    longest = max((len(t) for t in texts), default=0)
+    longest = max(map(len, texts), default=0)
     return max(least, min(most, longest * 1.1 + 2))
 
 
