@@ -26,15 +26,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .discover import MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX, discover, output_for
 from .errors import Exit, TiltakError, UsageError
 from .output import WORKBOOK_SUFFIX, write_atomic
-from .series import Archive, ReportData, Timeline, build, tidy
 from .source import DEFAULT_MAX_BYTES, parse_report
-from .store import Store, code_stamp
-from .template import default_template_path, load_template
-from .timeseries import write_timeseries
 from .version import TOOL, __version__
 from .workers import (
     CHECKED,
@@ -50,6 +47,12 @@ from .workers import (
     done,
     run_pool,
 )
+
+# The template and the time series' modules (series, store, timeseries) are imported inside the
+# functions that use them: `--check` (_check_all) needs none of them, and must start fast.
+if TYPE_CHECKING:
+    from .series import ReportData, Timeline
+    from .store import Store
 
 
 @dataclass
@@ -101,6 +104,8 @@ def _sha(path: Path) -> str:
 
 
 def _fingerprint(template: Path | None) -> str:
+    from .template import default_template_path  # not on the --check path (see the imports)
+
     path = template or default_template_path()
     return f"{__version__}:{_sha(path)}"
 
@@ -214,6 +219,8 @@ def convert_paths(paths: list[str | os.PathLike[str]], output: str | os.PathLike
 
 def _start(todo: list[Item], options: BatchOptions) -> None:
     """Before any work: a bad template fails once; the mirrored output folders exist."""
+    from .template import load_template  # not on the --check path with the bundled template
+
     load_template(options.template)
     for item in todo:
         if item.output:
@@ -225,6 +232,8 @@ class _Collect:
     main process holds it compactly, never as many ReportData objects)."""
 
     def __init__(self, home: Path, enabled: bool) -> None:
+        from .series import Archive  # not on the --check path (see the imports)
+
         self.home = str(home) if enabled else None
         self.archive = Archive()
         self.taken: set[str] = set()          # inputs whose data is in the archive
@@ -272,7 +281,8 @@ def _check_all(paths: list[Path], options: BatchOptions, say: Callable[[str], No
     todo = [Item(str(src)) for src, _ in found]
     summary = Summary(items + todo, check=True)
     if todo:
-        _start([], options)
+        if options.template is not None:
+            _start([], options)         # a bad --template fails a check too, once; a check needs no bundled one
         try:
             _convert_all(todo, options)
         except KeyboardInterrupt:
@@ -339,6 +349,10 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
     when the inputs, the renames, the template and the code are those of the last time series
     (and its files are still there), unless `options.force`.
     """
+    from .series import build  # not on the --check path (see the imports)
+    from .store import Store, code_stamp
+    from .timeseries import write_timeseries
+
     good = [i for i in summary.items if i.status in (CONVERTED, UP_TO_DATE) and i.sha256]
     if not good:
         return
@@ -403,6 +417,8 @@ def _counts(timeline: Timeline) -> dict[str, int]:
 
 def _parse_tidy(item: Item) -> ReportData:
     """A report's tidy data when neither its worker (this run) nor the store has it: parsed here."""
+    from .series import tidy  # not on the --check path (see the imports)
+
     data = tidy(parse_report(Path(item.input)))
     return data if data.sha256 == item.sha256 else replace(data, sha256=item.sha256 or data.sha256)
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import OutputError
-from .xlsx import CUSTOM_PART, fingerprint, stored_fingerprint
 
 WORKBOOK_SUFFIX = ".xlsx"
 _MAX_PART = 512 * 2**20          # a part this big unpacked is no workbook of ours (zip-bomb guard)
@@ -39,6 +38,9 @@ class Origin(StrEnum):
 
 def origin(path: Path) -> Origin:
     """Who the existing file at `path` comes from, by its content alone."""
+    # Imported here: discover (and so --check) imports this module for its file names only.
+    from .xlsx import CUSTOM_PART, fingerprint, stored_fingerprint
+
     try:
         with zipfile.ZipFile(path) as zf:
             custom = zf.getinfo(CUSTOM_PART) if CUSTOM_PART in zf.namelist() else None
