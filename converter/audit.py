@@ -19,8 +19,10 @@ from .layout import TableLayout, limit_problem, sheet_names, table_layout
 from .model import Report
 
 
-@dataclass(frozen=True)
+@dataclass
 class Audit:
+    """What audit found: the checks and notes, and what the workbook's sheets are built from."""
+
     derived: list[Values]                       # each table's cell values (the formulas' cached values)
     unknowns: list[set[tuple[int, int, int]]]   # each table's cells whose value is not known
     checks: list[Check]

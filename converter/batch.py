@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -48,8 +47,9 @@ from .workers import (
     run_pool,
 )
 
-# The template and the time series' modules (series, store, timeseries) are imported inside the
-# functions that use them: `--check` (_check_all) needs none of them, and must start fast.
+# The template, the time series' modules (series, store, timeseries) and json (manifest, state) are
+# imported inside the functions that use them: `--check` (_check_all) needs none of them, and must
+# start fast.
 if TYPE_CHECKING:
     from .series import ReportData, Timeline
     from .store import Store
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class BatchOptions:
+    """How to convert (or check) a batch; see run_batch."""
+
     output: Path | None = None          # OUTDIR; None: beside each report
     template: Path | None = None
     force: bool = False
@@ -73,6 +75,8 @@ class BatchOptions:
 
 @dataclass
 class Summary:
+    """The account of a batch: every input and what became of it."""
+
     items: list[Item]
     interrupted: bool = False
     manifest: Path | None = None
@@ -111,6 +115,8 @@ def _fingerprint(template: Path | None) -> str:
 
 
 def _load_manifest(path: Path) -> dict[str, dict[str, object]]:
+    import json  # not on the --check path (see the imports)
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {r["output"]: r for r in data.get("items", []) if r.get("output")}
@@ -318,6 +324,8 @@ def _progress(show: bool, total: int) -> Iterator[Callable[[], None]]:
 
 
 def _write_manifest(path: Path, summary: Summary, fingerprint: str) -> Path | None:
+    import json  # not on the --check path (see the imports)
+
     records = []
     for item in summary.items:
         record = item.record()
@@ -349,7 +357,9 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
     when the inputs, the renames, the template and the code are those of the last time series
     (and its files are still there), unless `options.force`.
     """
-    from .series import build  # not on the --check path (see the imports)
+    import json  # not on the --check path (see the imports)
+
+    from .series import build
     from .store import Store, code_stamp
     from .timeseries import write_timeseries
 
@@ -401,6 +411,8 @@ _STATE = "timeseries.json"      # in the store: the last time series' digest and
 
 
 def _last_state(store: Store) -> dict:
+    import json  # not on the --check path (see the imports)
+
     try:
         state = json.loads(store.read_text(_STATE) or "{}")
     except ValueError:
