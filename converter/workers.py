@@ -157,6 +157,13 @@ def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], No
              initializer: Callable[[], None] | None = None) -> None:
     """Convert `todo` in `jobs` worker processes; `advance(item)` runs in this process as each file
     is done; `initializer` runs once in each worker (picklable)."""
+    # What a converting worker imports on its first file (pipeline, convert_one), imported here
+    # once: forked workers start with it.
+    if job.write:
+        from .workbook import build_workbook  # noqa: F401
+    if job.store is not None:
+        from .series import tidy  # noqa: F401
+        from .store import Store  # noqa: F401
     pending = deque(todo)
     while pending:
         # A worker died (killed, out of memory): the file it held is among those in flight.
