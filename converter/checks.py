@@ -45,6 +45,8 @@ class CheckKind(StrEnum):
 # NamedTuple is made in a fraction of that).
 
 class CellRef(NamedTuple):
+    """A cell of the report: table, section, row and column, by index."""
+
     table: int
     section: int
     row: int
@@ -52,6 +54,8 @@ class CellRef(NamedTuple):
 
 
 class Check(NamedTuple):
+    """One relation the report promises, and whether it holds."""
+
     kind: CheckKind
     cell: CellRef            # where the published number stands
     published: Number | None     # the number printed in the report (None: blank)

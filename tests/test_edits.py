@@ -117,17 +117,18 @@ def test_library_error_speaks_library_terms(converted):
 def test_an_edit_during_the_conversion_is_kept(converted, monkeypatch):
     """The check runs again just before the rename: an edit saved while we wrote is kept."""
     import converter.pipeline as pipeline
+    import converter.workbook as workbook
     from converter import OutputError
 
     src, book = converted
-    real = pipeline.build_workbook
+    real = workbook.build_workbook
 
     def build_then_edit(*args, **kwargs):
         built = real(*args, **kwargs)
         _edit_with_openpyxl(book)
         return built
 
-    monkeypatch.setattr(pipeline, "build_workbook", build_then_edit)
+    monkeypatch.setattr(workbook, "build_workbook", build_then_edit)     # pipeline imports it when it writes
     with pytest.raises(OutputError):
         pipeline.convert_file(src)
     assert openpyxl.load_workbook(book)["Innhold"]["D4"].value == NOTE
