@@ -6,6 +6,7 @@ import hashlib
 import html
 import shutil
 import subprocess
+import sys
 import threading
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
@@ -224,7 +225,8 @@ def _big_rows(n: int, fail_at: int | None = None, error: BaseException | None = 
 
 
 def _no_writer_thread() -> bool:
-    return not any(t.name == "xlsx-writer" for t in threading.enumerate())
+    """The writer thread is gone and the interpreter's switch interval is CPython's default again."""
+    return not any(t.name == "xlsx-writer" for t in threading.enumerate()) and sys.getswitchinterval() == 0.005
 
 
 def test_parts_written_in_the_background_are_whole_and_in_order():
@@ -279,3 +281,15 @@ def test_an_error_while_writing_reaches_the_caller_without_a_deadlock():
                 Properties("T", "P", "c", datetime(2024, 1, 1, tzinfo=UTC), {}), out)
     assert _no_writer_thread()
     assert next(rows, None) is not None         # the producer stopped early, not after all 50,000 rows
+
+
+def test_the_switch_interval_is_short_while_writing_and_restored_after():
+    seen = []
+
+    def rows():
+        seen.append(sys.getswitchinterval())
+        yield row_xml(1, [num(1, 1, 1, 1)])
+
+    _package([Sheet("A", rows=rows())])
+    assert seen == [pytest.approx(0.0001)]
+    assert _no_writer_thread()
