@@ -274,7 +274,7 @@ def test_an_error_while_writing_reaches_the_caller_without_a_deadlock():
     """The writer thread fails (a full disk) while the sheet is still being made: the caller gets
     the OSError (write_atomic turns it into a message and removes the file), nothing hangs."""
     tpl = load_template()
-    out = _FullDisk(200_000)
+    out = _FullDisk(50_000)         # past the small parts, early in the sheet
     rows = _big_rows(50000)
     with pytest.raises(OSError, match="No space left"):
         package([Sheet("A", rows=rows)], tpl.styles_xml, tpl.theme_xml,
