@@ -482,6 +482,7 @@ class _PartWriter:
         self._digests: dict[str, str] = {}
         self._error: BaseException | None = None
         self._stopped = False
+        self._done = threading.Event()         # set when the thread is done with the zip
         self._thread = threading.Thread(target=self._run, name="xlsx-writer", daemon=True)
         self._thread.start()
 
@@ -509,12 +510,24 @@ class _PartWriter:
         return self._digests
 
     def stop(self) -> None:
+        # Marked stopped only once _STOP is queued, and always joined: a Ctrl-C while finish waits
+        # here comes back through package's `finally`, which must wait again before the zip closes.
+        # Waited on with an Event, not Thread.join alone: on CPython 3.11 a join interrupted by
+        # Ctrl-C marks the thread stopped while it still runs (bpo-45274), and every later join
+        # returns at once.
         if not self._stopped:
-            self._stopped = True
             self._queue.put(_STOP)
-            self._thread.join()
+            self._stopped = True
+        self._done.wait()
+        self._thread.join()
 
     def _run(self) -> None:
+        try:
+            self._work()
+        finally:
+            self._done.set()
+
+    def _work(self) -> None:
         part = None
         name = ""
         h = hashlib.sha256()
