@@ -556,7 +556,8 @@ class _PartWriter:
                 pass
             return
         if part is not None:                    # stopped in the middle of a part (the producer failed)
-            part.close()
+            with contextlib.suppress(Exception):    # the producer's error is the one reported, never a
+                part.close()                        # traceback from this thread (a full disk here too)
 
 
 def _write_charts(put: Callable[[str, str], None], sheets: list[Sheet], drawn: list[int]) -> None:

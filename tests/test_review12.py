@@ -77,3 +77,36 @@ def test_overlapping_conversions_restore_the_collector_threshold():
     leave.set()                 # the other leaves last
     t.join(10)
     assert gc.get_threshold() == before
+
+
+class _DiskFullsLater(BytesIO):
+    """A file that fails every write once `full` is set, as a disk that fills up."""
+
+    full = False
+
+    def write(self, data) -> int:
+        if self.full:
+            raise OSError(28, "No space left on device")
+        return super().write(data)
+
+
+def test_a_second_error_in_the_writer_thread_prints_no_traceback(monkeypatch):
+    """The sheet's rows fail (any error, or Ctrl-C) and, as the writer thread closes the open part,
+    the disk is full too: the thread's OSError escaped _run, and threading's excepthook printed
+    'Exception in thread xlsx-writer' with a traceback on stderr (no traceback reaches a user)."""
+    escaped = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_type))
+    sink = _DiskFullsLater()
+
+    def rows():
+        yield row_xml(1, [text(1, 1, "rad", 1)])
+        time.sleep(0.2)             # the writer has opened the part and taken what was made
+        sink.full = True
+        raise ValueError("bad row")
+
+    tpl = load_template()
+    with pytest.raises((ValueError, OSError)):      # the zip's own close meets the full disk too
+        package([Sheet("A", rows=rows())], tpl.styles_xml, tpl.theme_xml,
+                Properties("T", "P", "c", datetime(2024, 1, 1, tzinfo=UTC), {}), sink)
+    assert escaped == []
+    assert _writer_gone()
