@@ -174,22 +174,26 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         head = [text(_HEADER, 1, "Rad", xf["Kolonnehode"]), text(_HEADER, 2, "Kolonne", xf["Kolonnehode"])]
         head += [text(_HEADER, 3 + m, month, xf["Kolonnehode"]) for m, month in enumerate(months)]
         yield row_xml(_HEADER, head)
+        # The hot loop (a cell per series and month): a whole published count is written inline,
+        # exactly as xlsx.num writes it; blanks, symbols, decimals and derived values use the helpers.
+        opening = [f'<c r="{column_letter(3 + m)}' for m in range(len(months))]
         for r, line in enumerate(lines, start=_FIRST):
             style = _number_style(line)
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
-            values, d = line.values, line.decimals
-            for m in range(len(months)):
-                v = values[m]
-                if v == ABSENT:
-                    continue
-                col = 3 + m
-                if v == BLANK:
-                    mark = line.marks.get(m)
+            values, d, marks, derived_months = line.values, line.decimals, line.marks, line.derived
+            plain = f'{r}" s="{xf[style]}"><v>'
+            for m, v in enumerate(values):
+                if v <= BLANK:
+                    if v == ABSENT:
+                        continue
+                    mark = marks.get(m)
                     symbol = xf[style.split(".")[0] + "T"]
-                    cells.append(text(r, col, mark, symbol) if mark else blank(r, col, xf[style]))
-                else:
+                    cells.append(text(r, 3 + m, mark, symbol) if mark else blank(r, 3 + m, xf[style]))
+                elif d or m in derived_months:
                     value = v if d == 0 else line.value(m)
-                    cells.append(num(r, col, value, xf[DERIVED_STYLE] if m in line.derived else xf[style]))  # type: ignore[arg-type]
+                    cells.append(num(r, 3 + m, value, xf[DERIVED_STYLE] if m in derived_months else xf[style]))  # type: ignore[arg-type]
+                else:
+                    cells.append(f"{opening[m]}{plain}{v}</v></c>")
             yield row_xml(r, cells)
 
     last = _FIRST + max(len(lines), 1) - 1
