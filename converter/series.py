@@ -498,6 +498,9 @@ def _implied(entry: _Entry, view: _View, plans: Plans | None = None) -> dict[int
         if i is None or change == BLANK or s in out:
             continue
         count = values[i]
+        if decimals[i] == decimals[j]:
+            out[s] = ((0 if count == BLANK else count) - change, decimals[j])
+            continue
         d = max(decimals[i], decimals[j])
         now = 0 if count == BLANK else count * 10 ** (d - decimals[i])
         out[s] = (now - change * 10 ** (d - decimals[j]), d)
@@ -604,28 +607,43 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
     lines: dict[int, Line] = {}
     n = len(months)
     views = {p: view_of(p) for p in periods}
-    placed: dict[tuple[int, _View], list[tuple[int, Line]]] = {}    # per plan: (figure, its line)
+    # Per plan: (figure, its line) pairs, and the units (decimals) that let a report's values be
+    # stored as they are, valid while no line has changed its unit (`rescaled`).
+    placed: dict[tuple[int, _View], tuple[list[tuple[int, Line]], bytes, int]] = {}
+    rescaled = 0
     # Newest report first: series appear in the newest report's order, old series after.
     for period in reversed(periods):
         entry = archive.entries[period]
         view = views[period]
         m = month_index(period) - first
         values, decimals, marks = entry.values, entry.decimals, entry.marks
-        pairs = placed.get((entry.layout, view))
-        if pairs is None:
+        found = placed.get((entry.layout, view))
+        if found is None:
             # The first report of its layout (newest first) makes the lines it is the first to have.
             own = _plan(entry, view, plans).own
             for i, s in own:
                 if s not in lines:
                     lines[s] = Line(sids.list[s], _column(view.keys[entry.ids[i]]), decimals[i],
                                     array("q", [ABSENT]) * n)
-            pairs = placed[(entry.layout, view)] = [(i, lines[s]) for i, s in own]
-        for i, line in pairs:
-            v, d = values[i], decimals[i]
-            if d == line.decimals or v <= BLANK:
-                line.values[m] = v
-            else:
-                _put(line, m, v, d)
+            pairs = [(i, lines[s]) for i, s in own]
+        else:
+            pairs, units, epoch = found
+        if found is not None and decimals == units and epoch == rescaled:
+            for i, line in pairs:           # every value in its line's unit (or absent): stored as is
+                line.values[m] = values[i]
+        else:
+            for i, line in pairs:
+                v, d = values[i], decimals[i]
+                if d == line.decimals or v <= BLANK:
+                    line.values[m] = v
+                else:
+                    unit = line.decimals
+                    _put(line, m, v, d)
+                    rescaled += line.decimals != unit
+            units = bytearray(decimals)
+            for i, line in pairs:
+                units[i] = line.decimals
+            placed[(entry.layout, view)] = (pairs, bytes(units), rescaled)
         if marks:
             of = dict(pairs)
             for i in sorted(marks):
@@ -644,7 +662,7 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
             published = _published(earlier, views[earlier.source.period], plans)
             for s, value in implied.items():
                 then = published.get(s)
-                if then is None or _same(value, then):
+                if then is None or then == value or _same(value, then):
                     continue
                 sid = sids.list[s]
                 line = lines.get(s)
