@@ -77,8 +77,9 @@ def _neutral(value: str) -> str:
 
 
 def write_csv(timeline: Timeline, out: BinaryIO) -> None:
-    """The long table (series.tidy_rows), streamed. A series' labels are the same every month, so
-    they are neutralised and CSV-quoted once per series; each row then only adds its numbers."""
+    """The long table (series.tidy_rows), streamed as UTF-8. A series' labels are the same every
+    month, so they are neutralised, CSV-quoted and encoded once per series; each row then only
+    adds its numbers (made as bytes: no text to encode row by row)."""
     buffer = io.StringIO()
     quoting = csv.writer(buffer, lineterminator="")
 
@@ -88,23 +89,23 @@ def write_csv(timeline: Timeline, out: BinaryIO) -> None:
         quoting.writerow(fields)
         return buffer.getvalue()
 
-    stream = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
-    stream.write(quoted(TIDY_COLUMNS) + "\n")
-    lines = [(line, quoted(_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])))
+    def row(month: str, m: int, line: Line, labels: bytes) -> bytes:
+        v = line.values[m]
+        value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
+        mark = line.marks.get(m, "")
+        return labels.join((f"{month},".encode(), f",{value},{quoted((mark,)) if mark else ''},"
+                                                  f"{'1' if m in line.derived else ''}\n".encode()))
+
+    out.write((quoted(TIDY_COLUMNS) + "\n").encode())
+    # Per series: its quoted labels, its values, and whether a row is only its number (a whole
+    # count, no symbol, not derived: the common case, written inline).
+    lines = [(line, quoted(_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])).encode(),
+              line.values, not line.decimals and not line.marks and not line.derived)
              for line in timeline.lines]
     for m, month in enumerate(timeline.months):
-        rows = []
-        for line, labels in lines:
-            v = line.values[m]
-            if v == ABSENT:
-                continue
-            value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
-            mark = line.marks.get(m, "")
-            rows.append(f"{month},{labels},{value},{quoted((mark,)) if mark else ''},"
-                        f"{'1' if m in line.derived else ''}\n")
-        stream.write("".join(rows))
-    stream.flush()
-    stream.detach()
+        stamp = month.encode()
+        out.write(b"".join([b"%b,%b,%d,,\n" % (stamp, labels, v) if plain and v != BLANK else row(month, m, line, labels)
+                            for line, labels, values, plain in lines if (v := values[m]) != ABSENT]))
 
 
 def write_timeseries(timeline: Timeline, xlsx: Path, csv_path: Path, template: str | Path | None = None,
