@@ -104,7 +104,8 @@ def write_csv(timeline: Timeline, out: BinaryIO) -> None:
              for line in timeline.lines]
     for m, month in enumerate(timeline.months):
         stamp = month.encode()
-        out.write(b"".join([b"%b,%b,%d,,\n" % (stamp, labels, v) if plain and v != BLANK else row(month, m, line, labels)
+        out.write(b"".join([(b"%b,%b,%d,,\n" % (stamp, labels, v) if v != BLANK else b"%b,%b,,,\n" % (stamp, labels))
+                            if plain else row(month, m, line, labels)
                             for line, labels, values, plain in lines if (v := values[m]) != ABSENT]))
 
 
@@ -183,13 +184,16 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
             values, d, marks, derived_months = line.values, line.decimals, line.marks, line.derived
             plain = f'{r}" s="{xf[style]}"><v>'
+            empty = f'{r}" s="{xf[style]}"/>'
             for m, v in enumerate(values):
                 if v <= BLANK:
                     if v == ABSENT:
                         continue
                     mark = marks.get(m)
-                    symbol = xf[style.split(".")[0] + "T"]
-                    cells.append(text(r, 3 + m, mark, symbol) if mark else blank(r, 3 + m, xf[style]))
+                    if mark:
+                        cells.append(text(r, 3 + m, mark, xf[style.split(".")[0] + "T"]))
+                    else:
+                        cells.append(f"{opening[m]}{empty}")        # as xlsx.blank writes it
                 elif d or m in derived_months:
                     value = v if d == 0 else line.value(m)
                     cells.append(num(r, 3 + m, value, xf[DERIVED_STYLE] if m in derived_months else xf[style]))  # type: ignore[arg-type]
@@ -211,6 +215,13 @@ def _chart_lines(lines: list[Line]) -> list[tuple[int, Line]]:
     return own[:CHART_LINES]
 
 
+def _chart_values(line: Line) -> list[float | None]:
+    """A line's cached chart values, a gap where it has no number."""
+    if not line.decimals:
+        return [None if v <= BLANK else float(v) for v in line.values]
+    return [None if v is None else float(v) for v in (line.value(m) for m in range(len(line.values)))]
+
+
 def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str],
              groups: dict[tuple[str, str], list[Line]], tpl: Template, span: str, footer: str) -> Sheet:
     months = timeline.months
@@ -223,7 +234,7 @@ def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str]
             continue
         q = quote_sheet(name)
         series = [ChartSeries(_row_label(line), f"{q}!$A${r}", f"{q}!${first_col}${r}:${last_col}${r}",
-                              [None if v is None else float(v) for v in (line.value(m) for m in range(len(months)))])
+                              _chart_values(line))
                   for r, line in chosen]
         top = 3 + len(charts) * CHART_ROWS
         xml = line_chart(f"{table} – {place[1]}" if place[1] else table, series,
