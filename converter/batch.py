@@ -20,21 +20,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .discover import MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX, discover, output_for
 from .errors import Exit, TiltakError, UsageError
 from .output import WORKBOOK_SUFFIX, write_atomic
-from .series import Archive, ReportData, Timeline, build, tidy
 from .source import DEFAULT_MAX_BYTES, parse_report
-from .store import Store, code_stamp
-from .template import default_template_path, load_template
-from .timeseries import write_timeseries
 from .version import TOOL, __version__
 from .workers import (
     CHECKED,
@@ -51,9 +47,18 @@ from .workers import (
     run_pool,
 )
 
+# The template, the time series' modules (series, store, timeseries) and json (manifest, state) are
+# imported inside the functions that use them: `--check` (_check_all) needs none of them, and must
+# start fast.
+if TYPE_CHECKING:
+    from .series import ReportData, Timeline
+    from .store import Store
+
 
 @dataclass
 class BatchOptions:
+    """How to convert (or check) a batch; see run_batch."""
+
     output: Path | None = None          # OUTDIR; None: beside each report
     template: Path | None = None
     force: bool = False
@@ -70,6 +75,8 @@ class BatchOptions:
 
 @dataclass
 class Summary:
+    """The account of a batch: every input and what became of it."""
+
     items: list[Item]
     interrupted: bool = False
     manifest: Path | None = None
@@ -101,11 +108,15 @@ def _sha(path: Path) -> str:
 
 
 def _fingerprint(template: Path | None) -> str:
+    from .template import default_template_path  # not on the --check path (see the imports)
+
     path = template or default_template_path()
     return f"{__version__}:{_sha(path)}"
 
 
 def _load_manifest(path: Path) -> dict[str, dict[str, object]]:
+    import json  # not on the --check path (see the imports)
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {r["output"]: r for r in data.get("items", []) if r.get("output")}
@@ -214,6 +225,8 @@ def convert_paths(paths: list[str | os.PathLike[str]], output: str | os.PathLike
 
 def _start(todo: list[Item], options: BatchOptions) -> None:
     """Before any work: a bad template fails once; the mirrored output folders exist."""
+    from .template import load_template  # not on the --check path with the bundled template
+
     load_template(options.template)
     for item in todo:
         if item.output:
@@ -225,6 +238,8 @@ class _Collect:
     main process holds it compactly, never as many ReportData objects)."""
 
     def __init__(self, home: Path, enabled: bool) -> None:
+        from .series import Archive  # not on the --check path (see the imports)
+
         self.home = str(home) if enabled else None
         self.archive = Archive()
         self.taken: set[str] = set()          # inputs whose data is in the archive
@@ -272,7 +287,8 @@ def _check_all(paths: list[Path], options: BatchOptions, say: Callable[[str], No
     todo = [Item(str(src)) for src, _ in found]
     summary = Summary(items + todo, check=True)
     if todo:
-        _start([], options)
+        if options.template is not None:
+            _start([], options)         # a bad --template fails a check too, once; a check needs no bundled one
         try:
             _convert_all(todo, options)
         except KeyboardInterrupt:
@@ -308,6 +324,8 @@ def _progress(show: bool, total: int) -> Iterator[Callable[[], None]]:
 
 
 def _write_manifest(path: Path, summary: Summary, fingerprint: str) -> Path | None:
+    import json  # not on the --check path (see the imports)
+
     records = []
     for item in summary.items:
         record = item.record()
@@ -339,6 +357,12 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
     when the inputs, the renames, the template and the code are those of the last time series
     (and its files are still there), unless `options.force`.
     """
+    import json  # not on the --check path (see the imports)
+
+    from .series import build
+    from .store import Store, code_stamp
+    from .timeseries import write_timeseries
+
     good = [i for i in summary.items if i.status in (CONVERTED, UP_TO_DATE) and i.sha256]
     if not good:
         return
@@ -387,6 +411,8 @@ _STATE = "timeseries.json"      # in the store: the last time series' digest and
 
 
 def _last_state(store: Store) -> dict:
+    import json  # not on the --check path (see the imports)
+
     try:
         state = json.loads(store.read_text(_STATE) or "{}")
     except ValueError:
@@ -403,6 +429,8 @@ def _counts(timeline: Timeline) -> dict[str, int]:
 
 def _parse_tidy(item: Item) -> ReportData:
     """A report's tidy data when neither its worker (this run) nor the store has it: parsed here."""
+    from .series import tidy  # not on the --check path (see the imports)
+
     data = tidy(parse_report(Path(item.input)))
     return data if data.sha256 == item.sha256 else replace(data, sha256=item.sha256 or data.sha256)
 

@@ -41,6 +41,8 @@ class CheckKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CellRef:
+    """A cell of the report: table, section, row and column, by index."""
+
     table: int
     section: int
     row: int
@@ -49,6 +51,8 @@ class CellRef:
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """One relation the report promises, and whether it holds."""
+
     kind: CheckKind
     cell: CellRef            # where the published number stands
     published: Number | None     # the number printed in the report (None: blank)

@@ -8,8 +8,8 @@ Library modules are imported inside the command, for speed only: `--help` and `-
 not pay for the pipeline (and never import openpyxl or pandas). Those imports point down too.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer reads the command's annotations with
+# typing.get_type_hints, which compiles every string annotation on every run (~5 ms of --check).
 import os
 import sys
 from datetime import UTC, datetime
@@ -139,7 +139,7 @@ def _silent(line: str) -> None:
     """--quiet: information is dropped, problems still go to `say`."""
 
 
-def _print_checks(items: list[Item]) -> None:
+def _print_checks(items: "list[Item]") -> None:
     """--check: one line per report on stdout, then its failing checks."""
     from .workers import CHECKED
 
@@ -156,11 +156,16 @@ def _print_checks(items: list[Item]) -> None:
 
 def _single(src: Path, output: Path | None, template: Path | None, force: bool, quiet: bool,
             max_bytes: int) -> int:
-    from .output import default_output
+    from .output import WORKBOOK_SUFFIX, default_output
     from .pipeline import convert_file, describe
 
     if output is not None and output.is_dir():
         output = output / default_output(src).name
+    elif output is not None and output.suffix.lower() != WORKBOOK_SUFFIX:
+        # "-o out" or "-o xlsx/" (the slash is gone by now) would write a workbook Excel will not open
+        # by double-click, under a name that looks like a folder: ask instead of guessing.
+        raise UsageError(f"{output}: the workbook's name must end in {WORKBOOK_SUFFIX}",
+                         f"Give -o NAME{WORKBOOK_SUFFIX}, or a folder that exists")
     result = convert_file(src, output, template, force=force, max_bytes=max_bytes, now=conversion_time())
     failures = result.failures
     if not quiet or failures:

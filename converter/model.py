@@ -65,6 +65,8 @@ class ColumnKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column of a table: its header and what its numbers are."""
+
     header: str
     kind: ColumnKind = ColumnKind.VALUE
     # The columns a computed kind reads (see ColumnKind); () when the column is published as is.
@@ -77,6 +79,8 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """A labelled row of numbers: a detail, or a total over other rows of its section."""
+
     label: str
     values: tuple[Number | None, ...]
     kind: RowKind
@@ -105,6 +109,8 @@ class Repeat:
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """A part of a table under one heading (or none), with its rows."""
+
     heading: str | None
     rows: tuple[Row, ...]
     repeats: tuple[Repeat, ...] = ()
@@ -127,6 +133,8 @@ def section_total(section: Section) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class Table:
+    """One published table: title, columns and sections."""
+
     title: str
     columns: tuple[Column, ...]
     sections: tuple[Section, ...]
@@ -146,6 +154,8 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Period:
+    """The month a report is for."""
+
     year: int
     month: int
     text: str                      # as published, e.g. "Februar 2014"
@@ -157,6 +167,8 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class Report:
+    """One parsed report file: its tables and where it came from."""
+
     title: str
     period: Period
     source: str                    # file name as given

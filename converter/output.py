@@ -12,15 +12,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
-import zipfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import OutputError
-from .xlsx import CUSTOM_PART, fingerprint, stored_fingerprint
 
 WORKBOOK_SUFFIX = ".xlsx"
 _MAX_PART = 512 * 2**20          # a part this big unpacked is no workbook of ours (zip-bomb guard)
@@ -39,6 +36,12 @@ class Origin(StrEnum):
 
 def origin(path: Path) -> Origin:
     """Who the existing file at `path` comes from, by its content alone."""
+    # Imported here (zipfile, tempfile in write_atomic too): discover, and so --check, imports
+    # this module for its file names only.
+    import zipfile
+
+    from .xlsx import CUSTOM_PART, fingerprint, stored_fingerprint
+
     try:
         with zipfile.ZipFile(path) as zf:
             custom = zf.getinfo(CUSTOM_PART) if CUSTOM_PART in zf.namelist() else None
@@ -82,6 +85,8 @@ def write_atomic(dst: Path, data: bytes | Callable[[BinaryIO], object],
     `data` is the bytes, or a function that writes them to the open file (streaming). `guard`
     runs just before the rename and may raise to keep `dst` (a file edited while we wrote).
     """
+    import tempfile  # not on the --check path (see origin)
+
     folder = dst.parent
     if not folder.is_dir():
         raise OutputError(f"{dst}: the folder {folder} does not exist", "Create it first", reason="no-folder")

@@ -340,6 +340,8 @@ class Rule(StrEnum):
 
 @dataclass
 class _SectionDraft:
+    """A section as its rows are read (built into a model.Section when its table ends)."""
+
     heading: str | None
     line: int
     labels: list[str] = field(default_factory=list)
@@ -361,6 +363,8 @@ class _SectionDraft:
 
 @dataclass
 class _TableDraft:
+    """A table as its pages and sections are read (built into a model.Table)."""
+
     title: str
     headers: tuple[str, ...]
     line: int

@@ -4,6 +4,10 @@
 workbook (refusing one that cannot fit Excel's limits) and, unless `write=False`, writes it
 atomically, never over an edited or foreign file. The CLI (one file), the batch workers and
 `--check` (write=False) all call it.
+
+With `write=False` it stops after the workbook's first step (audit.audit: the checks, and
+Excel's limits), so a check never imports the writer (workbook, xlsx, output) nor, unless one is
+given, loads a template: the writer's modules are imported inside `convert_file`, when writing.
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .audit import audit
 from .checks import Check
 from .model import Report
-from .output import check_target, default_output, write_atomic
 from .source import DEFAULT_MAX_BYTES, parse_report
-from .template import Template, load_template
-from .workbook import build_workbook
+
+if TYPE_CHECKING:
+    from .template import Template
 
 
 @dataclass
@@ -59,13 +65,29 @@ def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None
     on the Avstemming sheet.
     """
     src = Path(src)
-    out = Path(dst) if dst is not None else default_output(src)
     if write:
+        # Imported here, like the workbook below: the writer is not on the --check path.
+        from .output import check_target, default_output, write_atomic
+
+        out = Path(dst) if dst is not None else default_output(src)
         check_target(out, force)                # before the work: an edited file is refused at once
-    tpl = template if isinstance(template, Template) else load_template(template)
+    tpl = _template(template, write)
     report = parse_report(src, max_bytes=max_bytes)
-    built = build_workbook(report, tpl, now=now)
     if not write:
-        return Result(src, None, report, built.checks, built.notes)
+        found = audit(report)                   # what build_workbook finds first, without building the workbook
+        return Result(src, None, report, found.checks, found.notes)
+    from .workbook import build_workbook
+
+    built = build_workbook(report, tpl, now=now)
     write_atomic(out, built.write, guard=lambda: check_target(out, force))   # and again, just before the rename
     return Result(src, out, report, built.checks, built.notes)
+
+
+def _template(template: Template | str | os.PathLike[str] | None, write: bool) -> Template | None:
+    """The template to write with; a check loads only a given one (refusing a bad one), never the bundled one."""
+    if template is None and not write:
+        return None
+    # Imported here: a check with the bundled template needs none.
+    from .template import Template, load_template
+
+    return template if isinstance(template, Template) else load_template(template)

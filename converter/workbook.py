@@ -8,17 +8,15 @@ flows through.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 from typing import BinaryIO
 
-from .checks import Check, derive, reconcile_report, unknown
-from .errors import ReportFormatError
+from .audit import audit, fewer_collections
+from .checks import Check
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
@@ -38,10 +36,7 @@ from .layout import (
     contents_layout,
     fit_text,
     helper_formula,
-    limit_problem,
     quote_sheet,
-    sheet_names,
-    table_layout,
 )
 from .model import Column, Number, Report, Table
 from .template import MAX_DECIMALS, Template, load_template
@@ -96,17 +91,9 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     happens here, before anything is written.
     """
     tpl = template if isinstance(template, Template) else load_template(template)
-    with _fewer_collections():
-        derived = [derive(t) for t in report.tables]
-        unknowns = [unknown(t) for t in report.tables]
-        result = reconcile_report(report, derived, unknowns)
-    checks, notes = result.checks, [*result.notes, *report.warnings]
-    names = sheet_names([t.title for t in report.tables])
-    layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
-    problem = limit_problem(report, layouts, len(checks), len(notes))
-    if problem:
-        raise ReportFormatError(report.source, f"too big for Excel: {problem}",
-                                "Split the report into smaller ones", reason="limit")
+    found = audit(report)                   # what --check computes too (pipeline.convert_file)
+    derived, unknowns, checks, notes = found.derived, found.unknowns, found.checks, found.notes
+    names, layouts = found.names, found.layouts
     now = datetime.now(UTC) if now is None else now
     footer = footer_text(report.source, report.period.text)
 
@@ -116,7 +103,7 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
                 "Verktøy": TOOL})
 
     def write(out: BinaryIO) -> str:
-        with _fewer_collections():
+        with fewer_collections():
             sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
             sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
                        for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
@@ -128,27 +115,6 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
 
 
 # --------------------------------------------------------------------------- helpers
-
-_FEW_COLLECTIONS = 20_000     # allocations between young-generation passes (CPython's default: 700)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Let the cyclic garbage collector run less often while checks and cells are made.
-
-    A big report's checks and figures are tens of thousands of objects that all stay alive:
-    with CPython's default threshold the collector walks them ~240 times, full passes included,
-    ~0.1 s of a 1 s conversion (measured with gc.callbacks, issue 12), and finds no garbage.
-    Memory is not affected (nothing here is a cycle); the threshold is restored on the way out.
-    """
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], _FEW_COLLECTIONS), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-
-
 
 def number_style(column: Column, bold: bool) -> str:
     """The named style of a number cell: count or percent, detail or total, with the column's decimals."""

@@ -12,22 +12,22 @@ parses that report again (see batch._timeseries).
 
 from __future__ import annotations
 
-import hashlib
 import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import TiltakError
 from .pipeline import convert_file, describe
-from .series import ReportData, tidy
-from .store import Store
-from .template import load_template
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from .series import ReportData
 
 CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, NOT_DONE = (
     "converted", "checked", "up to date", "skipped", "failed", "edited", "not done")
@@ -107,24 +107,28 @@ def convert_one(src: str, dst: str | None, job: Job) -> Item:
         if job.store is not None:
             # Packed and saved here, in parallel, not in the main process; saved even if the
             # batch is interrupted before its time series, so a rerun need not parse it again.
+            # (Imported here: the time series' modules are not on the --check path.)
+            from .series import tidy
+            from .store import Store
+
             item.data = tidy(report)
             Store(Path(job.store)).save(item.data)
     return item
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _init_worker(template: str | None, initializer: Callable[[], None] | None) -> None:
-    """Per process, once: ignore Ctrl-C (the parent decides) and load the template (a bad one
-    was refused by the parent before the pool started). `initializer` is the caller's own
+def _init_worker(write: bool, template: str | None, initializer: Callable[[], None] | None) -> None:
+    """Per process, once: ignore Ctrl-C (the parent decides) and, to write, load the template (a
+    bad one was refused by the parent before the pool started). `initializer` is the caller's own
     (tests use it to inject faults into a worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        load_template(template)             # cached per process: every file of this worker reuses it
-    except TiltakError:
-        pass                                # each file then reports it
+    if write:
+        # Imported here: a check needs no template (pipeline.convert_file loads a given one itself).
+        from .template import load_template
+
+        try:
+            load_template(template)         # cached per process: every file of this worker reuses it
+        except TiltakError:
+            pass                            # each file then reports it
     if initializer is not None:
         initializer()
 
@@ -136,7 +140,9 @@ def done(item: Item, result: Item) -> None:
 
 
 def _pool(jobs: int, job: Job, initializer: Callable[[], None] | None) -> ProcessPoolExecutor:
+    # The pool's modules (multiprocessing, concurrent.futures) are imported only when a pool is used.
     import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork: a worker starts with the parent's imports and loaded template, at no cost. It is
     # safe because the parent runs no threads of its own (the progress bar refreshes without
@@ -144,13 +150,20 @@ def _pool(jobs: int, job: Job, initializer: Callable[[], None] | None) -> Proces
     method = "fork" if "fork" in mp.get_all_start_methods() and sys.platform == "linux" else "spawn"
     context = mp.get_context(method)
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                               initargs=(job.template, initializer))
+                               initargs=(job.write, job.template, initializer))
 
 
 def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], None],
              initializer: Callable[[], None] | None = None) -> None:
     """Convert `todo` in `jobs` worker processes; `advance(item)` runs in this process as each file
     is done; `initializer` runs once in each worker (picklable)."""
+    # What a converting worker imports on its first file (pipeline, convert_one), imported here
+    # once: forked workers start with it.
+    if job.write:
+        from .workbook import build_workbook  # noqa: F401
+    if job.store is not None:
+        from .series import tidy  # noqa: F401
+        from .store import Store  # noqa: F401
     pending = deque(todo)
     while pending:
         # A worker died (killed, out of memory): the file it held is among those in flight.
@@ -165,6 +178,10 @@ def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], No
 def _run_pool(queue: deque[Item], jobs: int, job: Job, advance: Callable[[Item], None],
               initializer: Callable[[], None] | None) -> list[Item]:
     """Convert from `queue` until it is empty; returns the files in flight if the pool broke."""
+    # Only with a pool (see _pool).
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     pool = _pool(jobs, job, initializer)
     running: dict[Future[Item], Item] = {}
     try:

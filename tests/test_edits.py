@@ -117,17 +117,18 @@ def test_library_error_speaks_library_terms(converted):
 def test_an_edit_during_the_conversion_is_kept(converted, monkeypatch):
     """The check runs again just before the rename: an edit saved while we wrote is kept."""
     import converter.pipeline as pipeline
+    import converter.workbook as workbook
     from converter import OutputError
 
     src, book = converted
-    real = pipeline.build_workbook
+    real = workbook.build_workbook
 
     def build_then_edit(*args, **kwargs):
         built = real(*args, **kwargs)
         _edit_with_openpyxl(book)
         return built
 
-    monkeypatch.setattr(pipeline, "build_workbook", build_then_edit)
+    monkeypatch.setattr(workbook, "build_workbook", build_then_edit)     # pipeline imports it when it writes
     with pytest.raises(OutputError):
         pipeline.convert_file(src)
     assert openpyxl.load_workbook(book)["Innhold"]["D4"].value == NOTE
@@ -189,3 +190,24 @@ def test_batch_rerun_keeps_an_edited_output_and_goes_on(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert origin(edited) is Origin.OURS
     assert _manifest(out)[edited.with_suffix(".txt").name]["status"] == "converted"
+
+
+@pytest.mark.parametrize("name", ["out", "out.xls", "rapport.txt"])
+def test_one_report_to_a_name_that_is_no_workbook_is_refused(tmp_path, name):
+    src = tmp_path / "tiltak-2014-02.txt"
+    shutil.copyfile(SAMPLE, src)
+    result = _convert(src, "-o", tmp_path / name)
+    assert result.exit_code == 2
+    assert result.stderr == (f"{tmp_path / name}: the workbook's name must end in .xlsx. "
+                             "Give -o NAME.xlsx, or a folder that exists.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiltak-2014-02.txt"]     # nothing written
+
+
+def test_one_report_to_an_upper_case_suffix_or_an_existing_folder(tmp_path):
+    src = tmp_path / "tiltak-2014-02.txt"
+    shutil.copyfile(SAMPLE, src)
+    assert _convert(src, "-q", "-o", tmp_path / "Rapport.XLSX").exit_code == 0
+    (tmp_path / "ut").mkdir()
+    assert _convert(src, "-q", "-o", tmp_path / "ut").exit_code == 0
+    assert zipfile.is_zipfile(tmp_path / "Rapport.XLSX")
+    assert zipfile.is_zipfile(tmp_path / "ut" / "tiltak-2014-02.xlsx")

@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"meaning", "source"},                         # what each figure is; reading with the size limit
     {"checks", "series"},                          # ...; each report's figures as time series (pure)
     {"layout", "template", "chart"},               # addresses and formulas; the house style; chart XML
+    {"audit"},                                     # checks + layouts + Excel's limits: the workbook's and --check's
     {"xlsx"},                                      # the writer's parts
     {"workbook", "output", "store"},               # report → workbook; writing files safely; tidy data kept
     {"pipeline", "discover"},                      # one file; which files

@@ -22,6 +22,10 @@ from converter.cli import app
 from converter.template import COMPILED_NAME, compile_template, default_template_path, load_template
 
 HEAVY = ("openpyxl", "numpy", "pandas", "pydantic")
+# What checking does not need (issue 12): the writer, the template, the time series, the process pool.
+NOT_FOR_CHECK = ("converter.workbook", "converter.xlsx", "converter.chart", "converter.template",
+                 "converter.series", "converter.store", "converter.timeseries",
+                 "multiprocessing", "concurrent.futures", "zipfile", "tempfile", "json", "rich")
 REBUILD = "python templates/compile_template.py"
 
 
@@ -57,14 +61,18 @@ def test_damaged_shipped_form_falls_back_to_compiling(tmp_path):
     assert "Dato" in load_template(tmp_path / "tiltak.xlsx").xf
 
 
-def _modules_after(argv: list[str], tmp_path: Path, cache: str | None = None) -> tuple[int, list[str], str]:
-    """Run the CLI in a fresh interpreter; its exit code, the heavy modules it imported, its stderr."""
+def _modules_after(argv: list[str], tmp_path: Path, cache: str | None = None,
+                   watch: tuple[str, ...] = HEAVY) -> tuple[int, list[str], str]:
+    """Run the CLI in a fresh interpreter; its exit code, the modules of `watch` it imported, its stderr.
+
+    (A package is in sys.modules as soon as any of its modules is imported.)
+    """
     probe = (
         "import sys\n"
         f"sys.argv = ['tiltak2xlsx', *{argv!r}]\n"
         "from converter.cli import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        f"heavy = sorted(m for m in {watch!r} if m in sys.modules)\n"
         "print(code, ','.join(heavy), file=sys.stdout)\n")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
            "TILTAK2XLSX_CACHE_DIR": cache if cache is not None else str(tmp_path / "empty-cache")}
@@ -87,6 +95,35 @@ def test_check_and_options_import_nothing_heavy(tmp_path):
     argv = [str(SAMPLE), "--check", "--jobs", "2", "--max-size", "3.5", "--template", str(default_template_path())]
     code, heavy, err = _modules_after(argv, tmp_path, cache="off")
     assert (code, heavy) == (0, []), err
+
+
+@pytest.mark.slow
+def test_check_imports_no_writer_template_series_or_pool(tmp_path):
+    code, found, err = _modules_after([str(SAMPLE), "--check"], tmp_path, watch=HEAVY + NOT_FOR_CHECK)
+    assert (code, found) == (0, []), err
+
+
+@pytest.mark.slow
+def test_check_of_a_folder_imports_the_pool_only_for_jobs(tmp_path):
+    archive = tmp_path / "arkiv"
+    archive.mkdir()
+    shutil.copy(SAMPLE, archive / SAMPLE.name)
+    shutil.copy(SAMPLE, archive / "tiltak-copy.txt")
+    watch = HEAVY + NOT_FOR_CHECK
+    code, found, err = _modules_after([str(archive), "--check", "--jobs", "1"], tmp_path, watch=watch)
+    assert (code, found) == (0, []), err
+    code, found, err = _modules_after([str(archive), "--check", "--jobs", "2"], tmp_path, watch=watch)
+    assert code == 0, err
+    assert {"concurrent.futures", "multiprocessing"} <= set(found)          # the probe sees a pool
+    assert [m for m in found if m.startswith("converter.") or m in HEAVY] == []
+
+
+@pytest.mark.slow
+def test_check_with_a_template_loads_it_and_nothing_else(tmp_path):
+    argv = [str(SAMPLE), "--check", "--template", str(default_template_path())]
+    code, found, err = _modules_after(argv, tmp_path, watch=HEAVY + NOT_FOR_CHECK)
+    assert code == 0, err
+    assert [m for m in found if m.startswith("converter.") or m in HEAVY] == ["converter.template"]
 
 
 @pytest.mark.slow
