@@ -5,7 +5,8 @@ from `meaning.figures`), never on text or on label lists:
 
 - `tidy(report)` packs a parsed report (what a worker returns and what the store keeps).
 - `Archive` holds many reports in the main process compactly: series keys interned once for the
-  whole archive, each report's values as flat integer arrays (no per-cell objects).
+  whole archive, each report's values as flat integer arrays (no per-cell objects). Reports with
+  the same keys (most of an archive) share one layout, which `build` works out once.
 - `build(archive)` gives the `Timeline`: a value array per series over the calendar months, the
   missing months, the revisions, the renamed series (linked), and the months derived from the
   next year's report.
