@@ -235,8 +235,21 @@ def table_layout(table: Table, sheet: str) -> TableLayout:
 def cell_formula(table: Table, layout: TableLayout, section: int, row: int, column: int) -> str | None:
     """The formula for one cell, or None when the cell holds the published number."""
     col: Column = table.columns[column]
+    kind = col.kind
+    # A published column first: most cells of a report, and a formula only on a total row.
+    if kind is ColumnKind.VALUE:
+        parts = table.sections[section].rows[row].parts
+        if not parts:
+            return None
+        helper = layout.helpers.get((section, row)) if layout.helpers else None
+        if helper is not None:
+            return column_sum(helper.rows, column + 2)
+        rows = layout.row_of[section]
+        return column_sum([rows[p] for p in parts], column + 2)
+    if kind is ColumnKind.RATE:
+        return None
     sheet_row = layout.row_of[section][row]
-    kind, ops = col.kind, [o + 2 for o in col.operands]
+    ops = [o + 2 for o in col.operands]
     if kind is ColumnKind.ROWSUM:
         return row_sum(sheet_row, ops)
     if kind is ColumnKind.CHANGE:
@@ -247,17 +260,9 @@ def cell_formula(table: Table, layout: TableLayout, section: int, row: int, colu
         return growth_formula(sheet_row, ops[0], ops[1], col.decimals)
     if kind is ColumnKind.SHARE and len(ops) == 2:          # within the row
         return growth_formula(sheet_row, ops[1], ops[0], col.decimals)
-    if kind is ColumnKind.SHARE:
+    if kind is ColumnKind.SHARE:                            # of the section's total
         base = section_total(table.sections[section])
         return None if base is None else share_formula(sheet_row, layout.row_of[section][base], ops[0], col.decimals)
-    if kind is ColumnKind.RATE:
-        return None
-    parts = table.sections[section].rows[row].parts
-    if parts:
-        helper = layout.helpers.get((section, row))
-        if helper is not None:
-            return column_sum(helper.rows, column + 2)
-        return column_sum([layout.row_of[section][p] for p in parts], column + 2)
     return None
 
 

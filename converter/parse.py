@@ -91,6 +91,7 @@ _INTEGER = {mark: re.compile(rf"\d{{1,3}}(?:([{re.escape(chars)}])\d{{3}})(?:\1\
             for mark, chars in _GROUP_CHARS.items()}
 _COMMA_GROUPED = re.compile(r"[-\u2212]?[1-9]\d{0,2}(?:,\d{3})+")   # "0,125" is a decimal, never 125
 _SPACE_GROUPED = re.compile(r"\d[ \u00a0\u202f]\d{3}")
+_NON_DIGITS = re.compile(r"\D")
 
 
 def parse_number(cell: str, decimal_mark: str = ",") -> Number | None:
@@ -109,10 +110,12 @@ def parse_number(cell: str, decimal_mark: str = ",") -> Number | None:
     whole, mark, fraction = body.rpartition(decimal_mark) if decimal_mark in body else (body, "", "")
     if mark and not (whole and fraction.isdigit() and fraction.isascii()):
         raise ValueError("not a number")
-    m = _INTEGER[decimal_mark].fullmatch(whole)
-    if not m:
-        raise ValueError("not a number")
-    digits = re.sub(r"\D", "", whole)
+    if whole.isascii() and whole.isdigit():    # ungrouped ASCII digits (most cells): valid as they are
+        digits = whole
+    else:
+        if not _INTEGER[decimal_mark].fullmatch(whole):
+            raise ValueError("not a number")
+        digits = _NON_DIGITS.sub("", whole)
     if len(digits.lstrip("0") or "0") + len(fraction) > MAX_DIGITS:
         raise ValueError("too large")
     if fraction:
@@ -149,6 +152,8 @@ def decimals_of(value: Number | None) -> int:
 
 
 def _strip_bold(cell: str) -> tuple[str, bool]:
+    if "<" not in cell:         # most cells: no tag, no regex (twice per cell of a big report)
+        return cell, False
     bold = bool(_OPEN_BOLD.search(cell))
     return _BOLD.sub("", cell), bold
 
@@ -703,7 +708,7 @@ class _Parser:
         if truncated and len(raw) < width:
             raise self.error(number, "the file ends in the middle of a table row",
                              "The file seems cut off: export it again", line)
-        if _OPEN_BOLD.search(cells[0]) and not _CLOSE_BOLD.search(cells[0]):
+        if bold and not _CLOSE_BOLD.search(cells[0]):      # bold: _strip_bold found <b> in the label
             raise self.unclosed(number, truncated, cells[0])
         values: list[Number | None] = []
         marks = [""] * width
@@ -712,8 +717,9 @@ class _Parser:
             if cell_bold and not _CLOSE_BOLD.search(cell):
                 raise self.unclosed(number, truncated, cell)
             bold = bold or cell_bold
-            if text.strip() in SYMBOLS:
-                marks[c] = text.strip()
+            stripped = text.strip()
+            if stripped in SYMBOLS:
+                marks[c] = stripped
                 values.append(None)
                 continue
             try:

@@ -53,11 +53,11 @@ from .xlsx import (
     next_formula,
     next_num,
     next_row,
+    next_shared_formula,
     next_text,
     num,
     package,
     row_xml,
-    shared_formula,
     text,
 )
 
@@ -137,7 +137,7 @@ def _next_label(value: str, tpl: Template, style: str) -> str:
 
 
 def _width(texts: list[str], least: float, most: float = 80.0) -> float:
-    longest = max((len(t) for t in texts), default=0)
+    longest = max(map(len, texts), default=0)
     return max(least, min(most, longest * 1.1 + 2))
 
 
@@ -214,29 +214,32 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     header_lines = max((_lines(col.header, tpl.number_width * 1.15) for col in table.columns), default=1)
     yield row_xml(HEADER_ROW, header, _height(header_lines, 13.5))
     # Every cell of a row is written, from column A on: next_row gives each its reference.
-    # Per column and weight (detail, total): (exact, style name); a number style is a string built per call.
-    weights = [[(col.kind.exact, number_style(col, bold)) for col in table.columns] for bold in (False, True)]
+    # Per weight (detail, total), per column: (the number's style, the style of a formula over a
+    # blank, the style of a symbol), looked up once: this loop runs for every cell.
+    weights = [[(xf[style], xf[style + "0"] if not col.kind.exact else xf[style],
+                 xf[style.split(".")[0] + "T"])
+                for col in table.columns for style in (number_style(col, bold),)] for bold in (False, True)]
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
             yield next_row([_next_label(section.heading or "", tpl, "Seksjon")], heading_row)
+        rows_of, derived = layout.row_of[s], values[s]
         for r, row in enumerate(section.rows):
-            sheet_row = layout.row_of[s][r]
             bold = row.bold
             cells = [_next_label(row.label, tpl, "SumTekst" if bold else "Tekst")]
-            for c, (percent, style) in enumerate(weights[bold]):
-                published = row.values[c]
-                expr = None if (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
+            published_values = row.values
+            for c, (style, blank_style, symbol_style) in enumerate(weights[bold]):
+                published = published_values[c]
+                expr = None if unknowns and (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
                 if expr is None:
                     mark = row.mark(c)
-                    cells.append(next_num(published, xf[style]) if published is not None
-                                 else next_text(mark, xf[style.split(".")[0] + "T"]) if mark
-                                 else next_blank(xf[style]))
+                    cells.append(next_num(published, style) if published is not None
+                                 else next_text(mark, symbol_style) if mark
+                                 else next_blank(style))
                 else:
                     # Where the report shows a blank, a formula giving 0 shows blank too.
-                    key = style + "0" if published is None and not percent else style
-                    cells.append(next_formula(expr, values[s][r][c], xf[key]))
-            yield next_row(cells, sheet_row)
+                    cells.append(next_formula(expr, derived[r][c], blank_style if published is None else style))
+            yield next_row(cells, rows_of[r])
 
 
 # --------------------------------------------------------------------------- Avstemming
@@ -254,28 +257,38 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
               (4, 4, _width([c.column for c in checks], 10, 30)),
               (5, 5, _width([c.what for c in checks], 16, 60)),
               (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
-    targets = [_target(layouts, c) for c in checks]
+    # (location, text) of each checked cell: 'Sheet'!B5 for the link, Sheet!B5 as shown; its address.
+    # Each sheet name is quoted once and each table's column letters are looked up once (this
+    # runs once per check; layout.address per check cost ~1 µs).
+    quoted = [quote_sheet(layout.sheet) for layout in layouts]
+    letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
+    addresses = [f"{letters[c.cell.table][c.cell.column]}{layouts[c.cell.table].row_of[c.cell.section][c.cell.row]}"
+                 for c in checks]
+    targets = [(f"{quoted[c.cell.table]}!{address}", f"{layouts[c.cell.table].sheet}!{address}")
+               for c, address in zip(checks, addresses, strict=True)]
     # Celle as wide as its longest text (a sheet name and an address), so a picture or a print shows it whole
     widths[6] = (7, 7, _width([shown for _, shown in targets], 14, 40))
     link = rl.column("Celle")
     links = ((cell(rl.row(i), link), *targets[i]) for i in range(min(len(checks), MAX_LINKS)))
     last = rl.last_column
-    return Sheet(name=RECONCILIATION, rows=_reconciliation_rows(report, layouts, checks, targets, notes, tpl, rl),
-                 widths=widths,
+    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, notes, tpl, rl)
+    return Sheet(name=RECONCILIATION, rows=rows, widths=widths,
                  freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
                  conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
                  dimension=f"A1:{last}{rl.bottom_row}")
 
 
-def _target(layouts: list[TableLayout], check: Check) -> tuple[str, str]:
-    """(location, text) of the checked cell: 'Sheet'!B5 for the link, Sheet!B5 as shown."""
-    layout = layouts[check.cell.table]
-    address = layout.address(check.cell.section, check.cell.row, check.cell.column)
-    return f"{quote_sheet(layout.sheet)}!{address}", f"{layout.sheet}!{address}"
+def _text_around(prefix: str, style: int) -> tuple[str, str]:
+    """(head, tail) with next_text(prefix + ref, style) == head + ref + tail for any cell reference
+    `ref` ("B17"): letters and digits are never escaped, and after `prefix` they change neither
+    whether the text's space is preserved nor an escape of `prefix`'s (tests/test_workbook.py)."""
+    probe = next_text(prefix + "A1", style)
+    head, _, tail = probe.rpartition("A1</t>")
+    return head, "</t>" + tail
 
 
 def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
-                         targets: list[tuple[str, str]], notes: list[str], tpl: Template,
+                         targets: list[tuple[str, str]], addresses: list[str], notes: list[str], tpl: Template,
                          rl: ReconciliationLayout) -> Iterator[str]:
     xf = tpl.xf
     status = rl.range("Status")
@@ -289,16 +302,17 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     tekst, lenke = xf["Tekst"], xf["Lenke"]
     published, computed = rl.letter("Publisert"), rl.letter("Arbeidsbok")
     difference, status_letter = rl.letter("Differanse"), rl.letter("Status")
-    # Per checked column: is it checked as shown (a percent), and its number style.
+    # Per checked column: is it checked as shown (a percent), its number style, and its blank cell.
     styles = [[(col.kind.exact, xf[number_style(col, False)]) for col in t.columns] for t in report.tables]
+    blanks = {number: next_blank(number) for table in styles for _, number in table}
     kinds = [styles[c.cell.table][c.cell.column][0] for c in checks]
     sheets = [next_text(layout.sheet, tekst) for layout in layouts]
+    # Celle is "Sheet!B5": its XML around the address made once per sheet
+    shown_xml = [_text_around(f"{layout.sheet}!", lenke) for layout in layouts]
     labels: dict[str, str] = {}         # a label's cell XML: few labels, many checks
 
     def label(value: str) -> str:
-        xml = labels.get(value)
-        if xml is None:
-            xml = labels[value] = _next_label(value, tpl, "Tekst")
+        xml = labels[value] = _next_label(value, tpl, "Tekst")
         return xml
 
     # Differanse and Status are the same formula on every row, moved down: shared formulas
@@ -308,22 +322,35 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     for i in range(len(checks) - 2, -1, -1):
         if kinds[i + 1] == kinds[i]:
             run_end[i] = run_end[i + 1]
-    # This loop runs once per check: each sheet name is escaped once, here.
+    # This loop runs once per check (11,310 on the big report): what repeats is made once. Each
+    # sheet name is escaped once, each table's column letters and sheet rows looked up directly;
+    # a Status cell that is no master depends only on its group and verdict, a Differanse cell
+    # on its style and an int difference (0 for a check that holds).
     quoted = [escape(quote_sheet(layout.sheet)) + "!" for layout in layouts]
+    letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
+    rows_of = [layout.row_of for layout in layouts]
+    verdicts: dict[tuple[int, str], str] = {}
+    diffs: dict[tuple[int, int], str] = {}
+    known = labels.get
+    first_row = rl.first_row
     group = 0
     for i, check in enumerate(checks):
-        r = rl.row(i)
-        src = layouts[check.source.table]
-        source = quoted[check.source.table] + src.address(check.source.section, check.source.row, check.source.column)
-        percent, number = styles[check.cell.table][check.cell.column]
-        location, shown = targets[i]
+        r = first_row + i
+        ref = check.source
+        source = f"{quoted[ref.table]}{letters[ref.table][ref.column]}{rows_of[ref.table][ref.section][ref.row]}"
+        table = check.cell.table
+        percent, number = styles[table][check.cell.column]
         if i < MAX_LINKS:
-            target = next_text(shown, lenke)
+            head, tail = shown_xml[table]
+            target = f"{head}{addresses[i]}{tail}"
         else:   # past Excel's hyperlinks per sheet: the same link as a formula
+            location, shown = targets[i]
             target = next_formula(f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
                                   f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, lenke)
-        cached = _cached(check.computed, percent)
-        delta = (check.computed or 0) - (check.published or 0)
+        computed_value, published_value = check.computed, check.published
+        # a blank computed value: a percent's formula shows "" (blank), a count's N() gives 0
+        cached = computed_value if computed_value is not None else "" if percent else 0
+        delta = (computed_value or 0) - (published_value or 0)
         verdict = "OK" if check.holds else "AVVIK"
         if i == 0 or kinds[i - 1] != percent:
             group += 1
@@ -331,37 +358,35 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             test = (f'{published}{r}&""={computed}{r}&""' if percent
                     else f"N({computed}{r})=N({published}{r})")
             span = f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}"
-            status = shared_formula(f"{status_letter}{r}", group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
+            status = next_shared_formula(group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
         else:
-            status = shared_formula(f"{status_letter}{r}", group, verdict, tekst)
+            status = verdicts.get((group, verdict)) or verdicts.setdefault(
+                (group, verdict), next_shared_formula(group, verdict, tekst))
         if i == 0:
-            diff = shared_formula(f"{difference}{r}", 0, delta, number,
-                                  (f"N({computed}{r})-N({published}{r})", f"{difference}{r}:{difference}{rl.last_row}"))
-        else:
-            diff = shared_formula(f"{difference}{r}", 0, delta, number)
-        yield next_row([
-            sheets[check.cell.table],
-            label(check.section),
-            label(check.row),
-            label(check.column),
-            label(check.what),
-            f'<c s="{tekst}"><v>{check.line}</v></c>',
+            diff = next_shared_formula(0, delta, number, (f"N({computed}{r})-N({published}{r})",
+                                                          f"{difference}{r}:{difference}{rl.last_row}"))
+        elif type(delta) is int:
+            diff = diffs.get((number, delta)) or diffs.setdefault((number, delta),
+                                                                  next_shared_formula(0, delta, number))
+        else:       # a Decimal: 0.0 and 0.00 are equal keys but different text
+            diff = next_shared_formula(0, delta, number)
+        yield next_row((
+            sheets[table],
+            known(check.section) or label(check.section),
+            known(check.row) or label(check.row),
+            known(check.column) or label(check.column),
+            known(check.what) or label(check.what),
+            f' s="{tekst}"><v>{check.line}</v></c>',
             target,
-            next_num(check.published, number) if check.published is not None else next_blank(number),
+            next_num(published_value, number) if published_value is not None else blanks[number],
             next_escaped_formula(source, cached, number),        # `source` is escaped already
             diff,
             status,
-        ], r)
+        ), r)
     # What was deliberately not compared: below the checks, as notes (never as AVVIK).
     for i, note in enumerate(notes):
         r = rl.note_row(i)
         yield row_xml(r, [text(r, 1, "Merknad" if i == 0 else "", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")])
-
-
-def _cached(value: Number | None, percent: bool) -> Number | str | None:
-    if value is None:
-        return "" if percent else 0
-    return value
 
 
 # --------------------------------------------------------------------------- Innhold

@@ -7,7 +7,7 @@ import pytest
 
 from converter import parse_text
 from converter.checks import CheckKind, reconcile_report
-from converter.meaning import located_figures, slice_names
+from converter.meaning import located_figures, located_keys, slice_names
 
 CHANGE = ("Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent")
 
@@ -233,3 +233,24 @@ def test_check_prints_what_it_did_not_compare(tmp_path):
     notes = [c.value for row in wb["Avstemming"].iter_rows() for c in row
              if isinstance(c.value, str) and "ikke sammenlignet" in c.value]
     assert len(notes) == 1
+
+
+@pytest.mark.parametrize("shape", ["sample_like", "gender_under_groups", "rate_column", "year_columns", "herav",
+                                   "tiltak_named_like_group", "county_tables", "symbols"])
+def test_keys_are_the_figures_keys(shape):
+    """located_keys (what the agreement checks match on, without a Figure per cell) is Figure.key and
+    Figure.comparable of located_figures, cell for cell, in order."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from familygen import generate
+
+    from converter import parse_bytes
+
+    for seed in range(2):
+        report = parse_bytes(generate(shape, seed).data, f"{shape}.txt")
+        keys = located_keys(report)
+        assert keys == [(place, f.key, f.comparable) for place, f in located_figures(report)]
+        if shape == "rate_column":      # a rate is never comparable: the flag is carried, not assumed
+            assert any(not comparable for _, _, comparable in keys)

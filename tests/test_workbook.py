@@ -373,3 +373,15 @@ def test_avstemming_formulas_name_a_sheet_with_an_ampersand_once_escaped(tmp_pat
     sources = [row[8].value for row in ws.iter_rows(min_row=6) if row[0].value == "Arbeid & helse"]
     assert sources == ["='Arbeid & helse'!B5", "='Arbeid & helse'!C5", "='Arbeid & helse'!D5",
                        "='Arbeid & helse'!D6", "='Arbeid & helse'!D7"]
+
+
+@pytest.mark.parametrize("sheet", ["Tiltak", "Arbeid & helse", " innrykk", "to  rom", "a_x0041_", "tab\there",
+                                   "<b>", "x_x12", "slutt "])
+@pytest.mark.parametrize("ref", ["B5", "AB1048576", "XFD17"])
+def test_celle_text_is_made_around_the_address(sheet, ref):
+    """The Avstemming loop makes "Sheet!B5" from XML split once per sheet: the same as a whole next_text."""
+    from converter.workbook import _text_around
+    from converter.xlsx import next_text
+
+    head, tail = _text_around(f"{sheet}!", 7)
+    assert head + ref + tail == next_text(f"{sheet}!{ref}", 7)

@@ -6,6 +6,8 @@ import hashlib
 import html
 import shutil
 import subprocess
+import sys
+import threading
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
@@ -24,11 +26,11 @@ from converter.xlsx import (
     next_formula,
     next_num,
     next_row,
+    next_shared_formula,
     next_text,
     num,
     package,
     row_xml,
-    shared_formula,
     stored_fingerprint,
     text,
 )
@@ -67,20 +69,25 @@ def test_cells():
 
 
 def test_cells_get_their_references_from_their_row():
-    assert next_num(75412, 3) == '<c s="3"><v>75412</v></c>'
-    assert next_blank(4) == '<c s="4"/>'
-    assert next_formula("SUM(C6:C8)", 7, 3) == '<c s="3"><f>SUM(C6:C8)</f><v>7</v></c>'
-    assert next_formula('A1&"<"', "x<", 2) == '<c s="2" t="str"><f>A1&amp;"&lt;"</f><v>x&lt;</v></c>'
+    # a cell of a hot loop is its XML after "<c": the row writes "<c" and the reference
+    assert next_num(75412, 3) == ' s="3"><v>75412</v></c>'
+    assert next_blank(4) == ' s="4"/>'
+    assert next_formula("SUM(C6:C8)", 7, 3) == ' s="3"><f>SUM(C6:C8)</f><v>7</v></c>'
+    assert next_formula('A1&"<"', "x<", 2) == ' s="2" t="str"><f>A1&amp;"&lt;"</f><v>x&lt;</v></c>'
     # cells are made without their reference; the row gives each its own, column A on
     assert next_row([next_num(1, 3), next_blank(4)], 9) == (
         '<row r="9"><c r="A9" s="3"><v>1</v></c><c r="B9" s="4"/></row>')
     assert next_row([next_blank(1)], 9, 27.0) == '<row r="9" ht="27.0" customHeight="1"><c r="A9" s="1"/></row>'
-    # a cell that carries its own reference (a shared formula) keeps it
-    assert next_row([next_blank(1), shared_formula("B9", 2, "OK", 1)], 9) == (
+    assert next_row([next_blank(1), next_shared_formula(2, "OK", 1)], 9) == (
         '<row r="9"><c r="A9" s="1"/><c r="B9" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c></row>')
-    assert shared_formula("J6", 0, 5, 3, ("N(I6)-N(H6)", "J6:J9")) == (
-        '<c r="J6" s="3"><f t="shared" ref="J6:J9" si="0">N(I6)-N(H6)</f><v>5</v></c>')
-    assert shared_formula("K7", 2, "OK", 1) == '<c r="K7" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c>'
+    assert next_row([next_shared_formula(0, 5, 3, ("N(I6)-N(H6)", "A6:A9"))], 6) == (
+        '<row r="6"><c r="A6" s="3"><f t="shared" ref="A6:A9" si="0">N(I6)-N(H6)</f><v>5</v></c></row>')
+    # a label with braces is a label (the row is a format, its cells are not)
+    assert next_row([next_text("{0} {1}", 1)], 3) == (
+        '<row r="3"><c r="A3" s="1" t="inlineStr"><is><t>{0} {1}</t></is></c></row>')
+    # past column Z, and the 28th column
+    wide = next_row([next_blank(i) for i in range(28)], 2)
+    assert wide.endswith('<c r="Z2" s="25"/><c r="AA2" s="26"/><c r="AB2" s="27"/></row>')
 
 
 @pytest.mark.parametrize(("label", "preserved"), [
@@ -88,7 +95,7 @@ def test_cells_get_their_references_from_their_row():
     ("linje\nlinje", True), ("tab\there", True), ("_x0041_", False),
 ])
 def test_space_is_preserved_only_where_excel_would_lose_it(label, preserved):
-    cell = next_text(label, 1)
+    cell = "<c" + next_text(label, 1)
     assert ('xml:space="preserve"' in cell) == preserved
     assert ElementTree.fromstring(cell).find("is/t").text == label.replace("_x0041_", "_x005F_x0041_")
 
@@ -101,9 +108,9 @@ def test_readers_place_cells_and_translate_shared_formulas():
     rows = [
         row_xml(1, [text(1, 1, "Tittel", 1)]),
         next_row([next_text("a", 1), next_num(1, 1), next_num(2, 1),
-                  shared_formula("D3", 0, 3, 1, ("B3+C3", "D3:D5"))], 3),      # row 2 left out: r needed
-        next_row([next_text("b", 1), next_blank(1), next_num(4, 1), shared_formula("D4", 0, 4, 1)], 4),
-        next_row([next_text("c", 1), next_num(5, 1), next_formula("B5*2", 10, 1), shared_formula("D5", 0, 15, 1)], 5),
+                  next_shared_formula(0, 3, 1, ("B3+C3", "D3:D5"))], 3),      # row 2 left out: r needed
+        next_row([next_text("b", 1), next_blank(1), next_num(4, 1), next_shared_formula(0, 4, 1)], 4),
+        next_row([next_text("c", 1), next_num(5, 1), next_formula("B5*2", 10, 1), next_shared_formula(0, 15, 1)], 5),
     ]
     zf, _ = _package([Sheet("Ark", rows=rows, dimension="A1:D5")])
     book = BytesIO(zf.fp.getvalue())
@@ -205,3 +212,87 @@ def test_escaped_label_shows_literally_in_libreoffice(tmp_path):
                     "--outdir", str(out), str(tmp_path / "r.xlsx")], check=True, capture_output=True, timeout=300)
     rows = (out / "r-Tiltak og hovedgrupper.csv").read_text(encoding="utf-8").splitlines()
     assert "Mentor _x0041_,85,10,70,5" in rows
+
+
+# --------------------------------------------------------------------------- the writer thread
+
+def _big_rows(n: int, fail_at: int | None = None, error: BaseException | None = None):
+    """Rows enough to fill the writer's queue many times over (each chunk is ≤ 512 rows)."""
+    for r in range(1, n + 1):
+        if r == fail_at:
+            raise error  # type: ignore[misc]
+        yield row_xml(r, [text(r, 1, f"rad {r} " + "x" * 200, 1), num(r, 2, r, 1)])
+
+
+_SWITCH = sys.getswitchinterval()      # the interpreter's own (CPython's default: 5 ms), before any package call
+
+
+def _no_writer_thread() -> bool:
+    """The writer thread is gone and the interpreter's switch interval is its own again."""
+    return not any(t.name == "xlsx-writer" for t in threading.enumerate()) and sys.getswitchinterval() == _SWITCH
+
+
+def test_parts_written_in_the_background_are_whole_and_in_order():
+    """Many chunks per sheet, several sheets: every part complete, in the order given, hashed right."""
+    sheets = [Sheet(f"A{i}", rows=list(_big_rows(3000))) for i in range(3)]
+    zf, stamp = _package(sheets)
+    names = zf.namelist()
+    assert names[-1] == "docProps/custom.xml"
+    assert [n for n in names if n.startswith("xl/worksheets/")] == [f"xl/worksheets/sheet{i}.xml" for i in (1, 2, 3)]
+    for i in (1, 2, 3):
+        root = ElementTree.fromstring(zf.read(f"xl/worksheets/sheet{i}.xml"))
+        rows = root.findall(f"{M}sheetData/{M}row")
+        assert [int(r.get("r")) for r in rows] == list(range(1, 3001))
+    digests = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in names}
+    h = hashlib.sha256()
+    for n in sorted(digests):
+        if n != "docProps/custom.xml":
+            h.update(f"{n}\0{digests[n]}\n".encode())
+    assert stamp == "sha256:" + h.hexdigest()
+    assert _no_writer_thread()
+
+
+@pytest.mark.parametrize("error", [ValueError("bad row"), KeyboardInterrupt()])
+def test_an_error_while_making_a_sheet_reaches_the_caller_and_ends_the_writer(error):
+    with pytest.raises(type(error)) as raised:
+        _package([Sheet("A", rows=_big_rows(20000, fail_at=15000, error=error))])
+    assert raised.value is error
+    assert _no_writer_thread()
+
+
+class _FullDisk(BytesIO):
+    """A file that fails once `room` bytes are written, as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, data) -> int:
+        if self.tell() + len(data) > self.room:
+            raise OSError(28, "No space left on device")
+        return super().write(data)
+
+
+def test_an_error_while_writing_reaches_the_caller_without_a_deadlock():
+    """The writer thread fails (a full disk) while the sheet is still being made: the caller gets
+    the OSError (write_atomic turns it into a message and removes the file), nothing hangs."""
+    tpl = load_template()
+    out = _FullDisk(50_000)         # past the small parts, early in the sheet
+    rows = _big_rows(50000)
+    with pytest.raises(OSError, match="No space left"):
+        package([Sheet("A", rows=rows)], tpl.styles_xml, tpl.theme_xml,
+                Properties("T", "P", "c", datetime(2024, 1, 1, tzinfo=UTC), {}), out)
+    assert _no_writer_thread()
+    assert next(rows, None) is not None         # the producer stopped early, not after all 50,000 rows
+
+
+def test_the_switch_interval_is_short_while_writing_and_restored_after():
+    seen = []
+
+    def rows():
+        seen.append(sys.getswitchinterval())
+        yield row_xml(1, [num(1, 1, 1, 1)])
+
+    _package([Sheet("A", rows=rows())])
+    assert seen == [pytest.approx(0.0001)]
+    assert _no_writer_thread()
