@@ -5,7 +5,8 @@ from `meaning.figures`), never on text or on label lists:
 
 - `tidy(report)` packs a parsed report (what a worker returns and what the store keeps).
 - `Archive` holds many reports in the main process compactly: series keys interned once for the
-  whole archive, each report's values as flat integer arrays (no per-cell objects).
+  whole archive, each report's values as flat integer arrays (no per-cell objects). Reports with
+  the same keys (most of an archive) share one layout, which `build` works out once.
 - `build(archive)` gives the `Timeline`: a value array per series over the calendar months, the
   missing months, the revisions, the renamed series (linked), and the months derived from the
   next year's report.
@@ -37,7 +38,6 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
 
 from .meaning import figures
 from .model import MONTHS, Measure, Report
@@ -103,32 +103,33 @@ class ReportData:
         return len(self.keys)
 
     def to_json(self) -> dict[str, object]:
-        """A JSON-safe form (the store's file format; no pickle on disk): strings once, keys as indices."""
-        table: dict[Key, int] = {}
-        refs = [table.setdefault(k, len(table)) for k in self.keys]
-        strings = {x: 0 for k in table for x in k}      # every label once, in order of first use
-        for n, x in enumerate(strings):
-            strings[x] = n
-        keys = [[strings[x] for x in k] for k in table]
+        """A JSON-safe form (the store's file format; no pickle on disk): every label once, and the keys
+        as their labels' indices, field by field (`keys[f * n + i]`: field f of figure i)."""
+        fields = list(zip(*self.keys, strict=True)) if self.keys else [()] * 7
+        index = {x: n for n, x in enumerate(dict.fromkeys(itertools.chain.from_iterable(fields)))}
+        ids = index.__getitem__
         return {"period": self.period, "source": self.source, "sha256": self.sha256, "title": self.title,
-                "strings": list(strings), "keys": keys, "refs": refs, "offsets": self.offsets.tolist(),
-                "values": self.values.tolist(), "decimals": list(self.decimals),
+                "strings": list(index), "keys": [n for f in fields for n in map(ids, f)],
+                "offsets": self.offsets.tolist(), "values": self.values.tolist(), "decimals": list(self.decimals),
                 "marks": [list(m) for m in self.marks]}
 
     @classmethod
     def from_json(cls, data: dict) -> ReportData:
+        """The inverse of `to_json`; ValueError, TypeError or LookupError for anything else."""
         strings = data["strings"]
-        if not all(type(x) is str for x in strings):
+        if type(strings) is not list or not all(type(x) is str for x in strings):
             raise ValueError("bad label")
-        keys = [itemgetter(*k)(strings) for k in data["keys"]]
-        if any(len(k) != 7 for k in data["keys"]) or any(r < 0 for k in data["keys"] for r in k):
-            raise ValueError("bad key")
-        refs = data["refs"]
-        n = len(refs)
-        if not (len(data["offsets"]) == len(data["values"]) == len(data["decimals"]) == n):
+        n = len(data["offsets"])
+        if not (len(data["values"]) == len(data["decimals"]) == n and len(data["keys"]) == 7 * n):
             raise ValueError("lengths differ")
+        try:
+            ids = array("I", data["keys"])         # negative or huge: OverflowError; not a number: TypeError
+        except OverflowError:
+            raise ValueError("bad key") from None
+        label = strings.__getitem__             # an index past the labels: IndexError
+        fields = [map(label, ids[f * n:(f + 1) * n]) for f in range(7)]
         return cls(str(data["period"]), str(data["source"]), str(data["sha256"]), str(data["title"]),
-                   tuple(keys[r] for r in refs), array("h", data["offsets"]), array("q", data["values"]),
+                   tuple(zip(*fields, strict=True)), array("h", data["offsets"]), array("q", data["values"]),
                    bytes(data["decimals"]), tuple((int(i), str(m)) for i, m in data["marks"]))
 
 
@@ -136,44 +137,49 @@ def tidy(report: Report) -> ReportData:
     """The tidy data of a parsed report, from its figures (meaning.figures)."""
     period = month_index(report.period.key)
     keys: list[Key] = []
-    offsets = array("h")
-    values = array("q")
+    offsets: list[int] = []
+    values: list[int] = []
     decimals = bytearray()
     marks: list[tuple[int, str]] = []
     seen: set[tuple[Sid, int]] = set()
     renamed: dict[tuple[str, int], str] = {}
     months: dict[str, int] = {}                 # a report has one or two periods: each parsed once
+    measures = _MEASURES                        # Measure → (its value, its series' measure), no enum lookups
     for i, f in enumerate(figures(report)):
-        measure = f.measure.value
+        measure, in_series = measures[f.measure]
         key: Key = (f.table, f.section, f.group, f.row, f.column, f.category, measure)
-        offset = 0
-        if f.period:
-            offset = months.get(f.period, ABSENT)
-            if offset == ABSENT:
-                offset = months[f.period] = max(-32768, min(32767, month_index(f.period) - period))
-        # Two tables may share a title; their figures stay apart as "Title (2)" when they would collide.
-        n = 1
-        sid = (f.table, f.section, f.group, f.row, f.category, series_measure(measure))   # sid_of(key), inline
-        while (sid, offset) in seen:
-            n += 1
-            key = (renamed.setdefault((f.table, n), f"{f.table} ({n})"), *key[1:])
-            sid = sid_of(key)
-        seen.add((sid, offset))
+        offset = months.get(f.period, ABSENT) if f.period else 0
+        if offset == ABSENT:
+            offset = months[f.period] = max(-32768, min(32767, month_index(f.period) - period))
+        sid = (f.table, f.section, f.group, f.row, f.category, in_series)   # sid_of(key), inline
+        probe = (sid, offset)
+        if probe in seen:
+            # Two tables may share a title; their figures stay apart as "Title (2)" when they would collide.
+            n = 1
+            while probe in seen:
+                n += 1
+                key = (renamed.setdefault((f.table, n), f"{f.table} ({n})"), *key[1:])
+                probe = (sid_of(key), offset)
+        seen.add(probe)
         keys.append(key)
         offsets.append(offset)
-        if f.value is None:
+        value = f.value
+        if value is None:
             values.append(BLANK)
             decimals.append(0)
             if f.mark:
                 marks.append((i, f.mark))
+        elif type(value) is int and not f.decimals:     # the common case: a whole count
+            values.append(value)
+            decimals.append(0)
         else:
             d = f.decimals
-            if isinstance(f.value, Decimal):
-                d = max(d, -int(f.value.as_tuple().exponent))   # type: ignore[operator]
+            if isinstance(value, Decimal):
+                d = max(d, -int(value.as_tuple().exponent))   # type: ignore[operator]
             decimals.append(min(d, 18))
-            values.append(scaled(f.value, d))
-    return ReportData(report.period.key, report.source, report.sha256, report.title, tuple(keys), offsets,
-                      values, bytes(decimals), tuple(marks))
+            values.append(scaled(value, d))
+    return ReportData(report.period.key, report.source, report.sha256, report.title, tuple(keys),
+                      array("h", offsets), array("q", values), bytes(decimals), tuple(marks))
 
 
 _AS_COUNT = frozenset({_PREVIOUS, Measure.PERIOD.value})
@@ -182,6 +188,10 @@ _AS_COUNT = frozenset({_PREVIOUS, Measure.PERIOD.value})
 def series_measure(measure: str) -> str:
     """The measure a figure's series is in: a count of last year or of another month is a count."""
     return _COUNT if measure in _AS_COUNT else measure
+
+
+# StrEnum members hash as their text, so this lookup costs no enum machinery (tidy's hot loop).
+_MEASURES = {m: (m.value, series_measure(m.value)) for m in Measure}
 
 
 def sid_of(key: Key) -> Sid:
@@ -204,11 +214,12 @@ class Source:
 @dataclass(slots=True)
 class _Entry:
     source: Source
-    ids: array              # array('I'): key ids (Archive.keys)
+    ids: array              # array('I'): key ids (Archive.keys); shared by the reports of one layout
     offsets: array
     values: array
     decimals: bytes
     marks: dict[int, str]
+    layout: int = 0         # reports with the same keys and offsets share a layout (build plans once for it)
 
 
 class Archive:
@@ -223,6 +234,10 @@ class Archive:
         self._strings: dict[str, str] = {}
         self.entries: dict[str, _Entry] = {}
         self.notes: list[str] = []
+        # Most reports of an archive have the same keys as another: their key ids are looked up once
+        # (one hash of the whole key tuple), and (keys, offsets) numbers the layout.
+        self._by_keys: dict[tuple[Key, ...], array] = {}
+        self._layouts: dict[tuple[int, bytes], int] = {}
 
     def _intern(self, key: Key) -> int:
         found = self._ids.get(key)
@@ -235,8 +250,11 @@ class Archive:
 
     def add(self, data: ReportData, path: str, mtime: float) -> None:
         source = Source(data.period, path, data.sha256, data.title, mtime)
-        entry = _Entry(source, array("I", (self._intern(k) for k in data.keys)), data.offsets, data.values,
-                       data.decimals, dict(data.marks))
+        ids = self._by_keys.get(data.keys)
+        if ids is None:
+            ids = self._by_keys[data.keys] = array("I", (self._intern(k) for k in data.keys))
+        layout = self._layouts.setdefault((id(ids), data.offsets.tobytes()), len(self._layouts))
+        entry = _Entry(source, ids, data.offsets, data.values, data.decimals, dict(data.marks), layout)
         other = self.entries.get(data.period)
         if other is not None:
             newer, older = (entry, other) if mtime >= other.source.mtime else (other, entry)
@@ -422,49 +440,79 @@ class _View:
                       for k, r, s in zip(keys, self.role, self.sid, strict=True)]
 
 
-def _implied(entry: _Entry, view: _View) -> dict[int, tuple[int, int]]:
+class _Plan:
+    """One layout (Archive's) read through one view: which figures are which, worked out once for
+    every report of that layout (each report then only reads its values). Pairs are (figure, series
+    id), in figure order."""
+
+    __slots__ = ("changes", "counts", "own", "previous")
+
+    def __init__(self, entry: _Entry, view: _View) -> None:
+        role, sid, count_of = view.role, view.sid, view.count
+        offsets = entry.offsets
+        self.own: list[tuple[int, int]] = []         # every figure of the report's own month
+        self.counts: list[tuple[int, int]] = []      # its counts
+        self.changes: list[tuple[int, int]] = []     # its changes, with the series of their count
+        self.previous: list[tuple[int, int]] = []    # year-earlier columns
+        for i, kid in enumerate(entry.ids):
+            r, offset = role[kid], offsets[i]
+            if offset == 0:
+                self.own.append((i, sid[kid]))
+                if r == _ROLE_COUNT:
+                    self.counts.append((i, sid[kid]))
+                elif r == _ROLE_CHANGE:
+                    self.changes.append((i, count_of[kid]))
+            elif offset == -12 and r == _ROLE_PREVIOUS:
+                self.previous.append((i, sid[kid]))
+
+
+Plans = dict[tuple[int, _View], _Plan]
+
+
+def _plan(entry: _Entry, view: _View, plans: Plans | None) -> _Plan:
+    if plans is None:
+        return _Plan(entry, view)
+    key = (entry.layout, view)              # the view itself (by identity), so no other view reuses its id
+    found = plans.get(key)
+    if found is None:
+        found = plans[key] = _Plan(entry, view)
+    return found
+
+
+def _unmarked(pairs: list[tuple[int, int]], marks: dict[int, str]) -> list[tuple[int, int]]:
+    """A symbol published instead of a number is no figure to compare."""
+    return [(i, s) for i, s in pairs if i not in marks] if marks else pairs
+
+
+def _implied(entry: _Entry, view: _View, plans: Plans | None = None) -> dict[int, tuple[int, int]]:
     """What `entry` implies for its period − 12: {count series id: (scaled value, decimals)}."""
-    role, sid, count_of = view.role, view.sid, view.count
-    values, offsets, decimals, marks = entry.values, entry.offsets, entry.decimals, entry.marks
-    counts: dict[int, int] = {}
-    changes: dict[int, int] = {}
-    out: dict[int, tuple[int, int]] = {}
-    for i, kid in enumerate(entry.ids):
-        r = role[kid]
-        if r == _OTHER or i in marks:
-            continue
-        offset = offsets[i]
-        if r == _ROLE_PREVIOUS:
-            if offset == -12 and values[i] != BLANK:
-                out[sid[kid]] = (values[i], decimals[i])
-        elif offset == 0:
-            if r == _ROLE_COUNT:
-                counts[sid[kid]] = i
-            else:
-                changes[count_of[kid]] = i
+    plan = _plan(entry, view, plans)
+    values, decimals, marks = entry.values, entry.decimals, entry.marks
+    out = {s: (values[i], decimals[i]) for i, s in _unmarked(plan.previous, marks) if values[i] != BLANK}
+    if not plan.changes:
+        return out
+    counts = {s: i for i, s in _unmarked(plan.counts, marks)}
+    changes = {s: j for j, s in _unmarked(plan.changes, marks)}
     for s, j in changes.items():
         i = counts.get(s)       # type: ignore[assignment]
         change = values[j]
         if i is None or change == BLANK or s in out:
             continue
         count = values[i]
+        if decimals[i] == decimals[j]:
+            out[s] = ((0 if count == BLANK else count) - change, decimals[j])
+            continue
         d = max(decimals[i], decimals[j])
         now = 0 if count == BLANK else count * 10 ** (d - decimals[i])
         out[s] = (now - change * 10 ** (d - decimals[j]), d)
     return out
 
 
-def _published(entry: _Entry, view: _View) -> dict[int, tuple[int, int]]:
+def _published(entry: _Entry, view: _View, plans: Plans | None = None) -> dict[int, tuple[int, int]]:
     """A report's own counts: {count series id: (scaled value, decimals)}, a blank as 0, symbols left out."""
-    role, sid = view.role, view.sid
-    values, offsets, decimals, marks = entry.values, entry.offsets, entry.decimals, entry.marks
-    out: dict[int, tuple[int, int]] = {}
-    for i, kid in enumerate(entry.ids):
-        if role[kid] != _ROLE_COUNT or offsets[i] or i in marks:
-            continue
-        v = values[i]
-        out[sid[kid]] = (0 if v == BLANK else v, decimals[i])
-    return out
+    values, decimals = entry.values, entry.decimals
+    return {s: (0 if values[i] == BLANK else values[i], decimals[i])
+            for i, s in _unmarked(_plan(entry, view, plans).counts, entry.marks)}
 
 
 def _same(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -472,22 +520,21 @@ def _same(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] * 10 ** (d - a[1]) == b[0] * 10 ** (d - b[1])
 
 
-def find_renames(archive: Archive, sids: _Sids | None = None, view: _View | None = None) -> list[Rename]:
+def find_renames(archive: Archive, sids: _Sids | None = None, view: _View | None = None,
+                 plans: Plans | None = None) -> list[Rename]:
     """Renamed labels, confirmed by the figures (see the module's docstring)."""
     sids = sids or _Sids()
     view = view or _View(archive.keys, sids)
+    plans = {} if plans is None else plans
     periods = archive.periods
     out: list[Rename] = []
     linked: set[str] = set()
-    signature = None
+    signatures: dict[int, frozenset[int]] = {}     # per layout: its series of the report's own month
     for prev, cur in itertools.pairwise(periods):
         before, after = archive.entries[prev], archive.entries[cur]
         # The same series in both: nothing renamed (the common case, decided cheaply).
-        if signature is None:
-            signature = _signature(before, view)
-        following = _signature(after, view)
-        same, signature = following == signature, following
-        if same:
+        if before.layout == after.layout or (_signature(before, view, plans, signatures)
+                                             == _signature(after, view, plans, signatures)):
             continue
         pairs = _candidates(_orders(archive, before), _orders(archive, after))
         pairs = {o: n for o, n in pairs.items() if o not in linked}
@@ -505,8 +552,8 @@ def find_renames(archive: Archive, sids: _Sids | None = None, view: _View | None
                 continue
             if old_view is None:
                 old_view = _View([_map_key(k, pairs) for k in archive.keys], sids)
-            published = _published(earlier, old_view)
-            for s, value in _implied(later, view).items():
+            published = _published(earlier, old_view, plans)
+            for s, value in _implied(later, view, plans).items():
                 labels = [x for x in sids.list[s][:5] if x in inverse]
                 if not labels or s not in published:
                     continue
@@ -523,9 +570,11 @@ def find_renames(archive: Archive, sids: _Sids | None = None, view: _View | None
     return out
 
 
-def _signature(entry: _Entry, view: _View) -> frozenset[int]:
-    sid = view.sid
-    return frozenset(sid[k] for k, o in zip(entry.ids, entry.offsets, strict=True) if not o)
+def _signature(entry: _Entry, view: _View, plans: Plans, signatures: dict[int, frozenset[int]]) -> frozenset[int]:
+    found = signatures.get(entry.layout)
+    if found is None:
+        found = signatures[entry.layout] = frozenset(s for _, s in _plan(entry, view, plans).own)
+    return found
 
 
 # --------------------------------------------------------------------------- the timeline
@@ -537,7 +586,8 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
     first = month_index(months[0])
     sids = _Sids()
     plain = _View(archive.keys, sids)
-    renames = find_renames(archive, sids, plain)
+    plans: Plans = {}
+    renames = find_renames(archive, sids, plain, plans)
     for old, new in (user_renames or {}).items():
         renames.append(Rename(old, new, ""))
     notes = list(archive.notes)
@@ -558,41 +608,62 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
     lines: dict[int, Line] = {}
     n = len(months)
     views = {p: view_of(p) for p in periods}
+    # Per plan: (figure, its line) pairs, and the units (decimals) that let a report's values be
+    # stored as they are, valid while no line has changed its unit (`rescaled`).
+    placed: dict[tuple[int, _View], tuple[list[tuple[int, Line]], bytes, int]] = {}
+    rescaled = 0
     # Newest report first: series appear in the newest report's order, old series after.
     for period in reversed(periods):
         entry = archive.entries[period]
         view = views[period]
-        sid_ids, keys = view.sid, view.keys
         m = month_index(period) - first
-        values, offsets, decimals, marks = entry.values, entry.offsets, entry.decimals, entry.marks
-        for i, kid in enumerate(entry.ids):
-            if offsets[i]:
-                continue
-            s = sid_ids[kid]
-            line = lines.get(s)
-            if line is None:
-                line = lines[s] = Line(sids.list[s], _column(keys[kid]), decimals[i], array("q", [ABSENT]) * n)
-            v, d = values[i], decimals[i]
-            if d == line.decimals or v <= BLANK:
-                line.values[m] = v
-            else:
-                _put(line, m, v, d)
-            if i in marks:
-                line.marks[m] = marks[i]
+        values, decimals, marks = entry.values, entry.decimals, entry.marks
+        found = placed.get((entry.layout, view))
+        if found is None:
+            # The first report of its layout (newest first) makes the lines it is the first to have.
+            own = _plan(entry, view, plans).own
+            for i, s in own:
+                if s not in lines:
+                    lines[s] = Line(sids.list[s], _column(view.keys[entry.ids[i]]), decimals[i],
+                                    array("q", [ABSENT]) * n)
+            pairs = [(i, lines[s]) for i, s in own]
+        else:
+            pairs, units, epoch = found
+        if found is not None and decimals == units and epoch == rescaled:
+            for i, line in pairs:           # every value in its line's unit (or absent): stored as is
+                line.values[m] = values[i]
+        else:
+            for i, line in pairs:
+                v, d = values[i], decimals[i]
+                if d == line.decimals or v <= BLANK:
+                    line.values[m] = v
+                else:
+                    unit = line.decimals
+                    _put(line, m, v, d)
+                    rescaled += line.decimals != unit
+            units = bytearray(decimals)
+            for i, line in pairs:
+                units[i] = line.decimals
+            placed[(entry.layout, view)] = (pairs, bytes(units), rescaled)
+        if marks:
+            of = dict(pairs)
+            for i in sorted(marks):
+                if i in of:
+                    of[i].marks[m] = marks[i]
 
     revisions: list[Revision] = []
     for period in periods:
         entry = archive.entries[period]
         target = month_index(period) - 12
-        implied = _implied(entry, views[period])
+        implied = _implied(entry, views[period], plans)
         if not implied:
             continue
         earlier = archive.entries.get(period_of(target))
         if earlier is not None:
-            published = _published(earlier, views[earlier.source.period])
+            published = _published(earlier, views[earlier.source.period], plans)
             for s, value in implied.items():
                 then = published.get(s)
-                if then is None or _same(value, then):
+                if then is None or then == value or _same(value, then):
                     continue
                 sid = sids.list[s]
                 line = lines.get(s)

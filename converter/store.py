@@ -23,7 +23,7 @@ from .version import __version__
 
 STORE_DIR = ".tiltak2xlsx"
 SUFFIX = ".tidy.z"
-FORMAT = 1
+FORMAT = 2                          # 2: keys as label indices, field by field (series.ReportData.to_json)
 MAX_FILE_BYTES = 16 * 2**20          # a real report's file is a few KiB; anything huge is not ours
 
 
@@ -71,7 +71,7 @@ class Store:
             if doc.get("code") != code_stamp():
                 return None
             data = ReportData.from_json(doc["data"])
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error):
+        except (OSError, ValueError, TypeError, LookupError, AttributeError, ArithmeticError, zlib.error):
             return None
         return data if data.sha256 == sha256 else None
 

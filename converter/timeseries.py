@@ -77,8 +77,9 @@ def _neutral(value: str) -> str:
 
 
 def write_csv(timeline: Timeline, out: BinaryIO) -> None:
-    """The long table (series.tidy_rows), streamed. A series' labels are the same every month, so
-    they are neutralised and CSV-quoted once per series; each row then only adds its numbers."""
+    """The long table (series.tidy_rows), streamed as UTF-8. A series' labels are the same every
+    month, so they are neutralised, CSV-quoted and encoded once per series; each row then only
+    adds its numbers (made as bytes: no text to encode row by row)."""
     buffer = io.StringIO()
     quoting = csv.writer(buffer, lineterminator="")
 
@@ -88,23 +89,24 @@ def write_csv(timeline: Timeline, out: BinaryIO) -> None:
         quoting.writerow(fields)
         return buffer.getvalue()
 
-    stream = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
-    stream.write(quoted(TIDY_COLUMNS) + "\n")
-    lines = [(line, quoted(_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])))
+    def row(month: str, m: int, line: Line, labels: bytes) -> bytes:
+        v = line.values[m]
+        value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
+        mark = line.marks.get(m, "")
+        return labels.join((f"{month},".encode(), f",{value},{quoted((mark,)) if mark else ''},"
+                                                  f"{'1' if m in line.derived else ''}\n".encode()))
+
+    out.write((quoted(TIDY_COLUMNS) + "\n").encode())
+    # Per series: its quoted labels, its values, and whether a row is only its number (a whole
+    # count, no symbol, not derived: the common case, written inline).
+    lines = [(line, quoted(_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])).encode(),
+              line.values, not line.decimals and not line.marks and not line.derived)
              for line in timeline.lines]
     for m, month in enumerate(timeline.months):
-        rows = []
-        for line, labels in lines:
-            v = line.values[m]
-            if v == ABSENT:
-                continue
-            value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
-            mark = line.marks.get(m, "")
-            rows.append(f"{month},{labels},{value},{quoted((mark,)) if mark else ''},"
-                        f"{'1' if m in line.derived else ''}\n")
-        stream.write("".join(rows))
-    stream.flush()
-    stream.detach()
+        stamp = month.encode()
+        out.write(b"".join([(b"%b,%b,%d,,\n" % (stamp, labels, v) if v != BLANK else b"%b,%b,,,\n" % (stamp, labels))
+                            if plain else row(month, m, line, labels)
+                            for line, labels, values, plain in lines if (v := values[m]) != ABSENT]))
 
 
 def write_timeseries(timeline: Timeline, xlsx: Path, csv_path: Path, template: str | Path | None = None,
@@ -174,22 +176,29 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         head = [text(_HEADER, 1, "Rad", xf["Kolonnehode"]), text(_HEADER, 2, "Kolonne", xf["Kolonnehode"])]
         head += [text(_HEADER, 3 + m, month, xf["Kolonnehode"]) for m, month in enumerate(months)]
         yield row_xml(_HEADER, head)
+        # The hot loop (a cell per series and month): a whole published count is written inline,
+        # exactly as xlsx.num writes it; blanks, symbols, decimals and derived values use the helpers.
+        opening = [f'<c r="{column_letter(3 + m)}' for m in range(len(months))]
         for r, line in enumerate(lines, start=_FIRST):
             style = _number_style(line)
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
-            values, d = line.values, line.decimals
-            for m in range(len(months)):
-                v = values[m]
-                if v == ABSENT:
-                    continue
-                col = 3 + m
-                if v == BLANK:
-                    mark = line.marks.get(m)
-                    symbol = xf[style.split(".")[0] + "T"]
-                    cells.append(text(r, col, mark, symbol) if mark else blank(r, col, xf[style]))
-                else:
+            values, d, marks, derived_months = line.values, line.decimals, line.marks, line.derived
+            plain = f'{r}" s="{xf[style]}"><v>'
+            empty = f'{r}" s="{xf[style]}"/>'
+            for m, v in enumerate(values):
+                if v <= BLANK:
+                    if v == ABSENT:
+                        continue
+                    mark = marks.get(m)
+                    if mark:
+                        cells.append(text(r, 3 + m, mark, xf[style.split(".")[0] + "T"]))
+                    else:
+                        cells.append(f"{opening[m]}{empty}")        # as xlsx.blank writes it
+                elif d or m in derived_months:
                     value = v if d == 0 else line.value(m)
-                    cells.append(num(r, col, value, xf[DERIVED_STYLE] if m in line.derived else xf[style]))  # type: ignore[arg-type]
+                    cells.append(num(r, 3 + m, value, xf[DERIVED_STYLE] if m in derived_months else xf[style]))  # type: ignore[arg-type]
+                else:
+                    cells.append(f"{opening[m]}{plain}{v}</v></c>")
             yield row_xml(r, cells)
 
     last = _FIRST + max(len(lines), 1) - 1
@@ -206,6 +215,13 @@ def _chart_lines(lines: list[Line]) -> list[tuple[int, Line]]:
     return own[:CHART_LINES]
 
 
+def _chart_values(line: Line) -> list[float | None]:
+    """A line's cached chart values, a gap where it has no number."""
+    if not line.decimals:
+        return [None if v <= BLANK else float(v) for v in line.values]
+    return [None if v is None else float(v) for v in (line.value(m) for m in range(len(line.values)))]
+
+
 def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str],
              groups: dict[tuple[str, str], list[Line]], tpl: Template, span: str, footer: str) -> Sheet:
     months = timeline.months
@@ -218,7 +234,7 @@ def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str]
             continue
         q = quote_sheet(name)
         series = [ChartSeries(_row_label(line), f"{q}!$A${r}", f"{q}!${first_col}${r}:${last_col}${r}",
-                              [None if v is None else float(v) for v in (line.value(m) for m in range(len(months)))])
+                              _chart_values(line))
                   for r, line in chosen]
         top = 3 + len(charts) * CHART_ROWS
         xml = line_chart(f"{table} – {place[1]}" if place[1] else table, series,

@@ -145,6 +145,55 @@ def test_decimals_are_exact():
     assert build(archive).lines[0].value(0) == Decimal("12.5")
 
 
+def test_reports_of_one_layout_keep_their_own_decimals():
+    """Four reports with the same keys (one layout, planned once): a month published with a decimal
+    makes the series finer, and the months before and after it keep their published values."""
+    archive = Archive()
+    published = {"2014-01": (125, 0), "2014-02": (1255, 1), "2014-03": (7, 0), "2014-04": (None, 0)}
+    for period, (value, decimals) in published.items():
+        data = _data(period, [("Andel", "count", value), ("I alt", "count", 3)])
+        archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "offsets",
+                                                            "values")], decimals=bytes([decimals, 0])), period, 1.0)
+    line, total = build(archive).lines
+    assert [line.value(m) for m in range(4)] == [125, Decimal("125.5"), 7, None]
+    assert line.decimals == 1 and [total.value(m) for m in range(4)] == [3, 3, 3, 3]
+
+
+def test_a_series_made_finer_by_another_layout_keeps_the_first_layouts_values():
+    """Newest first: 2014-03 (layout A, whole), 2014-02 (layout B: another row, and a decimal that
+    makes the series finer), 2014-01 (layout A again, whole: scaled like every other month)."""
+    archive = Archive()
+    for period, rows, decimals in (("2014-03", [("Andel", "count", 7)], [0]),
+                                   ("2014-02", [("Andel", "count", 1255), ("Ny", "count", 1)], [1, 0]),
+                                   ("2014-01", [("Andel", "count", 125)], [0])):
+        data = _data(period, rows)
+        archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "offsets",
+                                                            "values")], decimals=bytes(decimals)), period, 1.0)
+    line = build(archive).lines[0]
+    assert [line.value(m) for m in range(3)] == [125, Decimal("125.5"), 7]
+
+
+def test_a_damaged_store_file_reads_as_absent(tmp_path, sample_report):
+    import zlib
+    from dataclasses import replace
+
+    sha = "c" * 64
+    store = Store(tmp_path)
+    assert store.save(replace(tidy(sample_report), sha256=sha))
+    path = store.path(sha)
+    good = json.loads(zlib.decompress(path.read_bytes()))
+    for damage in ({"keys": [10**6]}, {"keys": [-1]}, {"keys": ["x"]}, {"strings": [1]}, {"offsets": [99999]},
+                   {"values": [2**70]}, {"decimals": [300]}):
+        doc = {**good, "data": {**good["data"], **damage}}
+        if "keys" in damage or damage.keys() & {"offsets", "values", "decimals"}:
+            # the same lengths as before, one entry damaged: only the entry is wrong
+            field = next(iter(damage))
+            doc["data"][field] = damage[field] + good["data"][field][1:]
+        path.write_bytes(zlib.compress(json.dumps(doc).encode()))
+        assert store.load(sha) is None, damage
+    path.write_bytes(zlib.compress(json.dumps(good).encode()))
+    assert store.load(sha) is not None
+
 def test_newer_of_two_reports_for_a_month_wins():
     archive = Archive()
     archive.add(_data("2014-02", [("I alt", "count", 1)]), "old.txt", 1.0)
