@@ -97,6 +97,15 @@ def test_check_and_options_import_nothing_heavy(tmp_path):
     assert (code, heavy) == (0, []), err
 
 
+def _two_reports(tmp_path):
+    """A folder with the sample twice (two names)."""
+    archive = tmp_path / "arkiv"
+    archive.mkdir()
+    shutil.copy(SAMPLE, archive / SAMPLE.name)
+    shutil.copy(SAMPLE, archive / "tiltak-copy.txt")
+    return archive
+
+
 @pytest.mark.slow
 def test_check_imports_no_writer_template_series_or_pool(tmp_path):
     code, found, err = _modules_after([str(SAMPLE), "--check"], tmp_path, watch=HEAVY + NOT_FOR_CHECK)
@@ -105,10 +114,7 @@ def test_check_imports_no_writer_template_series_or_pool(tmp_path):
 
 @pytest.mark.slow
 def test_check_of_a_folder_imports_the_pool_only_for_jobs(tmp_path):
-    archive = tmp_path / "arkiv"
-    archive.mkdir()
-    shutil.copy(SAMPLE, archive / SAMPLE.name)
-    shutil.copy(SAMPLE, archive / "tiltak-copy.txt")
+    archive = _two_reports(tmp_path)
     watch = HEAVY + NOT_FOR_CHECK
     code, found, err = _modules_after([str(archive), "--check", "--jobs", "1"], tmp_path, watch=watch)
     assert (code, found) == (0, []), err
@@ -128,10 +134,7 @@ def test_check_with_a_template_loads_it_and_nothing_else(tmp_path):
 
 @pytest.mark.slow
 def test_batch_without_timeseries_imports_nothing_heavy(tmp_path):
-    archive = tmp_path / "arkiv"
-    archive.mkdir()
-    shutil.copy(SAMPLE, archive / SAMPLE.name)
-    shutil.copy(SAMPLE, archive / "tiltak-copy.txt")
+    archive = _two_reports(tmp_path)
     argv = [str(archive), "-o", str(tmp_path / "out"), "--jobs", "1", "--no-timeseries", "--quiet"]
     code, heavy, err = _modules_after(argv, tmp_path)
     assert (code, heavy) == (0, []), err
