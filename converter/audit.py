@@ -9,15 +9,13 @@ without importing the writer.
 from __future__ import annotations
 
 import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .checks import Check, Values, derive, reconcile_report, unknown
 from .errors import ReportFormatError
 from .layout import TableLayout, limit_problem, sheet_names, table_layout
 from .model import Report
+from .tuning import Tuning
 
 
 @dataclass
@@ -30,6 +28,18 @@ class Audit:
     notes: list[str]                            # what was not compared, what the parser kept (Norwegian)
     names: list[str]                            # the table sheets' names
     layouts: list[TableLayout]
+
+
+_FEW_COLLECTIONS = 20_000     # allocations between young-generation passes (CPython's default: 700)
+
+# Let the cyclic garbage collector run less often while checks and cells are made (`with
+# fewer_collections():`). A big report's checks and figures are tens of thousands of objects
+# that all stay alive: with CPython's default threshold the collector walks them ~240 times,
+# full passes included, ~0.1 s of a 1 s conversion (measured with gc.callbacks, issue 12), and
+# finds no garbage. Memory is not affected (nothing here is a cycle); the threshold is restored
+# when the last conversion running leaves (tuning.Tuning: a library user's threads may overlap).
+fewer_collections = Tuning(gc.get_threshold, lambda t: gc.set_threshold(*t),
+                           lambda t: (max(t[0], _FEW_COLLECTIONS), *t[1:]))
 
 
 def audit(report: Report) -> Audit:
@@ -49,35 +59,3 @@ def audit(report: Report) -> Audit:
         raise ReportFormatError(report.source, f"too big for Excel: {problem}",
                                 "Split the report into smaller ones", reason="limit")
     return Audit(derived, unknowns, checks, notes, names, layouts)
-
-
-_FEW_COLLECTIONS = 20_000     # allocations between young-generation passes (CPython's default: 700)
-_lock = threading.Lock()
-_users = 0                    # fewer_collections blocks running (in any thread)
-_saved: tuple[int, ...] = ()
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Let the cyclic garbage collector run less often while checks and cells are made.
-
-    A big report's checks and figures are tens of thousands of objects that all stay alive:
-    with CPython's default threshold the collector walks them ~240 times, full passes included,
-    ~0.1 s of a 1 s conversion (measured with gc.callbacks, issue 12), and finds no garbage.
-    Memory is not affected (nothing here is a cycle); the threshold is restored on the way out.
-    """
-    # Counted like xlsx's switch interval: conversions in a library user's threads may overlap,
-    # and the last one out restores the threshold the first one found.
-    global _users, _saved
-    with _lock:
-        if _users == 0:
-            _saved = gc.get_threshold()
-            gc.set_threshold(max(_saved[0], _FEW_COLLECTIONS), *_saved[1:])
-        _users += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _users -= 1
-            if _users == 0:
-                gc.set_threshold(*_saved)

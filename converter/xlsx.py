@@ -27,6 +27,7 @@ from typing import BinaryIO
 
 from .chart import drawing
 from .layout import MAX_LINKS, cell, column_letter, quote_sheet
+from .tuning import Tuning
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -431,27 +432,8 @@ def _write_part(zf: zipfile.ZipFile, when: tuple[int, int, int, int, int, int], 
 # made in Python, then hashed and deflated): one thread 0.36 s; two threads at 5 ms 0.35 s, at
 # 0.5 ms 0.28 s, at 0.1 ms 0.24 s; with no core free all four alike (0.24-0.25 s).
 _WRITER_SWITCH = 1e-4
-_switch_lock = threading.Lock()
-_switch_users = 0               # package calls running (threads of a library user may overlap)
-_switch_saved = 0.0
-
-
-@contextlib.contextmanager
-def _short_switch_interval() -> Iterator[None]:
-    """The interpreter's switch interval at most _WRITER_SWITCH while any package call runs; restored after."""
-    global _switch_users, _switch_saved
-    with _switch_lock:
-        if _switch_users == 0:
-            _switch_saved = sys.getswitchinterval()
-            sys.setswitchinterval(min(_switch_saved, _WRITER_SWITCH))
-        _switch_users += 1
-    try:
-        yield
-    finally:
-        with _switch_lock:
-            _switch_users -= 1
-            if _switch_users == 0:
-                sys.setswitchinterval(_switch_saved)
+# At most _WRITER_SWITCH while any package call runs (a library user's threads may overlap).
+_short_switch_interval = Tuning(sys.getswitchinterval, sys.setswitchinterval, lambda s: min(s, _WRITER_SWITCH))
 
 
 _STOP = object()        # the end of the parts (or: stop now, the producer failed)

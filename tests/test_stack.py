@@ -21,7 +21,7 @@ PACKAGE = ROOT / "converter"
 # The layers, bottom first: a module may import only from layers below its own. Data flows
 # text → parse → model → checks → layout → workbook → file; orchestration above; the CLI on top.
 LAYERS: list[set[str]] = [
-    {"version"},
+    {"version", "tuning"},                         # the package's version; interpreter settings while work runs
     {"errors"},
     {"model"},
     {"decode", "labels"},                          # bytes → text; words compared
