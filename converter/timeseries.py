@@ -34,7 +34,7 @@ from .series import ABSENT, BLANK, TIDY_COLUMNS, Archive, Line, Timeline, build,
 from .source import parse_report
 from .template import DERIVED_STYLE, MAX_DECIMALS, Template, load_template
 from .version import TOOL
-from .xlsx import Properties, Sheet, blank, footer_text, formula, num, package, row_xml, text
+from .xlsx import Properties, Sheet, blank, footer_text, formula, next_blank, next_num, num, package, row_xml, text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -176,15 +176,17 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         head = [text(_HEADER, 1, "Rad", xf["Kolonnehode"]), text(_HEADER, 2, "Kolonne", xf["Kolonnehode"])]
         head += [text(_HEADER, 3 + m, month, xf["Kolonnehode"]) for m, month in enumerate(months)]
         yield row_xml(_HEADER, head)
-        # The hot loop (a cell per series and month): a whole published count is written inline,
-        # exactly as xlsx.num writes it; blanks, symbols, decimals and derived values use the helpers.
+        # The hot loop (a cell per series and month): each month's column letter is made once, and
+        # a whole count or a blank is the letter, the row and xlsx's cell body (next_num, next_blank);
+        # symbols, decimals and derived values use the helpers that place a cell themselves.
         opening = [f'<c r="{column_letter(3 + m)}' for m in range(len(months))]
         for r, line in enumerate(lines, start=_FIRST):
             style = _number_style(line)
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
             values, d, marks, derived_months = line.values, line.decimals, line.marks, line.derived
-            plain = f'{r}" s="{xf[style]}"><v>'
-            empty = f'{r}" s="{xf[style]}"/>'
+            number = xf[style]
+            row_ref = f'{r}"'
+            empty = row_ref + next_blank(number)
             for m, v in enumerate(values):
                 if v <= BLANK:
                     if v == ABSENT:
@@ -193,12 +195,12 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
                     if mark:
                         cells.append(text(r, 3 + m, mark, xf[style.split(".")[0] + "T"]))
                     else:
-                        cells.append(f"{opening[m]}{empty}")        # as xlsx.blank writes it
+                        cells.append(f"{opening[m]}{empty}")
                 elif d or m in derived_months:
                     value = v if d == 0 else line.value(m)
-                    cells.append(num(r, 3 + m, value, xf[DERIVED_STYLE] if m in derived_months else xf[style]))  # type: ignore[arg-type]
+                    cells.append(num(r, 3 + m, value, xf[DERIVED_STYLE] if m in derived_months else number))  # type: ignore[arg-type]
                 else:
-                    cells.append(f"{opening[m]}{plain}{v}</v></c>")
+                    cells.append(f"{opening[m]}{row_ref}{next_num(v, number)}")
             yield row_xml(r, cells)
 
     last = _FIRST + max(len(lines), 1) - 1
