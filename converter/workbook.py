@@ -16,7 +16,7 @@ from itertools import chain
 from typing import BinaryIO
 
 from .audit import audit, fewer_collections
-from .checks import Check
+from .checks import CellRef, Check
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
@@ -258,12 +258,10 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
               (5, 5, _width([c.what for c in checks], 16, 60)),
               (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
     # (location, text) of each checked cell: 'Sheet'!B5 for the link, Sheet!B5 as shown; its address.
-    # Each sheet name is quoted once and each table's column letters are looked up once (this
-    # runs once per check; layout.address per check cost ~1 µs).
+    # Each sheet name is quoted once (this runs once per check).
     quoted = [quote_sheet(layout.sheet) for layout in layouts]
-    letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
-    addresses = [f"{letters[c.cell.table][c.cell.column]}{layouts[c.cell.table].row_of[c.cell.section][c.cell.row]}"
-                 for c in checks]
+    address_of = _addresser(layouts)
+    addresses = [address_of(c.cell) for c in checks]
     targets = [(f"{quoted[c.cell.table]}!{address}", f"{layouts[c.cell.table].sheet}!{address}")
                for c, address in zip(checks, addresses, strict=True)]
     # Celle as wide as its longest text (a sheet name and an address), so a picture or a print shows it whole
@@ -271,11 +269,23 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
     link = rl.column("Celle")
     links = ((cell(rl.row(i), link), *targets[i]) for i in range(min(len(checks), MAX_LINKS)))
     last = rl.last_column
-    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, notes, tpl, rl)
+    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, address_of, notes, tpl, rl)
     return Sheet(name=RECONCILIATION, rows=rows, widths=widths,
                  freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
                  conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
                  dimension=f"A1:{last}{rl.bottom_row}")
+
+
+def _addresser(layouts: list[TableLayout]) -> Callable[[CellRef], str]:
+    """A report cell's address on its table sheet ("B17"), as layout.address gives it, with each
+    table's column letters made once: it runs twice per check (layout.address cost ~1 µs a call)."""
+    letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
+    rows_of = [layout.row_of for layout in layouts]
+
+    def address(ref: CellRef) -> str:
+        return f"{letters[ref.table][ref.column]}{rows_of[ref.table][ref.section][ref.row]}"
+
+    return address
 
 
 def _text_around(prefix: str, style: int) -> tuple[str, str]:
@@ -288,7 +298,8 @@ def _text_around(prefix: str, style: int) -> tuple[str, str]:
 
 
 def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
-                         targets: list[tuple[str, str]], addresses: list[str], notes: list[str], tpl: Template,
+                         targets: list[tuple[str, str]], addresses: list[str], address_of: Callable[[CellRef], str],
+                         notes: list[str], tpl: Template,
                          rl: ReconciliationLayout) -> Iterator[str]:
     xf = tpl.xf
     status = rl.range("Status")
@@ -323,12 +334,9 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
         if kinds[i + 1] == kinds[i]:
             run_end[i] = run_end[i + 1]
     # This loop runs once per check (11,310 on the big report): what repeats is made once. Each
-    # sheet name is escaped once, each table's column letters and sheet rows looked up directly;
-    # a Status cell that is no master depends only on its group and verdict, a Differanse cell
-    # on its style and an int difference (0 for a check that holds).
+    # sheet name is escaped once; a Status cell that is no master depends only on its group and
+    # verdict, a Differanse cell on its style and an int difference (0 for a check that holds).
     quoted = [escape(quote_sheet(layout.sheet)) + "!" for layout in layouts]
-    letters = [[column_letter(c + 2) for c in range(layout.columns)] for layout in layouts]
-    rows_of = [layout.row_of for layout in layouts]
     verdicts: dict[tuple[int, str], str] = {}
     diffs: dict[tuple[int, int], str] = {}
     known = labels.get
@@ -336,8 +344,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     group = 0
     for i, check in enumerate(checks):
         r = first_row + i
-        ref = check.source
-        source = f"{quoted[ref.table]}{letters[ref.table][ref.column]}{rows_of[ref.table][ref.section][ref.row]}"
+        source = quoted[check.source.table] + address_of(check.source)
         table = check.cell.table
         percent, number = styles[table][check.cell.column]
         if i < MAX_LINKS:

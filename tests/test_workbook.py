@@ -385,3 +385,18 @@ def test_celle_text_is_made_around_the_address(sheet, ref):
 
     head, tail = _text_around(f"{sheet}!", 7)
     assert head + ref + tail == next_text(f"{sheet}!{ref}", 7)
+
+
+def test_the_avstemming_addresses_are_the_layouts(sample_report):
+    """workbook._addresser (the hot loop's address of a report cell) gives layout.address's answer for every cell."""
+    from converter.checks import CellRef
+    from converter.layout import sheet_names, table_layout
+    from converter.workbook import _addresser
+
+    tables = sample_report.tables
+    layouts = [table_layout(t, n) for t, n in zip(tables, sheet_names([t.title for t in tables]), strict=True)]
+    address = _addresser(layouts)
+    cells = [(t, s, r, c) for t, table in enumerate(tables) for s, section in enumerate(table.sections)
+             for r in range(len(section.rows)) for c in range(len(table.columns))]
+    assert len(cells) > 300
+    assert [address(CellRef(*x)) for x in cells] == [layouts[x[0]].address(*x[1:]) for x in cells]
