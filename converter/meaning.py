@@ -52,7 +52,7 @@ _RowMeaning = tuple[int, int, int, str, bool, list[tuple[str, ...]], list[str]]
 # The last report's row meanings and figures: a conversion asks for the figures' keys (the
 # agreement checks), a batch with a time series then for the figures (tidy data), and the
 # answer depends on the report alone. One entry each, compared by identity.
-_last_rows: tuple[Report, list[_RowMeaning]] | None = None
+_last_rows: tuple[Report, list[_RowMeaning], list[str]] | None = None
 _last: tuple[Report, list[tuple[Place, Figure]]] | None = None
 
 
@@ -77,7 +77,7 @@ def located_keys(report: Report) -> list[tuple[Place, tuple[str, tuple[str, ...]
     # per table, per column: (measure, not a rate), looked up once (an enum's .value costs a call)
     columns = [[(col.measure.value, col.kind is not ColumnKind.RATE) for col in table.columns]
                for table in report.tables]
-    for t, s, r, _, comparable, categories, periods in _rows(report):
+    for t, s, r, _, comparable, categories, periods in _rows(report)[0]:
         for c, (measure, not_rate) in enumerate(columns[t]):
             out.append(((t, s, r, c), (measure, categories[c], periods[c]), comparable and not_rate))
     return out
@@ -85,8 +85,8 @@ def located_keys(report: Report) -> list[tuple[Place, tuple[str, tuple[str, ...]
 
 def _locate(report: Report) -> list[tuple[Place, Figure]]:
     out: list[tuple[Place, Figure]] = []
-    slices = slice_names(report.tables)
-    for t, s, r, group, comparable, categories, periods in _rows(report):
+    rows, slices = _rows(report)
+    for t, s, r, group, comparable, categories, periods in rows:
         table = report.tables[t]
         section = table.sections[s]
         row = section.rows[r]
@@ -98,11 +98,12 @@ def _locate(report: Report) -> list[tuple[Place, Figure]]:
     return out
 
 
-def _rows(report: Report) -> list[_RowMeaning]:
-    """Every row's meaning (see _RowMeaning), in report order; the last report's is kept."""
+def _rows(report: Report) -> tuple[list[_RowMeaning], list[str]]:
+    """Every row's meaning (see _RowMeaning), in report order, and each table's slice name (see
+    slice_names); the last report's are kept."""
     global _last_rows
     if _last_rows is not None and _last_rows[0] is report:
-        return _last_rows[1]
+        return _last_rows[1], _last_rows[2]
     period = report.period.key
     slices = slice_names(report.tables)
     topics: dict[str, str] = {}        # a report repeats its labels: each one's topic is made once
@@ -138,8 +139,8 @@ def _rows(report: Report) -> list[_RowMeaning]:
                 plain = tuple(sorted(row_cats))
                 categories = [tuple(sorted([*row_cats, col_cat])) if col_cat else plain for col_cat in col_cats]
                 out.append((t, s, r, group, comparable, categories, col_periods))
-    _last_rows = (report, out)
-    return out
+    _last_rows = (report, out, slices)
+    return out, slices
 
 
 def _row_categories(section: Section, cat: object, heading: str,
