@@ -74,6 +74,12 @@ def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
+def column_width(texts: Iterable[str], least: float, most: float) -> float:
+    """A column's width in characters for its longest text, a tenth wider plus 2 for the padding,
+    kept within [least, most] (a few long labels must not make a sheet unreadable)."""
+    return max(least, min(most, max(map(len, texts), default=0) * 1.1 + 2))
+
+
 def sum_formula(cells: Sequence[str]) -> str:
     """SUM over cells or ranges; Excel takes at most 255 arguments, so long lists are nested."""
     if len(cells) <= MAX_SUM_ARGS:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from .chart import ChartSeries, line_chart
-from .layout import CONTENTS, cell, column_letter, quote_sheet, sheet_names
+from .layout import CONTENTS, cell, column_letter, column_width, quote_sheet, sheet_names
 from .model import Measure, Report
 from .output import write_atomic
 from .series import ABSENT, BLANK, TIDY_COLUMNS, Archive, Line, Timeline, build, group_lines, tidy, tidy_rows
@@ -126,10 +126,6 @@ def _label(row: int, col: int, value: str, tpl: Template, style: str = "Tekst") 
     return text(row, col, value, tpl.xf[style + "'"] if value.startswith(_FORMULA_START) else tpl.xf[style])
 
 
-def _width(texts: Iterable[str], least: float, most: float = 70.0) -> float:
-    return max(least, min(most, max((len(t) for t in texts), default=0) * 1.1 + 2))
-
-
 def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: datetime | None = None) -> None:
     groups = group_lines(timeline.lines)
     places = list(groups)
@@ -204,8 +200,8 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
             yield row_xml(r, cells)
 
     last = _FIRST + max(len(lines), 1) - 1
-    widths = [(1, 1, _width((_row_label(x) for x in lines), tpl.label_width)),
-              (2, 2, _width((x.column for x in lines), 12, 30)), (3, last_col, 9.5)]
+    widths = [(1, 1, column_width((_row_label(x) for x in lines), tpl.label_width, 70.0)),
+              (2, 2, column_width((x.column for x in lines), 12, 30)), (3, last_col, 9.5)]
     return Sheet(name=name, rows=rows(), widths=widths, freeze=(_FIRST, 3), print_rows=(1, _HEADER), footer=footer,
                  dimension=f"A1:{cell(last, last_col)}")
 
@@ -270,9 +266,9 @@ def _revisions(timeline: Timeline, tpl: Template, footer: str) -> Sheet:
                 formula(r, 10, f"I{r}-H{r}", rev.difference, xf["Tall"]),   # type: ignore[arg-type]
             ])
 
-    widths = [(1, 2, 10), (3, 3, _width((x.table for x in revisions), 14, 40)),
-              (4, 5, _width((x.section for x in revisions), 8, 30)),
-              (6, 6, _width((x.row for x in revisions), 16, 50)), (7, 7, 14), (8, 10, 13)]
+    widths = [(1, 2, 10), (3, 3, column_width((x.table for x in revisions), 14, 40)),
+              (4, 5, column_width((x.section for x in revisions), 8, 30)),
+              (6, 6, column_width((x.row for x in revisions), 16, 50)), (7, 7, 14), (8, 10, 13)]
     return Sheet(name=REVISIONS, rows=rows(), widths=widths, freeze=(_FIRST, 1),
                  autofilter=f"A{_HEADER}:J{max(last, _HEADER + 1)}", print_rows=(1, _HEADER), footer=footer,
                  dimension=f"A1:J{last}")
@@ -336,7 +332,7 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
         rows.append(row_xml(r, [text(r, 1, source.period, xf["Tekst"]), _label(r, 2, source.path, tpl),
                                 _label(r, 3, source.sha256, tpl)]))
         r += 1
-    widths = [(1, 1, 22), (2, 2, _width([s.path for s in timeline.sources] + [title], 40, 90)), (3, 3, 30),
+    widths = [(1, 1, 22), (2, 2, column_width([s.path for s in timeline.sources] + [title], 40, 90)), (3, 3, 30),
               (4, 4, 10)]
     return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer, dimension=f"A1:D{r - 1}")
 

@@ -33,6 +33,7 @@ from .layout import (
     cell_formula,
     column_letter,
     column_sum,
+    column_width,
     contents_layout,
     fit_text,
     helper_formula,
@@ -136,11 +137,6 @@ def _next_label(value: str, tpl: Template, style: str) -> str:
     return next_text(value, tpl.xf[style + "'"] if value.startswith(FORMULA_START) else tpl.xf[style])
 
 
-def _width(texts: list[str], least: float, most: float = 80.0) -> float:
-    longest = max(map(len, texts), default=0)
-    return max(least, min(most, longest * 1.1 + 2))
-
-
 def _lines(text: str, width: float) -> int:
     """How many lines `text` wraps to in a column `width` characters wide (greedy, by words)."""
     room = max(int(width), 1)
@@ -171,7 +167,7 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
     ncols = len(table.columns)
     labels = [table.title if len(table.title) < 60 else ""] + [r.label for s in table.sections for r in s.rows]
     labels += [s.heading or "" for s in table.sections]
-    widths = [(1, 1, _width(labels, tpl.label_width))]
+    widths = [(1, 1, column_width(labels, tpl.label_width, 80.0))]
     if ncols:
         widths.append((2, ncols + 1, tpl.number_width))
     last = cell(max(layout.last_row, HEADER_ROW), ncols + 1)
@@ -251,11 +247,11 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
     conditional = [f'<conditionalFormatting sqref="{status}"><cfRule type="cellIs" '
                    f'dxfId="{tpl.avvik_dxf}" priority="1" operator="equal"><formula>"AVVIK"</formula></cfRule>'
                    "</conditionalFormatting>"]
-    widths = [(1, 1, _width([lay.sheet for lay in layouts], 14, 34)),
-              (2, 2, _width([c.section for c in checks], 8, 34)),
-              (3, 3, _width([c.row for c in checks], 16, 50)),
-              (4, 4, _width([c.column for c in checks], 10, 30)),
-              (5, 5, _width([c.what for c in checks], 16, 60)),
+    widths = [(1, 1, column_width([lay.sheet for lay in layouts], 14, 34)),
+              (2, 2, column_width([c.section for c in checks], 8, 34)),
+              (3, 3, column_width([c.row for c in checks], 16, 50)),
+              (4, 4, column_width([c.column for c in checks], 10, 30)),
+              (5, 5, column_width([c.what for c in checks], 16, 60)),
               (6, 6, 7), (7, 7, 14), (8, 10, 12), (11, 11, 9)]
     # (location, text) of each checked cell: 'Sheet'!B5 for the link, Sheet!B5 as shown; its address.
     # Each sheet name is quoted once (this runs once per check).
@@ -265,7 +261,7 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
     targets = [(f"{quoted[c.cell.table]}!{address}", f"{layouts[c.cell.table].sheet}!{address}")
                for c, address in zip(checks, addresses, strict=True)]
     # Celle as wide as its longest text (a sheet name and an address), so a picture or a print shows it whole
-    widths[6] = (7, 7, _width([shown for _, shown in targets], 14, 40))
+    widths[6] = (7, 7, column_width([shown for _, shown in targets], 14, 40))
     link = rl.column("Celle")
     links = ((cell(rl.row(i), link), *targets[i]) for i in range(min(len(checks), MAX_LINKS)))
     last = rl.last_column
@@ -429,7 +425,7 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
         else:
             cells.append(_label(r, 2, notes[i - first_note] if i >= first_note else values[key], tpl, "Tekst"))
         rows.append(row_xml(r, cells))
-    note_width = _width([t.title for t in report.tables] + [report.sha256], 40, 90)
+    note_width = column_width([t.title for t in report.tables] + [report.sha256], 40, 90)
     if cl.note_row is not None:
         r = cl.note_row
         note = fit_text(report.note)
@@ -464,7 +460,7 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
                             blank(r, 3, xf["Tall"]), formula(r, 4, count, len(checks), xf["Tall"]),
                             formula(r, 5, avvik, failures, xf["Tall"])]))
     links.append((cell(r, 1), rl.qualified("A1"), RECONCILIATION))
-    widths = [(1, 1, _width([lay.sheet for lay in layouts] + list(cl.facts), 16, 34)),
+    widths = [(1, 1, column_width([lay.sheet for lay in layouts] + list(cl.facts), 16, 34)),
               (2, 2, note_width), (3, 5, 11)]
     return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer,
                  dimension=f"A1:{column_letter(5)}{r}")

@@ -156,3 +156,16 @@ def test_contents_layout(sample_report):
     assert cl.fact_cell("Kildefil") == "B4" and cl.fact_cell("Avstemming") == "B9"
     assert cl.note_row == 10                           # the sample has a note
     assert cl.tables_heading_row == 12 and cl.table_row(0) == 14 and cl.reconciliation_row == 19
+
+
+@pytest.mark.parametrize(("texts", "least", "most", "width"), [
+    ([], 10, 30, 10),                        # nothing: the least
+    (["x" * 10], 5, 30, 13.0),               # 10 × 1.1 + 2
+    (["ab", "x" * 20, "c"], 5, 30, 24.0),    # the longest text counts
+    (["x" * 100], 5, 30, 30),                # capped at the most
+    (iter(["x" * 4]), 16, 50, 16),           # any iterable; below the least
+])
+def test_column_width(texts, least, most, width):
+    from converter.layout import column_width
+
+    assert column_width(texts, least, most) == pytest.approx(width)
