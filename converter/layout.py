@@ -338,7 +338,7 @@ class ReconciliationLayout:
         return f"{quote_sheet(RECONCILIATION)}!{ref}"
 
 
-CONTENTS_FACTS = ("Kildefil", "SHA-256", "Tegnsett", "Laget med", "Konvertert", "Avstemming")
+CONTENTS_FACTS = ("Kildefil", "SHA-256", "Tegnsett", "Laget med", "Konvertert", "Avstemming", "Periode")
 
 
 @dataclass(frozen=True, slots=True)

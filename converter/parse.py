@@ -48,6 +48,7 @@ from .model import (
     Section,
     Table,
 )
+from .periods import EXAMPLES, parse_period
 
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
 MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
@@ -57,7 +58,6 @@ MAX_DIGITS = 15                        # Excel keeps 15 significant digits
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")   # |---|---:| under a markdown header
-_PERIOD = re.compile(r"^\s*([^\W\d_]+)\s+(\d{4})\s*$")
 _BOLD = re.compile(r"</?(?:b|strong)>", re.IGNORECASE)
 _OPEN_BOLD = re.compile(r"<(?:b|strong)>", re.IGNORECASE)
 _CLOSE_BOLD = re.compile(r"</(?:b|strong)>", re.IGNORECASE)
@@ -511,22 +511,21 @@ class _Parser:
             (self.run.after if self.run.period_seen else self.run.before).append(entry)
             self.prev = "heading"
             return
-        period = _PERIOD.match(line)
-        if period and period.group(1).casefold() in MONTHS:
-            self.set_period(number, line.strip(), period)
+        period = parse_period(line) if len(line) < 60 else None
+        if period is not None:
+            self.set_period(number, period)
             self.run.period_seen = True
             self.prev = "period"
             return
         self.run.text.append(_MD_LINK.sub(lambda m: m.group(1) if m.group(1) else m.group(2), line.strip()))
         self.prev = "text"
 
-    def set_period(self, number: int, text: str, m: re.Match[str]) -> None:
-        period = Period(int(m.group(2)), MONTHS.index(m.group(1).casefold()) + 1, text)
+    def set_period(self, number: int, period: Period) -> None:
         if self.period is None:
             self.period, self.period_line = period, number
-        elif (period.year, period.month) != (self.period.year, self.period.month):
+        elif period.key != self.period.key:
             raise self.error(number, f"the period differs from «{self.period.text}» on line {self.period_line}",
-                             "A report covers one month: split the file", text)
+                             "A report covers one period: split the file", period.text)
 
     def close_run(self) -> None:
         """A run that ended without a header row: a notes block (or page furniture)."""
@@ -770,7 +769,9 @@ class _Parser:
         if self.period is None:
             m = re.search(r"(\d{4})-(\d{2})", self.source)
             if not m or not 1 <= int(m.group(2)) <= 12:
-                raise self.error(None, "no period line (such as «Februar 2014») found", HINT_EXPORT)
+                raise self.error(None, f"no period found: no line of its own names {EXAMPLES}, and the file "
+                                 "name has no YYYY-MM", "Add the period line under the report's title, or put "
+                                 "the month in the file name (tiltak-2014-02.txt)")
             year, month = int(m.group(1)), int(m.group(2))
             self.period = Period(year, month, f"{MONTHS[month - 1].capitalize()} {year}")
         return Report(

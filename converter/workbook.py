@@ -410,6 +410,7 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
         "SHA-256": report.sha256,
         "Tegnsett": report.encoding,
         "Laget med": TOOL,
+        "Periode": f"{report.period.text} ({report.period.kind.norwegian})",
         "Fjernede tegn": f"{report.removed_chars} kontrolltegn som Excel ikke kan vise er fjernet fra etikettene",
     }
     first_note = len(cl.facts) - len(notes)

@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"version", "tuning"},                         # the package's version; interpreter settings while work runs
     {"errors"},
     {"model"},
+    {"periods"},                                   # period texts and keys
     {"decode", "labels"},                          # bytes → text; words compared
     {"parse"},
     {"meaning", "source"},                         # what each figure is; reading with the size limit
