@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .discover import MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX, discover, output_for
-from .errors import Exit, TiltakError, UsageError
+from .errors import Exit, OutputError, TiltakError, UsageError, shown
 from .output import WORKBOOK_SUFFIX, write_atomic
 from .source import DEFAULT_MAX_BYTES, parse_report
 from .version import TOOL, __version__
@@ -157,7 +157,11 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
                              "Give a folder", reason="need-folder")
         if outdir.exists() and not outdir.is_dir():
             raise UsageError(f"{outdir}: exists and is not a folder", reason="need-folder")
-        outdir.mkdir(parents=True, exist_ok=True)
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{outdir}: the output folder cannot be made ({exc.strerror or exc})",
+                              "Check that it can be written, or give another folder with -o") from None
     found, skipped, missing = discover(paths, exclude=outdir)
     items = [Item(str(path), status=SKIPPED, error=reason) for path, reason in skipped]
     items += [Item(str(path), status=FAILED, error=f"{path}: no such file or folder.") for path in missing]
@@ -175,7 +179,10 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
         except UsageError as exc:
             items.append(Item(str(src), status=FAILED, error=str(exc)))
             continue
-        key = out.resolve()
+        try:
+            key = out.resolve()
+        except (OSError, RuntimeError):     # a symlink loop (RuntimeError before Python 3.13)
+            key = out.absolute()
         if key in seen:
             items.append(Item(str(src), str(out), FAILED, error=f"{src}: same output as {seen[key]}; rename one."))
             continue
@@ -224,18 +231,17 @@ def convert_paths(paths: list[str | os.PathLike[str]], output: str | os.PathLike
 
 
 def _start(todo: list[Item], options: BatchOptions) -> None:
-    """Before any work: a bad template fails once; the mirrored output folders exist."""
+    """Before any work: a bad template fails once. (Each report's output folder is made by its
+    worker: one that cannot be made fails only its own reports.)"""
     from .template import load_template  # not on the --check path with the bundled template
 
     load_template(options.template)
-    for item in todo:
-        if item.output:
-            Path(item.output).parent.mkdir(parents=True, exist_ok=True)
 
 
 class _Collect:
     """The tidy data the workers return, packed into the archive as each file is done (so the
-    main process holds it compactly, never as many ReportData objects)."""
+    main process holds it compactly, never as many ReportData objects). A report whose workbook
+    was kept (edited) or could not be written comes with its data too: its month stays."""
 
     def __init__(self, home: Path, enabled: bool) -> None:
         from .series import Archive  # not on the --check path (see the imports)
@@ -246,13 +252,13 @@ class _Collect:
 
     def __call__(self, item: Item) -> None:
         data, item.data = item.data, None
-        if data is None or item.status != CONVERTED:
+        if data is None:
             return
         try:
             mtime = Path(item.input).stat().st_mtime
         except OSError:
             return                            # gone since: the time series step decides
-        self.archive.add(data, item.input, mtime)
+        self.archive.add(data, shown(item.input), mtime)
         self.taken.add(item.input)
 
 
@@ -336,7 +342,9 @@ def _write_manifest(path: Path, summary: Summary, fingerprint: str) -> Path | No
     if summary.series:
         data["timeseries"] = summary.series
     data["items"] = records
-    content = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # A file name's byte that is not UTF-8 (a lone surrogate in Python) is written as its JSON
+    # escape ("\udcff", which is what backslashreplace gives), and reads back as the same name.
+    content = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8", "backslashreplace")
     with contextlib.suppress(OSError):
         if path.stat().st_size == len(content) and path.read_bytes() == content:
             return path                       # the same account: nothing to write
@@ -363,7 +371,9 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
     from .store import Store, code_stamp
     from .timeseries import write_timeseries
 
-    good = [i for i in summary.items if i.status in (CONVERTED, UP_TO_DATE) and i.sha256]
+    # Every report parsed, whatever became of its workbook (converted, up to date, or kept
+    # edited or not writable, whose worker still returned its figures).
+    good = [i for i in summary.items if i.sha256 and (i.status in (CONVERTED, UP_TO_DATE) or i.input in collect.taken)]
     if not good:
         return
     xlsx, csv = home / TIMESERIES_XLSX, home / TIMESERIES_CSV
@@ -371,7 +381,7 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
     renames = dict(options.renames or {})
     state = json.dumps({"code": code_stamp(), "template": fingerprint, "renames": sorted(renames.items()),
                         "inputs": sorted((i.input, i.sha256 or "") for i in good)}, ensure_ascii=False)
-    state_digest = hashlib.sha256(state.encode("utf-8")).hexdigest()
+    state_digest = hashlib.sha256(state.encode("utf-8", "backslashreplace")).hexdigest()   # a name's odd byte too
     last = _last_state(store)
     if (not options.force and xlsx.exists() and csv.exists() and last.get("digest") == state_digest
             and isinstance(last.get("counts"), dict)):
@@ -389,7 +399,7 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
                 data = _parse_tidy(item)
                 parsed += 1
                 store.save(data)
-            archive.add(data, item.input, Path(item.input).stat().st_mtime)
+            archive.add(data, shown(item.input), Path(item.input).stat().st_mtime)
         store.prune({i.sha256 for i in good if i.sha256})
         timeline = build(archive, renames)
         write_timeseries(timeline, xlsx, csv, options.template, now=options.now)

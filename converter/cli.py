@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .cliargs import PlainCommand
-from .errors import Exit, TiltakError, UsageError
+from .errors import Exit, TiltakError, UsageError, shown
 from .version import TOOL
 
 if TYPE_CHECKING:
@@ -40,12 +40,13 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_mar
 
 
 def say(line: str) -> None:
-    """One plain line on stderr: never wrapped or styled, whatever the terminal."""
-    sys.stderr.write(line + "\n")
+    """One plain line on stderr: never wrapped or styled, whatever the terminal; a file name's
+    newline or undecodable byte is shown escaped (errors.shown), so a line stays one line."""
+    sys.stderr.write(shown(line) + "\n")
 
 
 def _out(line: str) -> None:
-    sys.stdout.write(line + "\n")
+    sys.stdout.write(shown(line) + "\n")
 
 
 def cli_message(error: TiltakError) -> str:

@@ -28,14 +28,19 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
     if name.endswith(_BACKUP_SUFFIXES) or (name.startswith("#") and name.endswith("#")):
         return "editor backup file"
     if path.is_symlink():
-        target = path.resolve()
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):     # a loop (RuntimeError before Python 3.13), a dangling link
+            return None                     # tried: the pipeline says in one line why it cannot be read
         if root is not None and not target.is_relative_to(root.resolve()):
             return "symlink pointing outside the input folder"
     try:
+        if not path.is_file():
+            return "not a regular file"     # a pipe or a socket: reading one could wait for ever
         with path.open("rb") as f:
             head = f.read(4096)
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+    except OSError:
+        return None     # it may be a report: the pipeline's one line says why it cannot be read (exit 1)
     kind = sniff_binary(head)
     if kind:
         return f"not a report: {kind}"
@@ -50,7 +55,12 @@ def discover(paths: list[Path], exclude: Path | None = None) -> tuple[
         list[tuple[Path, Path]], list[tuple[Path, str]], list[Path]]:
     """(file, path relative to its input) for every candidate report; (file, reason) for the
     skipped ones; and the given paths that do not exist. `exclude`: a folder not to enter (the
-    output folder, when it lies inside an input folder)."""
+    output folder, when it lies inside an input folder).
+
+    Only files found inside a folder are skipped (a PDF, a hidden or backup file: not a report,
+    exit 0); a file named directly is always a candidate, so naming a non-report is an error.
+    A file that cannot be read is a candidate too: it may be a report, and is reported as failed.
+    """
     skip_dir = exclude.resolve() if exclude is not None else None
     found: list[tuple[Path, Path]] = []
     skipped: list[tuple[Path, str]] = []
@@ -69,12 +79,10 @@ def discover(paths: list[Path], exclude: Path | None = None) -> tuple[
                         skipped.append((path, reason))
                     else:
                         found.append((path, path.relative_to(given)))
-        elif given.exists():
-            reason = skip_reason(given, None)
-            if reason:
-                skipped.append((given, reason))
-            else:
-                found.append((given, Path(given.name)))
+        elif given.exists() or given.is_symlink():
+            # A file named on the command line is always tried, whatever it holds: if it is not a
+            # report, the pipeline says so (exit 1), in a conversion and in --check alike.
+            found.append((given, Path(given.name)))
         else:
             missing.append(given)
     return found, skipped, missing
@@ -92,6 +100,10 @@ def output_for(src: Path, rel: Path, outdir: Path | None) -> Path:
     if outdir is None:
         return default_output(src)
     out = outdir / default_output(rel)
-    if ".." in rel.parts or rel.is_absolute() or not out.resolve().is_relative_to(outdir.resolve()):
+    try:
+        inside = out.resolve().is_relative_to(outdir.resolve())
+    except (OSError, RuntimeError):         # a symlink loop on the way (RuntimeError before Python 3.13)
+        raise UsageError(f"{src}: its output {out} cannot be reached (a symbolic link loop on the way).") from None
+    if ".." in rel.parts or rel.is_absolute() or not inside:
         raise UsageError(f"{src}: its output {out} would be outside {outdir}.")
     return out

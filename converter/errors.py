@@ -32,6 +32,36 @@ def snippet(text: str, limit: int = _SNIPPET) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
+def shown(text: str) -> str:
+    """A file name (or a line naming one) as printed: one line, whatever the name holds.
+
+    A control character (a newline, a tab) is shown as its escape (`\\n`, `\\t`, `\\x1b`), and
+    a byte that is not UTF-8 (which Python keeps as a lone surrogate, and which no terminal, JSON
+    or XML can take) as `\\xff`; everything else, `\\` included, is left as it is.
+    """
+    if text.isprintable():
+        return text
+    import unicodedata  # only for a name that needs it
+
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif 0xDC80 <= code <= 0xDCFF:          # os.fsdecode's stand-in for the byte code - 0xDC00
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch in _NAMED:
+            out.append(_NAMED[ch])
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)                      # a no-break space, a format character: printable enough
+    return "".join(out)
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _sentence(text: str) -> str:
     return text if not text or text.endswith((".", "!", "?")) else text + "."
 

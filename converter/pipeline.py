@@ -13,6 +13,7 @@ given, loads a template: the writer's modules are imported inside `convert_file`
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -53,12 +54,15 @@ def describe(check: Check) -> str:
 
 def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None = None,
                  template: Template | str | os.PathLike[str] | None = None, *, write: bool = True,
-                 force: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None) -> Result:
+                 force: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None,
+                 parsed: Callable[[Report], None] | None = None) -> Result:
     """Parse `src`, reconcile it, build its workbook and write it to `dst` (default: beside `src`).
 
     `write=False` stops before writing (and before looking at `dst`): a check that the report
     converts. `force` replaces an existing file that tiltak2xlsx did not write or that was edited
     since. `now` is the conversion time recorded in the workbook (default: the current time).
+    `parsed` is called with the report as soon as it is parsed (a batch keeps its figures for the
+    time series even when its workbook then cannot be written).
 
     Raises ReportFormatError for a bad report or one too big for Excel (nothing is written),
     TemplateError, OutputError. Discrepancies are not errors: they are in `Result.failures` and
@@ -73,6 +77,8 @@ def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None
         check_target(out, force)                # before the work: an edited file is refused at once
     tpl = _template(template, write)
     report = parse_report(src, max_bytes=max_bytes)
+    if parsed is not None:
+        parsed(report)
     if not write:
         found = audit(report)                   # what build_workbook finds first, without building the workbook
         return Result(src, None, report, found.checks, found.notes)

@@ -210,6 +210,18 @@ def sid_of(key: Key) -> Sid:
 
 # --------------------------------------------------------------------------- the archive in memory
 
+class Note(str):
+    """A note on the time series: the English line for the command line (the string itself),
+    and `no`, its Norwegian words for the workbook (tidsserie.xlsx is Norwegian)."""
+
+    no: str
+
+    def __new__(cls, en: str, no: str) -> Note:
+        note = super().__new__(cls, en)
+        note.no = no
+        return note
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a report of the archive came from."""
@@ -243,7 +255,7 @@ class Archive:
         self._ids: dict[Key, int] = {}
         self._strings: dict[str, str] = {}
         self.entries: dict[str, _Entry] = {}
-        self.notes: list[str] = []
+        self.notes: list[Note] = []
         # Most reports of an archive have the same keys as another: their key ids are looked up once
         # (one hash of the whole key tuple), and (keys, offsets) numbers the layout.
         self._by_keys: dict[tuple[Key, ...], array] = {}
@@ -260,8 +272,9 @@ class Archive:
 
     def add(self, data: ReportData, path: str, mtime: float) -> None:
         if not is_month_key(data.period):
-            self.notes.append(f"time series: {path} is for the period {data.period}, not a month: "
-                              "not part of the monthly series")
+            self.notes.append(Note(f"time series: {path} is for the period {data.period}, not a month: "
+                                   "not part of the monthly series",
+                                   f"{path} gjelder perioden {data.period}, ikke en måned: ikke med i månedsserien"))
             return
         source = Source(data.period, path, data.sha256, data.title, mtime)
         ids = self._by_keys.get(data.keys)
@@ -271,9 +284,19 @@ class Archive:
         entry = _Entry(source, ids, data.offsets, data.values, data.decimals, dict(data.marks), layout)
         other = self.entries.get(data.period)
         if other is not None:
-            newer, older = (entry, other) if mtime >= other.source.mtime else (other, entry)
-            self.notes.append(f"time series: two reports for {data.period}: {older.source.path} and "
-                              f"{newer.source.path}; using {newer.source.path} (newer)")
+            # The newer file wins; of two with the same time stamp, the later path (not the
+            # order the workers happened to finish in).
+            newer, older = ((entry, other) if (mtime, path) > (other.source.mtime, other.source.path)
+                            else (other, entry))
+            tie = mtime == other.source.mtime
+            first, last, used = older.source.path, newer.source.path, newer.source.path
+            if tie:
+                first, last = sorted((first, last))
+            self.notes.append(Note(
+                f"time series: two reports for {data.period}: {first} and {last}; using {used} "
+                + ("(same time stamp: the later path)" if tie else "(newer)"),
+                f"To rapporter for {data.period}: {first} og {last}; bruker {used} "
+                + ("(samme endringstid: den siste etter filsti)" if tie else "(nyeste)")))
             entry = newer
         self.entries[data.period] = entry
 
@@ -342,7 +365,7 @@ class Timeline:
     lines: list[Line]
     revisions: list[Revision]
     renames: list[Rename]
-    notes: list[str]
+    notes: list[Note]
 
     @property
     def derived_months(self) -> list[str]:
@@ -693,7 +716,8 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
                 line.derived.add(m)
     missing = [months[i] for i in range(n) if months[i] not in archive.entries]
     if missing:
-        notes.append(f"time series: {len(missing)} missing month(s): {', '.join(missing)}")
+        notes.append(Note(f"time series: {len(missing)} missing month(s): {', '.join(missing)}",
+                          f"{len(missing)} manglende måned(er): {', '.join(missing)}"))
     sources = [archive.entries[p].source for p in periods]
     return Timeline(months, sources, missing, list(lines.values()), revisions, renames, notes)
 

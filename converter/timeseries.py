@@ -304,7 +304,8 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
             cells.append(_label(r, 2, value or "", tpl))
         rows.append(row_xml(r, cells))
         r += 1
-    for line in [str(x) for x in timeline.renames] + timeline.notes + ([DERIVED_NOTE] if derived_months else []):
+    notes = [getattr(x, "no", x) for x in timeline.notes]     # Norwegian words (series.Note), in a Norwegian workbook
+    for line in [str(x) for x in timeline.renames] + notes + ([DERIVED_NOTE] if derived_months else []):
         rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, line, tpl, "Merknad")]))
         r += 1
     r += 1

@@ -21,12 +21,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import TiltakError
+from .errors import OutputError, TiltakError
 from .pipeline import convert_file, describe
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from .model import Report
     from .series import ReportData
 
 CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, NOT_DONE = (
@@ -78,24 +79,40 @@ class Job:
 
 
 def convert_one(src: str, dst: str | None, job: Job) -> Item:
-    """Convert (or check) one report; never raises for a bad input (the error goes into the Item)."""
+    """Convert (or check) one report; never raises for a bad input (the error goes into the Item).
+
+    A report whose workbook cannot be written (edited, foreign, a folder in its place, a full
+    disk) still gives its figures to the time series: it was parsed, and the series rests on the
+    reports, whatever became of their workbooks.
+    """
     item = Item(src, dst)
+    kept: list[Report] = []
     try:
+        if job.write and dst is not None:
+            _make_folder(Path(dst))
         result = convert_file(src, dst, job.template, write=job.write, force=job.force, max_bytes=job.max_bytes,
-                              now=job.now)
+                              now=job.now, parsed=kept.append)
     except TiltakError as exc:
         # In a batch the path tells which of many files; the caller may word the hint its way.
         item.status = EDITED if exc.reason == "edited" else FAILED
         item.error = exc.message(where=src, hint=job.hints.get(exc.reason or ""))
+        if isinstance(exc, OutputError):
+            _keep_figures(item, kept[0] if kept else None, job)
         return item
     except OSError as exc:
         item.status, item.error = FAILED, f"{src}: {exc.strerror or exc}."
         return item
+    except Exception as exc:    # a bug met on one file: that file fails in one line, the batch goes on
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        item.status = FAILED
+        item.error = (f"{src}: internal error ({type(exc).__name__}: {exc}; in {Path(where.filename).name}:"
+                      f"{where.lineno}). Convert this file alone with TILTAK2XLSX_DEBUG=1 for details, and report it.")
+        return item
     report = result.report
     item.status = CONVERTED if job.write else CHECKED
-    item.sha256 = report.sha256
-    item.period, item.period_text = report.period.key, report.period.text
-    item.tables, item.rows = len(report.tables), sum(t.row_count() for t in report.tables)
+    _describe(item, report)
     item.checks = len(result.checks)
     failures = result.failures
     item.avvik = len(failures)
@@ -104,16 +121,52 @@ def convert_one(src: str, dst: str | None, job: Job) -> Item:
     if result.output is not None:
         st = result.output.stat()
         item.stamp = [st.st_size, st.st_mtime_ns]
-        if job.store is not None:
-            # Packed and saved here, in parallel, not in the main process; saved even if the
-            # batch is interrupted before its time series, so a rerun need not parse it again.
-            # (Imported here: the time series' modules are not on the --check path.)
-            from .series import tidy
-            from .store import Store
-
-            item.data = tidy(report)
-            Store(Path(job.store)).save(item.data)
+        _keep_figures(item, report, job)
     return item
+
+
+def _make_folder(dst: Path) -> None:
+    """The output's folder (mirrored from the input's), made here so that one that cannot be
+    made (read-only, a file in its way) fails only its own reports."""
+    folder = dst.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError(f"{dst}: its folder {folder} cannot be made (a file is in the way)",
+                          "Move the file away, or write elsewhere", reason="no-folder") from None
+    except OSError as exc:
+        raise OutputError(f"{dst}: its folder {folder} cannot be made ({exc.strerror or exc})",
+                          "Check that the output folder can be written, or write elsewhere",
+                          reason="no-folder") from None
+
+
+def _describe(item: Item, report: Report) -> None:
+    item.sha256 = report.sha256
+    item.period, item.period_text = report.period.key, report.period.text
+    item.tables, item.rows = len(report.tables), sum(t.row_count() for t in report.tables)
+
+
+def _keep_figures(item: Item, report: Report | None, job: Job) -> None:
+    """For the time series (a job with a store): pack the report's tidy data, save it in the
+    store and return it with the item. `report` None: its output was refused before it was
+    parsed (an edited workbook), so it is parsed here, once, in the worker."""
+    if job.store is None:
+        return
+    # Imported here: the time series' modules are not on the --check path.
+    from .series import tidy
+    from .source import parse_report
+    from .store import Store
+
+    if report is None:
+        try:
+            report = parse_report(item.input, max_bytes=job.max_bytes)
+        except TiltakError:
+            return                          # not a report after all: its output's error says enough
+    _describe(item, report)
+    # Packed and saved here, in parallel, not in the main process; saved even if the batch is
+    # interrupted before its time series, so a rerun need not parse it again.
+    item.data = tidy(report)
+    Store(Path(job.store)).save(item.data)
 
 
 def _init_worker(write: bool, template: str | None, initializer: Callable[[], None] | None) -> None:
