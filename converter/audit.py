@@ -11,9 +11,9 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
-from .checks import Check, Values, derive, reconcile_report, unknown
+from .checks import Check, Values, derive, reconcile_report, table_check_count, unknown
 from .errors import ReportFormatError
-from .layout import TableLayout, limit_problem, sheet_names, table_layout
+from .layout import MAX_ROWS, ReconciliationLayout, TableLayout, limit_problem, sheet_names, table_layout
 from .model import Report
 from .tuning import Tuning
 
@@ -47,15 +47,25 @@ def audit(report: Report) -> Audit:
 
     Raises ReportFormatError (reason "limit") when its workbook cannot fit Excel's limits.
     """
-    with fewer_collections():
-        derived = [derive(t) for t in report.tables]
-        unknowns = [unknown(t) for t in report.tables]
-        result = reconcile_report(report, derived, unknowns)
-    checks, notes = result.checks, [*result.notes, *report.warnings]
     names = sheet_names([t.title for t in report.tables])
     layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
-    problem = limit_problem(report, layouts, len(checks), len(notes))
+    # First from cheap counts, before a check is made: a report too big for Excel (its tables,
+    # or its Avstemming: the checks within the tables alone, counted) is refused in the time of
+    # its parse, not after building a million checks (a minute and gigabytes, issue 21).
+    _refuse(report, limit_problem(report, layouts, 0, 0))
+    unknowns = [unknown(t) for t in report.tables]
+    least = table_check_count(report, unknowns)
+    if ReconciliationLayout(least, len(report.warnings)).bottom_row > MAX_ROWS:
+        _refuse(report, f"at least {least:,} checks need more rows than the Avstemming sheet can have ({MAX_ROWS:,})")
+    with fewer_collections():
+        derived = [derive(t) for t in report.tables]
+        result = reconcile_report(report, derived, unknowns)
+    checks, notes = result.checks, [*result.notes, *report.warnings]
+    _refuse(report, limit_problem(report, layouts, len(checks), len(notes)))
+    return Audit(derived, unknowns, checks, notes, names, layouts)
+
+
+def _refuse(report: Report, problem: str | None) -> None:
     if problem:
         raise ReportFormatError(report.source, f"too big for Excel: {problem}",
                                 "Split the report into smaller ones", reason="limit")
-    return Audit(derived, unknowns, checks, notes, names, layouts)

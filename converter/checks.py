@@ -325,6 +325,37 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
     return checks
 
 
+def table_check_count(report: Report, unknowns: list[set[tuple[int, int, int]]]) -> int:
+    """How many checks reconcile_report makes within the tables, counted without making one.
+
+    Exactly the checks of _table_checks that survive the filter of unknown cells; the checks
+    across tables come on top, so this is a lower bound of all of them: enough to refuse a
+    report too big for Excel before building its checks (audit). Tests hold it to the count.
+    """
+    filtered = any(unknowns)
+    count = 0
+    for t, table in enumerate(report.tables):
+        columns = table.columns
+        additive = {c for c, col in enumerate(columns) if col.kind.additive}
+        bad: dict[int, list[tuple[int, int]]] = {}
+        if filtered:
+            for s, r, c in unknowns[t]:
+                bad.setdefault(s, []).append((r, c))
+        for s, section in enumerate(table.sections):
+            rows = section.rows
+            related = {c for c, relation in enumerate(_relations(columns, section, section_total(section)))
+                       if relation is not None}
+            totals = sum(1 for row in rows if row.parts)
+            count += len(related) * len(rows) + len(additive) * totals
+            for r, c in bad.get(s, ()):
+                count -= (c in related) + (c in additive and bool(rows[r].parts))
+            unknown_cells = {(r, c) for r, c in bad.get(s, ())}
+            for repeat in section.repeats:
+                count += sum(1 for c in range(len(columns))
+                             if not filtered or ((repeat.row, c) not in unknown_cells and repeat.values[c] is not None))
+    return count
+
+
 # --------------------------------------------------------------------------- across tables
 
 # Measures whose figure is the same wherever it is printed. Shares depend on their table's base,
