@@ -202,8 +202,9 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
     last = _FIRST + max(len(lines), 1) - 1
     widths = [(1, 1, column_width((_row_label(x) for x in lines), tpl.label_width, 70.0)),
               (2, 2, column_width((x.column for x in lines), 12, 30)), (3, last_col, 9.5)]
-    return Sheet(name=name, rows=rows(), widths=widths, freeze=(_FIRST, 3), print_rows=(1, _HEADER), footer=footer,
-                 dimension=f"A1:{cell(last, last_col)}")
+    # Printed: a page of months at a time, each with the row and column labels (xlsx.page_plan).
+    return Sheet(name=name, rows=rows(), widths=widths, freeze=(_FIRST, 3), print_rows=(1, _HEADER),
+                 print_columns=(1, 2), footer=footer, dimension=f"A1:{cell(last, last_col)}")
 
 
 def _chart_lines(lines: list[Line]) -> list[tuple[int, Line]]:
@@ -241,7 +242,9 @@ def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str]
     rows = [row_xml(1, [_label(1, 1, "Diagram", tpl, "Tittel")]),
             row_xml(2, [_label(2, 1, f"{span}: én linje per rad (antall), høyst {CHART_LINES} per diagram; "
                                      "alle tallene står på tabellarkene", tpl, "Periode")])]
-    return Sheet(name=DIAGRAM, rows=rows, charts=charts, footer=footer, dimension="A1:A2")
+    # One chart per printed page: a page ends above each chart but the first.
+    breaks = [3 + k * CHART_ROWS for k in range(1, len(charts))]
+    return Sheet(name=DIAGRAM, rows=rows, charts=charts, footer=footer, dimension="A1:A2", row_breaks=breaks)
 
 
 def _revisions(timeline: Timeline, tpl: Template, footer: str) -> Sheet:
@@ -333,7 +336,9 @@ def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str
         rows.append(row_xml(r, [text(r, 1, source.period, xf["Tekst"]), _label(r, 2, source.path, tpl),
                                 _label(r, 3, source.sha256, tpl)]))
         r += 1
-    widths = [(1, 1, 22), (2, 2, column_width([s.path for s in timeline.sources] + [title], 40, 90)), (3, 3, 30),
+    # A: the sheets' names whole (a link cut off in print names no sheet)
+    widths = [(1, 1, column_width(names, 22, 34)),
+              (2, 2, column_width([s.path for s in timeline.sources] + [title], 40, 90)), (3, 3, 30),
               (4, 4, 10)]
     return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer, dimension=f"A1:D{r - 1}")
 

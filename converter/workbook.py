@@ -60,6 +60,7 @@ from .xlsx import (
     package,
     row_xml,
     text,
+    with_alignment,
 )
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -103,13 +104,17 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
         custom={"Kildefil": report.source, "Kilde SHA-256": report.sha256, "Periode": report.period.key,
                 "Verktøy": TOOL})
 
+    # Avstemming's Linje and Status centred: beside a right-aligned number and a left-aligned
+    # link they would print as one word ("0OK", "24Hovedgrupper!B5").
+    styles_xml, centred = with_alignment(tpl.styles_xml, tpl.xf["Tekst"], "center")
+
     def write(out: BinaryIO) -> str:
         with fewer_collections():
             sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
             sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
                        for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
-            sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer))
-            return package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
+            sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer, centred))
+            return package(sheets, styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
                            paper=tpl.paper_size, margins=tpl.margins)
 
     return Built(checks, [CONTENTS, *names, RECONCILIATION], write, notes)
@@ -241,7 +246,7 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
 # --------------------------------------------------------------------------- Avstemming
 
 def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
-                    tpl: Template, footer: str) -> Sheet:
+                    tpl: Template, footer: str, centred: int) -> Sheet:
     rl = ReconciliationLayout(len(checks), len(notes))
     status = rl.range("Status")
     conditional = [f'<conditionalFormatting sqref="{status}"><cfRule type="cellIs" '
@@ -265,7 +270,7 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
     link = rl.column("Celle")
     links = ((cell(rl.row(i), link), *targets[i]) for i in range(min(len(checks), MAX_LINKS)))
     last = rl.last_column
-    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, address_of, notes, tpl, rl)
+    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, address_of, notes, tpl, rl, centred)
     return Sheet(name=RECONCILIATION, rows=rows, widths=widths,
                  freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
                  conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
@@ -296,7 +301,7 @@ def _text_around(prefix: str, style: int) -> tuple[str, str]:
 def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
                          targets: list[tuple[str, str]], addresses: list[str], address_of: Callable[[CellRef], str],
                          notes: list[str], tpl: Template,
-                         rl: ReconciliationLayout) -> Iterator[str]:
+                         rl: ReconciliationLayout, centred: int) -> Iterator[str]:
     xf = tpl.xf
     status = rl.range("Status")
     failures = sum(not c.holds for c in checks)
@@ -361,10 +366,10 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             test = (f'{published}{r}&""={computed}{r}&""' if percent
                     else f"N({computed}{r})=N({published}{r})")
             span = f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}"
-            status = next_shared_formula(group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
+            status = next_shared_formula(group, verdict, centred, (f'IF({test},"OK","AVVIK")', span))
         else:
             status = verdicts.get((group, verdict)) or verdicts.setdefault(
-                (group, verdict), next_shared_formula(group, verdict, tekst))
+                (group, verdict), next_shared_formula(group, verdict, centred))
         if i == 0:
             diff = next_shared_formula(0, delta, number, (f"N({computed}{r})-N({published}{r})",
                                                           f"{difference}{r}:{difference}{rl.last_row}"))
@@ -379,7 +384,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             known(check.row) or label(check.row),
             known(check.column) or label(check.column),
             known(check.what) or label(check.what),
-            f' s="{tekst}"><v>{check.line}</v></c>',
+            f' s="{centred}"><v>{check.line}</v></c>',
             target,
             next_num(published_value, number) if published_value is not None else blanks[number],
             next_escaped_formula(source, cached, number),        # `source` is escaped already
