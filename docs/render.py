@@ -1,6 +1,6 @@
 """Render the README's pictures from the bundled sample: LibreOffice headless → PDF → PNG.
 
-    python docs/render.py            # writes docs/table.png, docs/avstemming.png, docs/tidsserie.png
+    python docs/render.py            # writes docs/table.png, docs/avstemming*.png, docs/tidsserie*.png
 
 What it does, in a temporary folder:
 1. converts samples/tiltak-2014-02.txt with tiltak2xlsx (this interpreter's `-m converter`);
@@ -187,8 +187,8 @@ def content_box(width: int, height: int, rgb: bytes, max_height: int = MAX_HEIGH
 
 
 def picture(xlsx: Path, sheet: str, png: Path, work: Path, soffice: str, wide: bool = False,
-            dpi: int = DPI, max_height: int = MAX_HEIGHT) -> Path:
-    """Render the first printed page of `sheet` to `png`, cropped to its content."""
+            dpi: int = DPI, max_height: int = MAX_HEIGHT, page: int = 1) -> Path:
+    """Render printed page `page` of `sheet` to `png`, cropped to its content."""
     stem = re.sub(r"\W+", "-", png.stem)
     single = work / f"{stem}.xlsx"
     only_sheet(xlsx, sheet, single, wide)
@@ -198,10 +198,11 @@ def picture(xlsx: Path, sheet: str, png: Path, work: Path, soffice: str, wide: b
     pdf = work / f"{stem}.pdf"
     if not pdf.is_file():
         raise RenderError(f"LibreOffice wrote no {pdf.name}")
-    run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf), str(work / stem)],
+    n = str(page)
+    run(["pdftoppm", "-r", str(dpi), "-f", n, "-l", n, "-singlefile", str(pdf), str(work / stem)],
         "pdftoppm (PPM)")
     x, y, w, h = content_box(*read_ppm(work / f"{stem}.ppm"), max_height)
-    run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", "-x", str(x), "-y", str(y),
+    run(["pdftoppm", "-png", "-r", str(dpi), "-f", n, "-l", n, "-singlefile", "-x", str(x), "-y", str(y),
          "-W", str(w), "-H", str(h), str(pdf), str(png.with_suffix(""))], "pdftoppm (PNG)")
     return png
 
@@ -223,10 +224,15 @@ def render(out: Path, soffice: str = "soffice") -> list[Path]:
         series = work / "arkiv-xlsx" / "tidsserie.xlsx"
         tables = [n for n in sheet_names(sample) if n not in ("Innhold", "Avstemming")]
         table = next((n for n in tables if " og " in n), tables[0])     # a table with sections, if there is one
+        series_tables = [n for n in sheet_names(series) if n not in ("Innhold", "Diagram", "Revisjoner")]
         return [picture(sample, table, out / "table.png", work, soffice),
                 picture(sample, "Avstemming", out / "avstemming.png", work, soffice, wide=True, dpi=135,
                         max_height=470),
-                picture(series, chart_sheet(series), out / "tidsserie.png", work, soffice)]
+                # as printed: Avstemming's first page and the page across it; a time-series sheet's first page
+                picture(sample, "Avstemming", out / "avstemming-side1.png", work, soffice, max_height=520),
+                picture(sample, "Avstemming", out / "avstemming-side2.png", work, soffice, max_height=520, page=2),
+                picture(series, chart_sheet(series), out / "tidsserie.png", work, soffice),
+                picture(series, series_tables[0], out / "tidsserie-side.png", work, soffice, max_height=520)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,8 @@ def test_render_makes_the_readme_pictures(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "docs" / "render.py"), "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    names = ["table.png", "avstemming.png", "tidsserie.png"]
+    names = ["table.png", "avstemming.png", "avstemming-side1.png", "avstemming-side2.png", "tidsserie.png",
+             "tidsserie-side.png"]
     assert proc.stdout.split() == [str(tmp_path / n) for n in names]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in names:
