@@ -25,7 +25,8 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"model"},
     {"periods"},                                   # period texts and keys
-    {"decode", "labels"},                          # bytes → text; words compared
+    {"decode", "labels", "arith"},                 # bytes → text; words compared; the relations' arithmetic
+    {"structure"},                                 # which structure the numbers confirm
     {"parse"},
     {"meaning", "source"},                         # what each figure is; reading with the size limit
     {"checks", "series"},                          # ...; each report's figures as time series (pure)
