@@ -44,11 +44,11 @@ from .model import (
     Repeat,
     Report,
     Row,
-    RowKind,
     Section,
     Table,
 )
 from .periods import EXAMPLES, parse_period
+from .structure import assign_totals, decide
 
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
 MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
@@ -288,48 +288,6 @@ def _year_pair(periods: list[str], period: str) -> tuple[int | None, int | None]
         if before in where:
             return where[p], where[before]
     return (where[period], None) if period in where else (None, None)
-
-
-def assign_totals(bold: list[bool], subset: list[bool] | None = None) -> list[tuple[RowKind, tuple[int, ...]]]:
-    """Which rows each bold row sums, from the shape of the section alone.
-
-    - a bold first row is the top total: it sums every row below it that no other total sums;
-    - a bold row after detail rows is a subtotal of the details since the previous bold row;
-    - a bold row right after subtotals is a grand total over the subtotals since the last one;
-    - a "herav" row (`subset`) is a part of the row above it and is summed by no total.
-    A bold row with nothing to sum keeps its published numbers (no formula, no check).
-    """
-    n = len(bold)
-    subset = subset or [False] * n
-    result: list[tuple[RowKind, tuple[int, ...]]] = [(RowKind.DETAIL, ())] * n
-    consumed = [False] * n
-    details: list[int] = []
-    subtotals: list[int] = []
-    for i in range(n):
-        if subset[i]:               # bold or not, a part of the row above: summed by no total
-            consumed[i] = True
-            continue
-        if not bold[i]:
-            details.append(i)
-            continue
-        if i == 0:
-            result[0] = (RowKind.TOTAL, ())
-        elif details:
-            result[i] = (RowKind.SUBTOTAL, tuple(details))
-            for j in details:
-                consumed[j] = True
-            subtotals.append(i)
-            details = []
-        elif subtotals:
-            result[i] = (RowKind.TOTAL, tuple(subtotals))
-            for j in subtotals:
-                consumed[j] = True
-            subtotals = []
-        else:
-            result[i] = (RowKind.SUBTOTAL, ())
-    if n and bold[0]:
-        result[0] = (RowKind.TOTAL, tuple(j for j in range(1, n) if not consumed[j]))
-    return result
 
 
 # --------------------------------------------------------------------------- the parser
@@ -780,7 +738,8 @@ class _Parser:
             source=self.source,
             encoding=self.encoding,
             note="\n".join(self.notes),
-            tables=tuple(t.build(self.period.key) for t in self.tables),
+            # The shape proposes (bold rows, headers); the published numbers decide (structure.decide).
+            tables=decide([t.build(self.period.key) for t in self.tables]),
             warnings=tuple(self.warnings),
             removed_chars=self.removed,
         )
