@@ -176,8 +176,9 @@ def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns:
             support += 1
         else:
             fails += 1
+    marked = bool(top.marks) or any(rows[p].marks for p in parts)
     for c in columns:
-        if top.mark(c) or any(rows[p].mark(c) for p in parts):
+        if marked and (top.mark(c) or any(rows[p].mark(c) for p in parts)):
             continue
         published = top.values[c]
         computed = sum(rows[p].values[c] or 0 for p in parts)
@@ -300,17 +301,20 @@ def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[Pee
     whole counts, where another table of the report confirms the same rule and role (`peers`)."""
     additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
     confirmed: set[tuple[tuple[str, ...], str, RowKind]] = set()
-    for section, d in zip(table.sections, decisions, strict=True):
-        for r, e in d.evidence.items():
-            if e.supported and d.name != "none":
-                confirmed.add((_shape(section), d.rule, _role(d.rows[r].kind)))
+    shapes: list[tuple[str, ...] | None] = [None] * len(decisions)      # made once, where needed
+    if any(d.unconfirmed for d in decisions):
+        shapes = [_shape(section) for section in table.sections]
+        for shape, d in zip(shapes, decisions, strict=True):
+            for r, e in d.evidence.items():
+                if e.supported and d.name != "none":
+                    confirmed.add((shape, d.rule, _role(d.rows[r].kind)))   # type: ignore[arg-type]
     sections, notes = [], []
-    for section, d in zip(table.sections, decisions, strict=True):
+    for shape, section, d in zip(shapes, table.sections, decisions, strict=True):
         rows = list(d.rows)
         for r in d.unconfirmed:
             row = rows[r]
             role = _role(row.kind)
-            if (d.name != "none" and (_shape(section), d.rule, role) in confirmed) or (
+            if (d.name != "none" and (shape, d.rule, role) in confirmed) or (
                     (d.rule, role) in peers and len(row.parts) >= 2 and _counts(row, row.parts, rows, additive)):
                 continue
             where = "under" if row.parts and row.parts[0] > r else "over"
@@ -355,9 +359,9 @@ def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: 
     base = rows[base_row].values if base_row is not None else None
     exact = kind in (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
     support = fails = 0
+    base_marked = base_row is not None and bool(rows[base_row].mark(operands[0]))
     for r, row in enumerate(rows):
-        if row.mark(c) or any(row.mark(o) for o in operands) or (base_row is not None and rows[base_row].mark(
-                operands[0])):
+        if base_marked or (row.marks and (row.mark(c) or any(row.mark(o) for o in operands))):
             continue
         published = row.values[c]
         if published is None and not exact and any(row.values[o] is None for o in operands):
@@ -487,11 +491,13 @@ def decide(tables: Sequence[Table]) -> tuple[Table, ...]:
         peers = frozenset().union(*(chosen[j][1] for j in range(len(tables)) if j != i))
         sections, notes = decide_rows(table, decisions, peers)
         staged.append((replace(table, sections=sections), notes))
-    own = [decide_columns(table)[3] for table, _ in staged]
+    alone = [decide_columns(table) for table, _ in staged]
     out = []
     for i, (table, notes) in enumerate(staged):
-        peers = frozenset().union(*(own[j] for j in range(len(staged)) if j != i))
-        columns, refuted, column_notes, _ = decide_columns(table, peers)
+        columns, refuted, column_notes, _ = alone[i]
+        if column_notes:        # something unconfirmed here: another table may confirm it
+            peers = frozenset().union(*(alone[j][3] for j in range(len(staged)) if j != i))
+            columns, refuted, column_notes, _ = decide_columns(table, peers)
         sections = tuple(replace(section, published=refuted[s]) if refuted[s] else section
                          for s, section in enumerate(table.sections))
         out.append(replace(table, columns=columns, sections=sections, notes=(*notes, *column_notes)))
