@@ -158,8 +158,8 @@ def _note(check: Check, row: int) -> str:
         CheckKind.SUM: f"Summen av delene er {computed}",
         CheckKind.ROWSUM: f"Summen av kolonnene er {computed}",
         CheckKind.CHANGE: f"{check.what} er {computed}",
-        CheckKind.PERCENT: f"Beregnet ({check.what}) er {computed}",
-        CheckKind.SHARE: f"Beregnet ({check.what}) er {computed}",
+        CheckKind.PERCENT: f"Beregnet prosent er {computed} ({check.what})",
+        CheckKind.SHARE: f"Beregnet andel er {computed} ({check.what})",
         CheckKind.REPEAT: f"{check.what}: {computed}",
         CheckKind.AGREE: f"{check.what}: {computed}",
     }[check.kind]
