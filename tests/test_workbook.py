@@ -132,7 +132,7 @@ def test_reconciliation_sheet(books, converted):
     assert [c.value for c in ws[5]] == ["Ark", "Del", "Rad", "Kolonne", "Kontroll", "Linje", "Celle", "Publisert",
                                         "Arbeidsbok", "Differanse", "Status"]
     assert ws.max_row == 5 + len(result.checks) == 267
-    assert ws["B3"].value == "=COUNTA(K6:K267)" and wv["B3"].value == 262
+    assert ws["B3"].value == '=COUNTIF(K6:K267,"OK")+COUNTIF(K6:K267,"AVVIK")' and wv["B3"].value == 262
     assert ws["B4"].value == '=COUNTIF(K6:K267,"AVVIK")' and wv["B4"].value == 0
     assert ws.auto_filter.ref == "A5:K267"
     assert ws.freeze_panes == "A6"
@@ -140,7 +140,7 @@ def test_reconciliation_sheet(books, converted):
     assert [str(r.sqref) for r in rules] == ["K6:K267"]
     first = [c.value for c in ws[6]]
     assert first[:8] == ["Hovedgrupper", None, "I alt", "Antall", "Sum av 3 rader", 24, "Hovedgrupper!B5", 75412]
-    assert first[8:] == ["='Hovedgrupper'!B5", "=N(I6)-N(H6)", '=IF(N(I6)=N(H6),"OK","AVVIK")']
+    assert first[8:] == ["='Hovedgrupper'!B5", "=SUM(I6)-SUM(H6)", '=IF(SUM(I6)=SUM(H6),"OK","AVVIK")']
     assert all(wv.cell(r, 11).value == "OK" for r in range(6, 268))
     assert ws["G6"].hyperlink.location == "'Hovedgrupper'!B5"
 
@@ -161,9 +161,9 @@ def test_reconciliation_formulas_on_every_row(books, converted, sample_report):
     assert set(shown) == {True, False}
     for i, (check, percent) in enumerate(zip(result.checks, shown, strict=True)):
         r = 6 + i
-        assert ws.cell(r, 10).value == f"=N(I{r})-N(H{r})"
+        assert ws.cell(r, 10).value == f"=SUM(I{r})-SUM(H{r})"
         assert ws.cell(r, 11).value == (f'=IF(H{r}&""=I{r}&"","OK","AVVIK")' if percent
-                                        else f'=IF(N(I{r})=N(H{r}),"OK","AVVIK")')
+                                        else f'=IF(SUM(I{r})=SUM(H{r}),"OK","AVVIK")')
         assert wv.cell(r, 10).value == (check.computed or 0) - (check.published or 0)
     with zipfile.ZipFile(path) as zf:
         xml = zf.read("xl/worksheets/sheet7.xml").decode()
