@@ -194,11 +194,12 @@ def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns:
 
 @dataclass(frozen=True, slots=True)
 class RowDecision:
-    """A section's rows with only the confirmed totals' parts, and the totals not asserted."""
+    """A section's rows with the chosen candidate's parts, and the totals not (yet) asserted."""
 
     rows: tuple[Row, ...]
-    unconfirmed: tuple[int, ...]          # bold rows whose candidate sum the numbers refuted
+    unconfirmed: tuple[int, ...]          # totals whose own numbers do not support their sum
     name: str                             # the candidate chosen ("under", "over", … or "none")
+    rule: str                             # the candidate whose parts the rows carry ("under" for "none")
     evidence: dict[int, Evidence]         # per total of the chosen candidate
 
 
@@ -206,35 +207,65 @@ def _role(kind: RowKind) -> RowKind:
     return RowKind.TOTAL if kind is RowKind.TOTAL else RowKind.SUBTOTAL
 
 
+def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Sequence[int]) -> Assignment:
+    """Each subtotal's extent as the numbers have it, where the shape leaves it open: a subtotal
+    printed above its parts may end before the next bold row (rows under no group follow it), one
+    printed below them may start after the previous bold row. The run that sums best wins (the
+    longest on a tie); the top total then sums every row that no subtotal sums."""
+    out = list(assignment)
+    moved = False
+    for r, (kind, parts) in enumerate(assignment):
+        if kind is not RowKind.SUBTOTAL or len(parts) < 2:
+            continue
+        full = sum_evidence(rows, r, parts, additive)
+        if full.fails == 0:
+            continue
+        runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if name.startswith("over")
+                else [parts[k:] for k in range(1, len(parts))])
+        best = (full.support, -full.fails, parts)
+        for run in runs:
+            e = sum_evidence(rows, r, run, additive)
+            if (e.support, -e.fails) > best[:2]:
+                best = (e.support, -e.fails, run)
+        if best[2] != parts:
+            out[r] = (kind, best[2])
+            moved = True
+    if moved and out and out[0][0] is RowKind.TOTAL:
+        subset = {j for j, row in enumerate(rows) if is_subset_label(row.label)} if "herav" not in name else set()
+        consumed = {p for k, (_, parts) in enumerate(out) if k for p in parts} | subset
+        out[0] = (RowKind.TOTAL, tuple(j for j in range(1, len(rows)) if j not in consumed))
+    return out
+
+
 def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[tuple[int, int]] = ()
                 ) -> RowDecision:
-    """The candidate structure the section's numbers support best (see the module's docstring);
-    totals not yet asserted: `RowDecision.unconfirmed` (table-level peers may still confirm them)."""
+    """The candidate structure the section's numbers support best (see the module's docstring):
+    the most supporting cells, then the fewest contradicting ones, then the order of candidates.
+    Totals whose own numbers do not support them: `RowDecision.unconfirmed` (a total of the same
+    role supported in the section confirms them here; peers elsewhere may, see `decide`)."""
     bold = [row.bold for row in rows]
     subset = [is_subset_label(row.label) for row in rows]
-    best: tuple[int, str, Assignment, dict[int, Evidence]] | None = None
-    for name, assignment in row_candidates(bold, subset):
+    best: tuple[tuple[int, int], str, Assignment, dict[int, Evidence]] | None = None
+    for name, proposed in row_candidates(bold, subset):
+        assignment = _fit(rows, proposed, name, additive)
         per = {r: sum_evidence(rows, r, parts, additive, shares if kind is RowKind.TOTAL else ())
                for r, (kind, parts) in enumerate(assignment) if parts}
-        score = sum(e.score for e in per.values())
-        if best is None or score > best[0]:
-            best = (score, name, assignment, per)
-    if best is None or best[0] < 0:
-        # no candidate is better than "no row is a sum": keep the shape (bold rows are totals)
-        # but only the totals that their own numbers support
-        assignment = assign_totals(bold, subset)
-        per = {r: sum_evidence(rows, r, parts, additive, shares if kind is RowKind.TOTAL else ())
-               for r, (kind, parts) in enumerate(assignment) if parts}
-        best = (0, "none", assignment, per)
-    _, name, assignment, per = best
+        rank = (sum(e.support for e in per.values()), -sum(e.fails for e in per.values()))
+        if best is None or rank > best[0]:
+            best = (rank, name, assignment, per)
+    if best is None:
+        return RowDecision(tuple(rows), (), "none", "under", {})
+    (support, fails), name, assignment, per = best
+    rule = name
+    if support == 0 and fails < 0:
+        name = "none"           # no candidate has a sum that holds: only totals with no evidence against
     peers = {_role(assignment[r][0]) for r, e in per.items() if e.supported}
     built, unconfirmed = [], []
     for r, (row, (kind, parts)) in enumerate(zip(rows, assignment, strict=True)):
-        if parts and not (per[r].supported or per[r].fails == 0 or
-                          (_role(kind) in peers and name != "none")):
+        if parts and not (per[r].supported or per[r].fails == 0 or (_role(kind) in peers and name != "none")):
             unconfirmed.append(r)
         built.append(replace(row, kind=kind, parts=parts))
-    return RowDecision(tuple(built), tuple(unconfirmed), name, per)
+    return RowDecision(tuple(built), tuple(unconfirmed), name, rule, per)
 
 
 def _shape(section: Section) -> tuple[str, ...]:
@@ -242,26 +273,46 @@ def _shape(section: Section) -> tuple[str, ...]:
     return tuple(canon(row.label) for row in section.rows if not row.bold)
 
 
-def decide_rows(table: Table) -> tuple[tuple[Section, ...], list[str]]:
-    """Every section's rows with only the totals the numbers confirm, and a note per total that is
-    published as is."""
+PeerKey = tuple[str, RowKind]       # (rule, role): "under"/"over" …, a top total or a subtotal
+
+
+def _counts(row: Row, parts: Sequence[int], rows: Sequence[Row], additive: Sequence[int]) -> bool:
+    """Whole counts only (no decimals: a rate or an average is never summed on a peer's word)."""
+    return all(type(x.values[c]) is not Decimal for x in (row, *(rows[p] for p in parts)) for c in additive)
+
+
+def choose_table_rows(table: Table) -> tuple[list[RowDecision], set[PeerKey]]:
+    """Each section's decision, and the (rule, role) pairs its own numbers confirm in this table."""
     additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
     shares = [(c, col.decimals) for c, col in enumerate(table.columns)
               if col.kind is ColumnKind.SHARE and len(col.operands) == 1]
     decisions = [choose_rows(section.rows, additive, shares) for section in table.sections]
-    # A role confirmed in a section with the same detail rows confirms it here too.
-    confirmed: dict[tuple[tuple[str, ...], str, RowKind], bool] = {}
+    confirmed = {(d.rule, _role(d.rows[r].kind)) for d in decisions for r, e in d.evidence.items()
+                 if e.supported and d.name != "none"}
+    return decisions, confirmed
+
+
+def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[PeerKey] = frozenset()
+                ) -> tuple[tuple[Section, ...], list[str]]:
+    """Every section's rows with only the totals the numbers confirm, and a note per total that is
+    published as is. An unsupported total is still asserted where a total of its role is supported
+    in a section of this table with the same detail rows, or, for a total over two rows or more of
+    whole counts, where another table of the report confirms the same rule and role (`peers`)."""
+    additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
+    confirmed: set[tuple[tuple[str, ...], str, RowKind]] = set()
     for section, d in zip(table.sections, decisions, strict=True):
         for r, e in d.evidence.items():
-            if e.supported and r not in d.unconfirmed:
-                confirmed[(_shape(section), d.name, _role(d.rows[r].kind))] = True
+            if e.supported and d.name != "none":
+                confirmed.add((_shape(section), d.rule, _role(d.rows[r].kind)))
     sections, notes = [], []
     for section, d in zip(table.sections, decisions, strict=True):
         rows = list(d.rows)
         for r in d.unconfirmed:
-            if d.name != "none" and confirmed.get((_shape(section), d.name, _role(rows[r].kind))):
-                continue
             row = rows[r]
+            role = _role(row.kind)
+            if (d.name != "none" and (_shape(section), d.rule, role) in confirmed) or (
+                    (d.rule, role) in peers and len(row.parts) >= 2 and _counts(row, row.parts, rows, additive)):
+                continue
             where = "under" if row.parts and row.parts[0] > r else "over"
             rows[r] = replace(row, parts=())
             notes.append(f"Ikke kontrollert: «{row.label}» er ikke summen av radene {where} (struktur ukjent); "
@@ -393,18 +444,23 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
     for c, col in enumerate(table.columns):
         if not _computed(col.kind):
             continue
-        best: tuple[int, Hypothesis, list[Evidence]] | None = None
+        best: tuple[tuple[int, int], Hypothesis, list[Evidence]] | None = None
         candidates = column_candidates(table.columns, c)
         for h in candidates:
             per = [column_evidence(section, c, h, col.decimals) for section in table.sections]
             total = sum(per, Evidence())
-            if total.support >= 1 and total.support > total.fails and (best is None or total.score > best[0]):
-                best = (total.score, h, per)
+            # confirmed where a section's rows support it more often than they contradict it (a block of
+            # rates beside a block of counts refutes it there only, see below)
+            if not any(e.support >= 1 and e.support > e.fails for e in per):
+                continue
+            rank = (sum(e.support for e in per if e.support > e.fails), total.score)
+            if best is None or rank > best[0]:
+                best = (rank, h, per)
         if best is not None:
             confirmed.add(_signature(table.columns, c, best[1]))
         elif _signature(table.columns, c, candidates[0]) in peers:
             h = candidates[0]
-            best = (0, h, [column_evidence(section, c, h, col.decimals) for section in table.sections])
+            best = ((0, 0), h, [column_evidence(section, c, h, col.decimals) for section in table.sections])
         if best is None:
             columns[c] = _as_published(col)
             notes.append(f"Ikke kontrollert: kolonnen «{col.header}» er ikke beregnet av tabellens andre tall "
@@ -414,7 +470,7 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
         if (kind, operands) != (col.kind, col.operands):
             columns[c] = replace(col, kind=kind, operands=operands, measure=measure)
         for s, e in enumerate(per):
-            if e.support == 0 and e.fails >= 2:
+            if e.fails >= 2 and e.support < e.fails:
                 refuted[s].add(c)
                 heading = table.sections[s].heading
                 notes.append(f"Ikke kontrollert: kolonnen «{col.header}» er ikke beregnet av tabellens andre tall "
@@ -425,9 +481,11 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
 def decide(tables: Sequence[Table]) -> tuple[Table, ...]:
     """The report's tables with only the structure their numbers confirm: rows first (which rows a
     total sums), then columns (what a computed column means), each table with its notes."""
+    chosen = [choose_table_rows(table) for table in tables]
     staged: list[tuple[Table, list[str]]] = []
-    for table in tables:
-        sections, notes = decide_rows(table)
+    for i, (table, (decisions, _)) in enumerate(zip(tables, chosen, strict=True)):
+        peers = frozenset().union(*(chosen[j][1] for j in range(len(tables)) if j != i))
+        sections, notes = decide_rows(table, decisions, peers)
         staged.append((replace(table, sections=sections), notes))
     own = [decide_columns(table)[3] for table, _ in staged]
     out = []
