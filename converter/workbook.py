@@ -429,10 +429,15 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     for i, check in enumerate(checks):
         r = first_row + i
         source = live.get(i) if live else None
-        if source is None:
-            source = quoted[check.source.table] + address_of(check.source)
         table = check.cell.table
         percent, number = styles[table][check.cell.column]
+        if source is None:
+            source = quoted[check.source.table] + address_of(check.source)
+            if percent and check.computed is None:
+                # A reference to an empty cell gives 0 in Excel, Gnumeric and POI ("0" as text,
+                # so Status would say AVVIK against a blank), "" only in LibreOffice: a blank
+                # percent cell (e.g. the other table's, for "the same figure") stays blank.
+                source = f'IF({source}="","",{source})'
         if i < MAX_LINKS:
             head, tail = shown_xml[table]
             target = f"{head}{addresses[i]}{tail}"

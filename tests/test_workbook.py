@@ -148,6 +148,33 @@ def test_reconciliation_sheet(books, converted):
     assert ws["G6"].hyperlink.location == "'Hovedgrupper'!B5"
 
 
+@pytest.mark.parametrize("shape", ["gender_under_groups", "sample_like", "blank_heavy", "county_tables"])
+def test_a_percent_check_never_reads_an_empty_cell_by_a_bare_reference(tmp_path, shape):
+    """Excel, Gnumeric and POI read a reference to an empty cell as 0 ("0" as text), LibreOffice
+    as blank: a percent's Arbeidsbok cell that refers straight to an empty cell would be a false
+    AVVIK in Excel. Such a reference is wrapped, IF(ref="","",ref); gender_under_groups has one."""
+    import re
+
+    from familygen import generate
+
+    source = tmp_path / f"{shape}-2015-03.txt"
+    source.write_text(generate(shape, 3).text, encoding="utf-8")
+    book = tmp_path / "book.xlsx"
+    convert_file(source, book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Avstemming"]
+    wrapped = 0
+    for r in range(6, ws.max_row + 1):
+        status, computed = ws.cell(r, 11).value, ws.cell(r, 9).value
+        if not (isinstance(status, str) and status.startswith('=IF(H') and isinstance(computed, str)):
+            continue                                     # a count's check, or a note below the checks
+        bare = re.fullmatch(r"='((?:[^']|'')+)'!([A-Z]+[0-9]+)", computed)
+        if bare:
+            assert wb[bare[1].replace("''", "'")][bare[2]].value is not None, (r, computed)
+        wrapped += bool(re.fullmatch(r"=IF\(('(?:[^']|'')+'![A-Z]+[0-9]+)=\"\",\"\",\1\)", computed))
+    assert wrapped > 0 or shape != "gender_under_groups"
+
+
 def _checked_as_shown(result, report):
     """Per check: is its column a percent, share or rate (compared as shown: a blank is not 0)?"""
     exact = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE, ColumnKind.RATE)
