@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import BinaryIO
 
-from .audit import audit, fewer_collections
+from .audit import NO_CHECKS, audit, fewer_collections, no_checks_reason
 from .checks import CellRef, Check, CheckKind
 from .layout import (
     CONTENTS,
@@ -497,10 +497,13 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
     cl: ContentsLayout = contents_layout(report, len(notes))
     rl = ReconciliationLayout(len(checks), len(notes))
     failures = sum(not c.holds for c in checks)
-    summary = (f"Alle {len(checks)} kontroller OK" if failures == 0
+    summary = (f"{NO_CHECKS}: {no_checks_reason(report)[0]}" if not checks
+               else f"Alle {len(checks)} kontroller OK" if failures == 0
                else f"{failures} av {len(checks)} kontroller AVVIK")
     count, avvik = rl.qualified(rl.count_cell), rl.qualified(rl.avvik_cell)
     live = f'IF({avvik}=0,"Alle "&{count}&" kontroller OK",{avvik}&" av "&{count}&" kontroller AVVIK")'
+    if not checks:      # never "Alle 0 kontroller OK": nothing was checked, and the sheet says why
+        live = f'IF({count}=0,"{summary}",{live})'
     rows = _title_rows(report.title, report.period.text, tpl)
     values: dict[str, str] = {
         "Kildefil": report.source,
