@@ -9,28 +9,31 @@ them; everything else is published as is, with a note that says why it was not c
 
 Rows (per section), candidates in this order (the first wins a tie):
 - `under`: a subtotal sums the details above it since the previous bold row; a bold row right
-  after subtotals sums those subtotals; a bold first row sums every top-level row below it
-  (parse.assign_totals). "Herav"/"av dette"/"derav" rows are parts of the row above, summed by
-  no total.
+  after subtotals sums those subtotals; a bold first row sums every top-level row below it.
+  "Herav"/"av dette"/"derav" rows are parts of the row above, summed by no total.
 - `over`: a subtotal printed above its parts sums the details below it, up to the next bold
   row ("Førstegenerasjonsinnvandrere i alt", then its regions); the top total sums the
   subtotals and the rows under no subtotal.
 - each of those with the "herav" rows counted as ordinary parts (where the labels suggest
   parts of the row above but the numbers say otherwise).
-- `none`: no row is a sum.
-Each candidate scores, over every (total, additive column) with evidence, +1 where the published
-total equals the sum of its published parts (and is not 0) and −1 where it does not; the best
-score wins. Within it, a total is asserted where its own numbers support it (it sums exactly, and
-not to 0, in one column at least), or where a total of the same role (top total
-or subtotal) in the section, or in a section of the table with the same detail rows, is
-supported: one refuted cell among confirmed ones is an AVVIK. Any other total is published as is.
+Where a subtotal's sum fails, its extent is fitted to the numbers (`_fit`: an `over` group may
+end, an `under` group start, where the rows under no group begin). The candidate with the most
+(total, additive column) cells that sum exactly to a nonzero published total wins, then the one
+with the fewest contradictions; where none has a cell that sums, the section is `none`. Within
+the winner, a total is asserted where its own numbers support it (it sums exactly, not to 0, in
+one column at least), or where a total of the same role (top total or subtotal) is supported in
+the section, in a section of the table with the same detail rows, or (whole counts, two parts or
+more) in another table of the report under the same rule: one refuted cell among confirmed ones
+is an AVVIK. Shares that add up to 100 within their rounding support the total they are of. Any
+other total is published as is, with a note.
 
 Columns (per table): a computed column's header suggests a relation (a change, a percent
 change, a share of the section's total or of the row's total, a row sum); its candidates are
-that relation, the other relations the table's columns allow, and "published as is". Each is
-scored over the table's rows like the totals; the best relation with support is asserted when
-it holds in more rows than it fails. In a section where the asserted relation holds nowhere and
-fails twice or more (a block of rates under a heading "Prosent"), it is not asserted there.
+that relation and the other relations the table's columns allow. A candidate is confirmed in a
+section where it holds in more rows than it fails; the one confirmed in the most rows wins. None
+confirmed: published as is (a rate), unless the same relation between the same headers is
+confirmed in another table of the report. In a section where the winner fails twice or more and
+holds less often (a block of rates under a heading "Prosent"), it is not asserted there.
 """
 
 from __future__ import annotations
