@@ -42,6 +42,18 @@ fewer_collections = Tuning(gc.get_threshold, lambda t: gc.set_threshold(*t),
                            lambda t: (max(t[0], _FEW_COLLECTIONS), *t[1:]))
 
 
+NO_CHECKS = "Ingen kontroller mulig"
+
+
+def no_checks_reason(report: Report) -> tuple[str, str]:
+    """Why a report gives no check at all: (Norwegian for the workbook, English for the console)."""
+    if any(t.notes for t in report.tables):
+        return ("tallene bekrefter ingen sum eller beregnet kolonne (se merknadene)",
+                "the numbers confirm no sum or computed column (see the notes)")
+    return ("rapporten har ingen summer, beregnede kolonner eller tall som står i flere tabeller",
+            "the report has no totals, computed columns or figures printed in two tables")
+
+
 def audit(report: Report) -> Audit:
     """Reconcile `report` and lay out its table sheets.
 
@@ -55,12 +67,13 @@ def audit(report: Report) -> Audit:
     _refuse(report, limit_problem(report, layouts, 0, 0))
     unknowns = [unknown(t) for t in report.tables]
     least = table_check_count(report, unknowns)
-    if ReconciliationLayout(least, len(report.warnings)).bottom_row > MAX_ROWS:
+    table_notes = [note for table in report.tables for note in table.notes]
+    if ReconciliationLayout(least, len(table_notes) + len(report.warnings)).bottom_row > MAX_ROWS:
         _refuse(report, f"at least {least:,} checks need more rows than the Avstemming sheet can have ({MAX_ROWS:,})")
     with fewer_collections():
         derived = [derive(t) for t in report.tables]
         result = reconcile_report(report, derived, unknowns)
-    checks, notes = result.checks, [*result.notes, *report.warnings]
+    checks, notes = result.checks, [*result.notes, *table_notes, *report.warnings]
     _refuse(report, limit_problem(report, layouts, len(checks), len(notes)))
     return Audit(derived, unknowns, checks, notes, names, layouts)
 

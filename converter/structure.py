@@ -9,28 +9,31 @@ them; everything else is published as is, with a note that says why it was not c
 
 Rows (per section), candidates in this order (the first wins a tie):
 - `under`: a subtotal sums the details above it since the previous bold row; a bold row right
-  after subtotals sums those subtotals; a bold first row sums every top-level row below it
-  (parse.assign_totals). "Herav"/"av dette"/"derav" rows are parts of the row above, summed by
-  no total.
+  after subtotals sums those subtotals; a bold first row sums every top-level row below it.
+  "Herav"/"av dette"/"derav" rows are parts of the row above, summed by no total.
 - `over`: a subtotal printed above its parts sums the details below it, up to the next bold
   row ("Førstegenerasjonsinnvandrere i alt", then its regions); the top total sums the
   subtotals and the rows under no subtotal.
 - each of those with the "herav" rows counted as ordinary parts (where the labels suggest
   parts of the row above but the numbers say otherwise).
-- `none`: no row is a sum.
-Each candidate scores, over every (total, additive column) with evidence, +1 where the published
-total equals the sum of its published parts (and is not 0) and −1 where it does not; the best
-score wins. Within it, a total is asserted where its own numbers support it (it sums exactly, and
-not to 0, in one column at least), or where a total of the same role (top total
-or subtotal) in the section, or in a section of the table with the same detail rows, is
-supported: one refuted cell among confirmed ones is an AVVIK. Any other total is published as is.
+Where a subtotal's sum fails, its extent is fitted to the numbers (`_fit`: an `over` group may
+end, an `under` group start, where the rows under no group begin). The candidate with the most
+(total, additive column) cells that sum exactly to a nonzero published total wins, then the one
+with the fewest contradictions; where none has a cell that sums, the section is `none`. Within
+the winner, a total is asserted where its own numbers support it (it sums exactly, not to 0, in
+one column at least), or where a total of the same role (top total or subtotal) is supported in
+the section, in a section of the table with the same detail rows, or (whole counts, two parts or
+more) in another table of the report under the same rule: one refuted cell among confirmed ones
+is an AVVIK. Shares that add up to 100 within their rounding support the total they are of. Any
+other total is published as is, with a note.
 
 Columns (per table): a computed column's header suggests a relation (a change, a percent
 change, a share of the section's total or of the row's total, a row sum); its candidates are
-that relation, the other relations the table's columns allow, and "published as is". Each is
-scored over the table's rows like the totals; the best relation with support is asserted when
-it holds in more rows than it fails. In a section where the asserted relation holds nowhere and
-fails twice or more (a block of rates under a heading "Prosent"), it is not asserted there.
+that relation and the other relations the table's columns allow. A candidate is confirmed in a
+section where it holds in more rows than it fails; the one confirmed in the most rows wins. None
+confirmed: published as is (a rate), unless the same relation between the same headers is
+confirmed in another table of the report. In a section where the winner fails twice or more and
+holds less often (a block of rates under a heading "Prosent"), it is not asserted there.
 """
 
 from __future__ import annotations
@@ -176,8 +179,9 @@ def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns:
             support += 1
         else:
             fails += 1
+    marked = bool(top.marks) or any(rows[p].marks for p in parts)
     for c in columns:
-        if top.mark(c) or any(rows[p].mark(c) for p in parts):
+        if marked and (top.mark(c) or any(rows[p].mark(c) for p in parts)):
             continue
         published = top.values[c]
         computed = sum(rows[p].values[c] or 0 for p in parts)
@@ -300,17 +304,20 @@ def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[Pee
     whole counts, where another table of the report confirms the same rule and role (`peers`)."""
     additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
     confirmed: set[tuple[tuple[str, ...], str, RowKind]] = set()
-    for section, d in zip(table.sections, decisions, strict=True):
-        for r, e in d.evidence.items():
-            if e.supported and d.name != "none":
-                confirmed.add((_shape(section), d.rule, _role(d.rows[r].kind)))
+    shapes: list[tuple[str, ...] | None] = [None] * len(decisions)      # made once, where needed
+    if any(d.unconfirmed for d in decisions):
+        shapes = [_shape(section) for section in table.sections]
+        for shape, d in zip(shapes, decisions, strict=True):
+            for r, e in d.evidence.items():
+                if e.supported and d.name != "none":
+                    confirmed.add((shape, d.rule, _role(d.rows[r].kind)))   # type: ignore[arg-type]
     sections, notes = [], []
-    for section, d in zip(table.sections, decisions, strict=True):
+    for shape, section, d in zip(shapes, table.sections, decisions, strict=True):
         rows = list(d.rows)
         for r in d.unconfirmed:
             row = rows[r]
             role = _role(row.kind)
-            if (d.name != "none" and (_shape(section), d.rule, role) in confirmed) or (
+            if (d.name != "none" and (shape, d.rule, role) in confirmed) or (
                     (d.rule, role) in peers and len(row.parts) >= 2 and _counts(row, row.parts, rows, additive)):
                 continue
             where = "under" if row.parts and row.parts[0] > r else "over"
@@ -355,9 +362,9 @@ def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: 
     base = rows[base_row].values if base_row is not None else None
     exact = kind in (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
     support = fails = 0
+    base_marked = base_row is not None and bool(rows[base_row].mark(operands[0]))
     for r, row in enumerate(rows):
-        if row.mark(c) or any(row.mark(o) for o in operands) or (base_row is not None and rows[base_row].mark(
-                operands[0])):
+        if base_marked or (row.marks and (row.mark(c) or any(row.mark(o) for o in operands))):
             continue
         published = row.values[c]
         if published is None and not exact and any(row.values[o] is None for o in operands):
@@ -487,11 +494,13 @@ def decide(tables: Sequence[Table]) -> tuple[Table, ...]:
         peers = frozenset().union(*(chosen[j][1] for j in range(len(tables)) if j != i))
         sections, notes = decide_rows(table, decisions, peers)
         staged.append((replace(table, sections=sections), notes))
-    own = [decide_columns(table)[3] for table, _ in staged]
+    alone = [decide_columns(table) for table, _ in staged]
     out = []
     for i, (table, notes) in enumerate(staged):
-        peers = frozenset().union(*(own[j] for j in range(len(staged)) if j != i))
-        columns, refuted, column_notes, _ = decide_columns(table, peers)
+        columns, refuted, column_notes, _ = alone[i]
+        if column_notes:        # something unconfirmed here: another table may confirm it
+            peers = frozenset().union(*(alone[j][3] for j in range(len(staged)) if j != i))
+            columns, refuted, column_notes, _ = decide_columns(table, peers)
         sections = tuple(replace(section, published=refuted[s]) if refuted[s] else section
                          for s, section in enumerate(table.sections))
         out.append(replace(table, columns=columns, sections=sections, notes=(*notes, *column_notes)))
