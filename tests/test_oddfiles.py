@@ -261,3 +261,30 @@ def test_notes_in_the_time_series_workbook_are_norwegian(archive, tmp_path):
     assert "1 manglende måned(er): 2013-07" in notes
     assert any(n.startswith("To rapporter for 2013-05: ") for n in notes)
     assert not [n for n in notes if "time series" in n]
+
+
+def _bug_on_june() -> None:
+    """A worker initialiser: converting tiltak-2013-06.txt meets a bug (not bad input)."""
+    import converter.workers as workers
+
+    real = workers.convert_file
+
+    def convert_file(src, *args, **kwargs):
+        if Path(src).name == "tiltak-2013-06.txt":
+            raise RuntimeError("a bug")
+        return real(src, *args, **kwargs)
+
+    workers.convert_file = convert_file
+
+
+def test_a_bug_met_on_one_file_fails_that_file_only(archive, tmp_path):
+    from converter.batch import BatchOptions, run_batch
+
+    lines: list[str] = []
+    summary = run_batch([archive], BatchOptions(output=tmp_path / "xlsx", jobs=2, worker_init=_bug_on_june),
+                        say=lines.append)
+    assert summary.exit_code == 1
+    bug = [x for x in lines if "tiltak-2013-06.txt" in x]
+    assert len(bug) == 1 and bug[0].startswith(f"{archive / '2013' / 'tiltak-2013-06.txt'}: internal error "
+                                                "(RuntimeError: a bug; in test_oddfiles.py:")
+    assert "13 converted" in lines[-2] and "1 failed" in lines[-2] and summary.manifest is not None
