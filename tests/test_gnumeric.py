@@ -10,6 +10,7 @@ with a reason where ssconvert is missing; CI installs it (.ci/run).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,11 @@ pytestmark = [pytest.mark.gnumeric,
 # (plugins/excel/xlsx-read-drawing.c, xlsx_vml_client_data_start). It says nothing is wrong with
 # the note, which Gnumeric did read (differences() compares every note).
 _VML_NOTE = "Unhandled object of type Note"
+# A time-series sheet too wide for one page repeats its label columns and its header rows on every
+# printed page: `_xlnm.Print_Titles` is then two ranges ('S'!$A:$B,'S'!$1:$4), as Excel itself
+# writes it. Gnumeric's reader takes one expression per defined name and prints this line for it
+# (it prints the sheet without repeated titles); nothing else of the file is affected.
+_PRINT_TITLES = re.compile(r"At A1: '.+!\$A:\$B,.+!\$1:\$\d+' Multiple expressions are not supported in this context")
 
 
 def _notes(book: Path) -> int:
@@ -58,7 +64,7 @@ def recalculated(tmp: Path, book: Path) -> Path:
     out = tmp / f"{book.stem}-gnumeric.xlsx"
     done = subprocess.run([SSCONVERT, "--recalc", str(book), str(out)], capture_output=True, text=True,
                           timeout=300, env=env, check=False)
-    printed = done.stderr.splitlines()
+    printed = [line for line in done.stderr.splitlines() if not _PRINT_TITLES.fullmatch(line)]
     assert (done.returncode, done.stdout, printed) == (0, "", [_VML_NOTE] * _notes(book)), (
         f"ssconvert on {book.name}:\n{done.stderr}")
     return out
@@ -183,13 +189,15 @@ def test_gnumeric_really_recalculates(tmp_path):
     follower) come back corrected: the comparison above cannot pass by reading our own cache."""
     book = tmp_path / "sample.xlsx"
     convert_file(SAMPLE, book)
+    with zipfile.ZipFile(book) as zf:       # Status's style: the centred one the workbook adds to the template's
+        status = re.search(rb'<c r="K7" s="(\d+)" t="str">', zf.read("xl/worksheets/sheet7.xml")).group(1)
     wrong = tmp_path / "wrong.xlsx"
     _plant(book, wrong, {
         "xl/worksheets/sheet2.xml": [(b'<c r="B5" s="9"><f>SUM(B6:B8)</f><v>75412</v>',
                                       b'<c r="B5" s="9"><f>SUM(B6:B8)</f><v>1</v>')],
         "xl/worksheets/sheet7.xml": [(b'si="0">SUM(I6)-SUM(H6)</f><v>0</v>', b'si="0">SUM(I6)-SUM(H6)</f><v>9</v>'),
-                                     (b'<c r="K7" s="6" t="str"><f t="shared" si="1"/><v>OK</v>',
-                                      b'<c r="K7" s="6" t="str"><f t="shared" si="1"/><v>AVVIK</v>')]})
+                                     (b'<c r="K7" s="' + status + b'" t="str"><f t="shared" si="1"/><v>OK</v>',
+                                      b'<c r="K7" s="' + status + b'" t="str"><f t="shared" si="1"/><v>AVVIK</v>')]})
     *_, found = differences(tmp_path, wrong)
     assert found == [
         "Hovedgrupper!B5 ('=SUM(B6:B8)'): ours 1, Gnumeric 75412",
