@@ -1,6 +1,6 @@
 """Command-line values and usage errors, through click's public API only.
 
-typer 0.26 and later vendor their own copy of click (typer._click, "not to be used by external
+typer 0.26 and later vendor their own copy of click ("not to be used by external
 applications") and convert every non-flag value through a pydantic TypeAdapter (about 0.1 s of
 imports, more than `--check` on a report spends on its own work); the only way around that was
 typer's private coercion classes, which pinned typer to one minor version. The CLI is therefore
