@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
-from .model import MONTHS
+from .model import PeriodKind
+from .periods import key_year, parse_period, shift_years, year_before
 
 _SUBSET = re.compile(r"^[\s\-–—•*]*(?:herav|derav|hvorav|av disse|av dette|av dem)\b", re.IGNORECASE)
-_PERIOD_HEADER = re.compile(r"^([^\W\d_]+)\s+(\d{4})$")
-_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def canon(text: str) -> str:
@@ -39,18 +38,16 @@ def subset_topic(label: str) -> str:
 
 
 def header_period(header: str, period: str = "") -> str:
-    """"Februar 2016" → "2016-02"; a bare year "2016" → that year in the report's month ("2016-02"
-    for a report of `period` "2017-02"; "2016" when the period is unknown); "" for anything else."""
-    key = canon(header)
-    if _YEAR.fullmatch(key):
-        return f"{key}-{period[5:7]}" if period else key
-    m = _PERIOD_HEADER.match(key)
-    if not m or m.group(1) not in MONTHS:
+    """The key of the period a header names (periods.parse_period), or "" for anything else:
+    "Februar 2016" → "2016-02", "1. kvartal 2019" → "2019-Q1". A bare year "2016" is the report's
+    own kind of period in that year: "2016-02" in a report of `period` "2017-02", "2016-Q1" in one
+    of "2017-Q1", "2016-avg" beside "2017-avg"; "2016" in a yearly report or when the period is unknown."""
+    found = parse_period(header)
+    if found is None:
         return ""
-    return f"{int(m.group(2)):04d}-{MONTHS.index(m.group(1)) + 1:02d}"
+    if found.kind is PeriodKind.YEAR and period and period[4:] and not period.isdigit():
+        return shift_years(period, found.year - key_year(period))
+    return found.key
 
 
-def year_before(period: str) -> str:
-    """"2017-02" → "2016-02"; "2017" → "2016"."""
-    year, _, month = period.partition("-")
-    return f"{int(year) - 1:04d}" + (f"-{month}" if month else "")
+__all__ = ["canon", "header_period", "is_subset_label", "subset_topic", "topic", "year_before"]

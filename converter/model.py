@@ -115,11 +115,15 @@ class Section:
     rows: tuple[Row, ...]
     repeats: tuple[Repeat, ...] = ()
     line: int = 0                  # line of the heading (or of the first row)
+    # Computed columns whose relation the section's own numbers refute (a block of rates under a
+    # heading "Prosent"): published as is here, nothing checked (structure.decide_columns).
+    published: frozenset[int] = frozenset()
 
 
 def section_total(section: Section) -> int | None:
     """The row that is the section's total over all its other rows (the base of a share), if any:
-    its top total, or a single total at the bottom."""
+    its top total, or a single total at the bottom; a bold first row whose sum the numbers did not
+    confirm is still the published total a share is of."""
     rows = section.rows
     for r, row in enumerate(rows):
         if row.kind is RowKind.TOTAL and row.parts:
@@ -128,6 +132,8 @@ def section_total(section: Section) -> int | None:
     bold = [r for r, row in enumerate(rows) if row.bold and row.parts]
     if len(bold) == 1 and covered >= {r for r, row in enumerate(rows) if not row.bold} - {bold[0]}:
         return bold[0]
+    if rows and rows[0].kind is RowKind.TOTAL and len(rows) > 1:
+        return 0
     return None
 
 
@@ -139,6 +145,8 @@ class Table:
     columns: tuple[Column, ...]
     sections: tuple[Section, ...]
     line: int = 0                  # line of the column header
+    # What the numbers did not confirm, so was published as is (Norwegian; structure.decide)
+    notes: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -152,17 +160,58 @@ class Table:
         return sum(len(s.rows) for s in self.sections)
 
 
+class PeriodKind(StrEnum):
+    """What span of time a report (or a column) is about; each kind is its own series."""
+
+    MONTH = "month"            # "Februar 2014"                → key "2014-02"
+    QUARTER = "quarter"        # "1. kvartal 2020"             → key "2020-Q1"
+    MONTHS = "months"          # "Januar - februar 2019"       → key "2019-01/2019-02"
+    YEAR = "year"              # "2013"                        → key "2013"
+    AVERAGE = "average"        # "Årsgjennomsnitt 2013"        → key "2013-avg"
+    DATE = "date"              # "31. desember 2010"           → key "2010-12-31"
+
+    @property
+    def norwegian(self) -> str:
+        """The kind as the workbook names it (Innhold)."""
+        return _PERIOD_KIND_NB[self]
+
+
+_PERIOD_KIND_NB = {PeriodKind.MONTH: "måned", PeriodKind.QUARTER: "kvartal", PeriodKind.MONTHS: "flere måneder",
+                   PeriodKind.YEAR: "år", PeriodKind.AVERAGE: "årsgjennomsnitt", PeriodKind.DATE: "dato"}
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
-    """The month a report is for."""
+    """The period a report is for: a month, a quarter, a range of months, a year, a yearly average or a date.
+
+    `year` and `month` are the period's last month (a quarter's third, a range's last, December
+    for a year); `start` is a range's first month (year, month); `day` a date's day.
+    """
 
     year: int
     month: int
     text: str                      # as published, e.g. "Februar 2014"
+    kind: PeriodKind = PeriodKind.MONTH
+    start: tuple[int, int] | None = None
+    day: int = 0
 
     @property
     def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        """A sortable text key, distinct per kind: "2014-02", "2020-Q1", "2019-01/2019-02", "2013",
+        "2013-avg", "2010-12-31"."""
+        kind = self.kind
+        if kind is PeriodKind.MONTH:
+            return f"{self.year:04d}-{self.month:02d}"
+        if kind is PeriodKind.QUARTER:
+            return f"{self.year:04d}-Q{(self.month - 1) // 3 + 1}"
+        if kind is PeriodKind.MONTHS:
+            first = self.start or (self.year, self.month)
+            return f"{first[0]:04d}-{first[1]:02d}/{self.year:04d}-{self.month:02d}"
+        if kind is PeriodKind.YEAR:
+            return f"{self.year:04d}"
+        if kind is PeriodKind.AVERAGE:
+            return f"{self.year:04d}-avg"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,10 +44,11 @@ from .model import (
     Repeat,
     Report,
     Row,
-    RowKind,
     Section,
     Table,
 )
+from .periods import EXAMPLES, parse_period
+from .structure import assign_totals, decide
 
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
 MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
@@ -57,7 +58,6 @@ MAX_DIGITS = 15                        # Excel keeps 15 significant digits
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")   # |---|---:| under a markdown header
-_PERIOD = re.compile(r"^\s*([^\W\d_]+)\s+(\d{4})\s*$")
 _BOLD = re.compile(r"</?(?:b|strong)>", re.IGNORECASE)
 _OPEN_BOLD = re.compile(r"<(?:b|strong)>", re.IGNORECASE)
 _CLOSE_BOLD = re.compile(r"</(?:b|strong)>", re.IGNORECASE)
@@ -290,48 +290,6 @@ def _year_pair(periods: list[str], period: str) -> tuple[int | None, int | None]
     return (where[period], None) if period in where else (None, None)
 
 
-def assign_totals(bold: list[bool], subset: list[bool] | None = None) -> list[tuple[RowKind, tuple[int, ...]]]:
-    """Which rows each bold row sums, from the shape of the section alone.
-
-    - a bold first row is the top total: it sums every row below it that no other total sums;
-    - a bold row after detail rows is a subtotal of the details since the previous bold row;
-    - a bold row right after subtotals is a grand total over the subtotals since the last one;
-    - a "herav" row (`subset`) is a part of the row above it and is summed by no total.
-    A bold row with nothing to sum keeps its published numbers (no formula, no check).
-    """
-    n = len(bold)
-    subset = subset or [False] * n
-    result: list[tuple[RowKind, tuple[int, ...]]] = [(RowKind.DETAIL, ())] * n
-    consumed = [False] * n
-    details: list[int] = []
-    subtotals: list[int] = []
-    for i in range(n):
-        if subset[i]:               # bold or not, a part of the row above: summed by no total
-            consumed[i] = True
-            continue
-        if not bold[i]:
-            details.append(i)
-            continue
-        if i == 0:
-            result[0] = (RowKind.TOTAL, ())
-        elif details:
-            result[i] = (RowKind.SUBTOTAL, tuple(details))
-            for j in details:
-                consumed[j] = True
-            subtotals.append(i)
-            details = []
-        elif subtotals:
-            result[i] = (RowKind.TOTAL, tuple(subtotals))
-            for j in subtotals:
-                consumed[j] = True
-            subtotals = []
-        else:
-            result[i] = (RowKind.SUBTOTAL, ())
-    if n and bold[0]:
-        result[0] = (RowKind.TOTAL, tuple(j for j in range(1, n) if not consumed[j]))
-    return result
-
-
 # --------------------------------------------------------------------------- the parser
 
 class Rule(StrEnum):
@@ -511,22 +469,21 @@ class _Parser:
             (self.run.after if self.run.period_seen else self.run.before).append(entry)
             self.prev = "heading"
             return
-        period = _PERIOD.match(line)
-        if period and period.group(1).casefold() in MONTHS:
-            self.set_period(number, line.strip(), period)
+        period = parse_period(line) if len(line) < 60 else None
+        if period is not None:
+            self.set_period(number, period)
             self.run.period_seen = True
             self.prev = "period"
             return
         self.run.text.append(_MD_LINK.sub(lambda m: m.group(1) if m.group(1) else m.group(2), line.strip()))
         self.prev = "text"
 
-    def set_period(self, number: int, text: str, m: re.Match[str]) -> None:
-        period = Period(int(m.group(2)), MONTHS.index(m.group(1).casefold()) + 1, text)
+    def set_period(self, number: int, period: Period) -> None:
         if self.period is None:
             self.period, self.period_line = period, number
-        elif (period.year, period.month) != (self.period.year, self.period.month):
+        elif period.key != self.period.key:
             raise self.error(number, f"the period differs from «{self.period.text}» on line {self.period_line}",
-                             "A report covers one month: split the file", text)
+                             "A report covers one period: split the file", period.text)
 
     def close_run(self) -> None:
         """A run that ended without a header row: a notes block (or page furniture)."""
@@ -770,7 +727,9 @@ class _Parser:
         if self.period is None:
             m = re.search(r"(\d{4})-(\d{2})", self.source)
             if not m or not 1 <= int(m.group(2)) <= 12:
-                raise self.error(None, "no period line (such as «Februar 2014») found", HINT_EXPORT)
+                raise self.error(None, f"no period found: no line of its own names {EXAMPLES}, and the file "
+                                 "name has no YYYY-MM", "Add the period line under the report's title, or put "
+                                 "the month in the file name (tiltak-2014-02.txt)")
             year, month = int(m.group(1)), int(m.group(2))
             self.period = Period(year, month, f"{MONTHS[month - 1].capitalize()} {year}")
         return Report(
@@ -779,7 +738,8 @@ class _Parser:
             source=self.source,
             encoding=self.encoding,
             note="\n".join(self.notes),
-            tables=tuple(t.build(self.period.key) for t in self.tables),
+            # The shape proposes (bold rows, headers); the published numbers decide (structure.decide).
+            tables=decide([t.build(self.period.key) for t in self.tables]),
             warnings=tuple(self.warnings),
             removed_chars=self.removed,
         )

@@ -41,6 +41,7 @@ from decimal import Decimal
 
 from .meaning import figures
 from .model import MONTHS, Measure, Report
+from .periods import is_month_key
 
 # A figure's coordinates without its period: (table, section, group, row, column, category, measure).
 Key = tuple[str, str, str, str, str, str, str]
@@ -134,7 +135,14 @@ class ReportData:
 
 
 def tidy(report: Report) -> ReportData:
-    """The tidy data of a parsed report, from its figures (meaning.figures)."""
+    """The tidy data of a parsed report, from its figures (meaning.figures).
+
+    Only monthly figures go into the monthly series: a report for a quarter, a range, a year or a
+    date gives none yet (Archive.add says so), and a column of such a period is left out.
+    """
+    if not is_month_key(report.period.key):
+        return ReportData(report.period.key, report.source, report.sha256, report.title, (),
+                          array("h"), array("q"), b"", ())
     period = month_index(report.period.key)
     keys: list[Key] = []
     offsets: list[int] = []
@@ -145,7 +153,9 @@ def tidy(report: Report) -> ReportData:
     renamed: dict[tuple[str, int], str] = {}
     months: dict[str, int] = {}                 # a report has one or two periods: each parsed once
     measures = _MEASURES                        # Measure → (its value, its series' measure), no enum lookups
-    for i, f in enumerate(figures(report)):
+    for f in figures(report):
+        if f.period and not is_month_key(f.period):
+            continue
         measure, in_series = measures[f.measure]
         key: Key = (f.table, f.section, f.group, f.row, f.column, f.category, measure)
         offset = months.get(f.period, ABSENT) if f.period else 0
@@ -168,7 +178,7 @@ def tidy(report: Report) -> ReportData:
             values.append(BLANK)
             decimals.append(0)
             if f.mark:
-                marks.append((i, f.mark))
+                marks.append((len(values) - 1, f.mark))
         elif type(value) is int and not f.decimals:     # the common case: a whole count
             values.append(value)
             decimals.append(0)
@@ -249,6 +259,10 @@ class Archive:
         return found
 
     def add(self, data: ReportData, path: str, mtime: float) -> None:
+        if not is_month_key(data.period):
+            self.notes.append(f"time series: {path} is for the period {data.period}, not a month: "
+                              "not part of the monthly series")
+            return
         source = Source(data.period, path, data.sha256, data.title, mtime)
         ids = self._by_keys.get(data.keys)
         if ids is None:

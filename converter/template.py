@@ -157,7 +157,8 @@ def _xf_keys() -> list[str]:
     """Every cell format the writer asks for (see _compile)."""
     return [*REQUIRED_STYLES, *(s + "0" for s in NUMBER_STYLES), *(s + "'" for s in TEXT_STYLES),
             *(s + "T" for s in NUMBER_STYLES), "Dato", DERIVED_STYLE,
-            *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0"))]
+            *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0")),
+            *(f"Avvik{s}{d}" for s in NUMBER_STYLES for d in ("", *(f".{d}" for d in range(1, MAX_DECIMALS + 1))))]
 
 
 @lru_cache(maxsize=1)
@@ -445,6 +446,13 @@ def _compile(wb: object, path: str) -> Template:
         for d in range(1, MAX_DECIMALS + 1):
             cell(f"{style}.{d}", style).number_format = with_decimals(fmt, d)
             cell(f"{style}.{d}0", style).number_format = zero_blank(with_decimals(fmt, d))
+    for style in NUMBER_STYLES:       # a published number that its own relation contradicts: "Avvik", as numbered
+        fmt = number_format(style)
+        for key, shown in ((f"Avvik{style}", fmt),
+                           *((f"Avvik{style}.{d}", with_decimals(fmt, d)) for d in range(1, MAX_DECIMALS + 1))):
+            c = cell(key, "Avvik")
+            c.number_format = shown
+            c.alignment = Alignment(horizontal="right")
     if DERIVED_STYLE in wb.named_styles:
         cell(DERIVED_STYLE, DERIVED_STYLE)
     else:                     # an older or custom template: the number style in grey italics

@@ -154,8 +154,9 @@ def test_reconciliation_layout():
 def test_contents_layout(sample_report):
     cl = contents_layout(sample_report)
     assert cl.fact_cell("Kildefil") == "B4" and cl.fact_cell("Avstemming") == "B9"
-    assert cl.note_row == 10                           # the sample has a note
-    assert cl.tables_heading_row == 12 and cl.table_row(0) == 14 and cl.reconciliation_row == 19
+    assert cl.fact_cell("Periode") == "B10"
+    assert cl.note_row == 11                           # the sample has a note
+    assert cl.tables_heading_row == 13 and cl.table_row(0) == 15 and cl.reconciliation_row == 20
 
 
 @pytest.mark.parametrize(("texts", "least", "most", "width"), [

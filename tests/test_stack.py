@@ -24,7 +24,9 @@ LAYERS: list[set[str]] = [
     {"version", "tuning"},                         # the package's version; interpreter settings while work runs
     {"errors"},
     {"model"},
-    {"decode", "labels"},                          # bytes → text; words compared
+    {"periods"},                                   # period texts and keys
+    {"decode", "labels", "arith"},                 # bytes → text; words compared; the relations' arithmetic
+    {"structure"},                                 # which structure the numbers confirm
     {"parse"},
     {"meaning", "source"},                         # what each figure is; reading with the size limit
     {"checks", "series"},                          # ...; each report's figures as time series (pure)
