@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cliargs import Interrupted, Number, OneLineCommand, PathType
+from .cliargs import Interrupted, Number, OneLineCommand, PathType, degrade_console
 from .errors import Exit, TiltakError, UsageError
 from .version import TOOL
 
@@ -182,6 +182,7 @@ def _single(src: Path, output: Path | None, template: Path | None, force: bool, 
 
 def main() -> None:
     """Console entry point: Ctrl-C exits 130 without a traceback."""
+    degrade_console()          # no message ever fails on a console that lacks a character
     try:
         app.main(prog_name="tiltak2xlsx")
     except (KeyboardInterrupt, Interrupted):

@@ -12,8 +12,11 @@ prints every usage error as one line (exit 2), like the tool's other errors.
 
 from __future__ import annotations
 
+import codecs
+import io
 import math
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -123,3 +126,40 @@ def _usage(exc: click.UsageError) -> NoReturn:
     end = "" if message.endswith((".", "?", "!")) else "."
     sys.stderr.write(f"{PROG}: {message}{end} See {PROG} --help.\n")
     sys.exit(Exit.USAGE)
+
+
+# --------------------------------------------------------------------------- consoles
+
+# What a character the console lacks becomes (cp1252 has «, », …; cp850 has « and » but not …;
+# ascii none of them). Letters lose their marks by Unicode decomposition (é → e); these have none.
+_FALLBACK = {"→": "->", "←": "<-", "«": '"', "»": '"', "…": "...", "–": "-", "—": "-", "‘": "'", "’": "'",
+             "“": '"', "”": '"', "•": "*", "·": ".", "×": "x", "≠": "!=", "≤": "<=", "≥": ">=", "ø": "o", "Ø": "O",
+             "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "\u00a0": " "}
+ERRORS = "tiltak2xlsx-degrade"
+
+
+def _degrade(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: each character the console's encoding lacks, in characters it has
+    (plain ASCII at worst), never an exception nor a backslash escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        shown = _FALLBACK.get(ch)
+        if shown is None:
+            plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            shown = plain if plain.isascii() and plain.isprintable() and plain else "?"
+        out.append(shown)
+    return "".join(out), exc.end
+
+
+codecs.register_error(ERRORS, _degrade)
+
+
+def degrade_console() -> None:
+    """Make stdout and stderr write what their encoding lacks in characters it has (a cp1252 or
+    cp850 console on Windows, PYTHONIOENCODING=ascii, a redirected output). Python's default is
+    an exception on stdout and `\\u2192` escapes on stderr."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=ERRORS)
