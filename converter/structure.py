@@ -20,8 +20,8 @@ Rows (per section), candidates in this order (the first wins a tie):
 - `none`: no row is a sum.
 Each candidate scores, over every (total, additive column) with evidence, +1 where the published
 total equals the sum of its published parts (and is not 0) and −1 where it does not; the best
-score wins. Within it, a total is asserted where its own numbers support it (it sums in at least
-as many columns as it fails, and in one at least), or where a total of the same role (top total
+score wins. Within it, a total is asserted where its own numbers support it (it sums exactly, and
+not to 0, in one column at least), or where a total of the same role (top total
 or subtotal) in the section, or in a section of the table with the same detail rows, is
 supported: one refuted cell among confirmed ones is an AVVIK. Any other total is published as is.
 
@@ -152,8 +152,9 @@ class Evidence:
 
     @property
     def supported(self) -> bool:
-        """Its own numbers confirm it at least as often as they contradict it, and once at least."""
-        return self.support >= 1 and self.support >= self.fails
+        """Its own numbers confirm it: a nonzero figure equals what the relation gives (a total that
+        sums exactly in one column is no coincidence; its columns that do not sum are AVVIK)."""
+        return self.support >= 1
 
 
 def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns: Sequence[int],
