@@ -119,6 +119,10 @@ def _usage(exc: click.UsageError) -> NoReturn:
     param = getattr(exc, "param", None)
     if isinstance(exc, click.MissingParameter):
         message = "give at least one report file or folder"
+    elif isinstance(exc, click.NoSuchOption):          # click's own wording changes between releases
+        message = f"no such option {exc.option_name}"
+        if exc.possibilities:
+            message += f" (did you mean {' or '.join(sorted(exc.possibilities))}?)"
     elif isinstance(exc, click.BadParameter) and param is not None:
         names = [o for o in getattr(param, "opts", []) if o.startswith("--")] or [param.human_readable_name]
         message = f"{names[0]}: {exc.message}"

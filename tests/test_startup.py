@@ -158,7 +158,8 @@ runner = CliRunner()
     (["--max-size", "nan"], "tiltak2xlsx: --max-size: «nan» is not a number of at least 0.001. "
                             "See tiltak2xlsx --help."),
     (["--output", ""], "tiltak2xlsx: --output: an empty name is not a file or folder. See tiltak2xlsx --help."),
-    (["--bogus"], "tiltak2xlsx: No such option '--bogus'. Did you mean '--jobs'? See tiltak2xlsx --help."),
+    (["--bogus"], "tiltak2xlsx: no such option --bogus (did you mean --jobs?). See tiltak2xlsx --help."),
+    (["--zzz"], "tiltak2xlsx: no such option --zzz. See tiltak2xlsx --help."),
 ])
 def test_bad_option_values_are_usage_errors(args, message):
     """One line in the tool's own words (issue 21), exit 2; nothing on stdout."""
