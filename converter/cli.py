@@ -67,7 +67,7 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
                     "Each REPORT.txt becomes REPORT.xlsx: one sheet per table, live formulas with cached values, "
                     "a contents sheet and a reconciliation sheet (Avstemming). PATH: report files (.txt) or "
                     "folders of reports.")
-@click.argument("paths", nargs=-1, required=True, type=PathType("PATH"))
+@click.argument("given", nargs=-1, required=True, type=PathType("PATH"))
 @click.option("-o", "--output", type=PathType("PATH"), help="Output .xlsx (one report) or folder (batch). "
               "Default: beside each report.")
 @click.option("--check", is_flag=True, help="Parse and reconcile only (files or folders); print a line per report "
@@ -87,10 +87,10 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 @click.option("--version", is_flag=True, callback=_version, is_eager=True, expose_value=False,
               help="Print the version and exit.")
 @click.help_option("--help", help="Show this message and exit.")
-def app(paths: tuple[Path, ...], output: Path | None, check: bool, template: Path | None, force: bool, quiet: bool,
+def app(given: tuple[Path, ...], output: Path | None, check: bool, template: Path | None, force: bool, quiet: bool,
         jobs: int | None, no_timeseries: bool, max_size: float, rename: Path | None) -> None:
     """The command (see the help text above); `main` runs it."""
-    paths = list(paths)  # type: ignore[assignment]
+    paths = list(given)
     max_bytes = int(max_size * 2**20)
     try:
         if check and output is not None:
