@@ -7,6 +7,11 @@ that start like a formula), and keep the resulting styles.xml and theme as bytes
 workbook of the process reuses them: no openpyxl work per report. The template file itself is
 only ever read.
 
+Only openpyxl's public API is used (no pin to one release: see _compile), and the template is a
+stranger's file: before openpyxl sees it, every XML part must parse without a DTD (no entity can
+be expanded or fetched) and nothing in it may carry macros (_check_package). styles.xml is
+written with its children in the Open XML SDK's order (SCHEMA_ORDER).
+
 Compiling needs openpyxl (0.1 to 0.2 s of imports, numpy with them when it is installed), so the
 compiled form is never compiled twice: the bundled template's ships beside it
 (templates/tiltak.compiled.json, rebuilt by `python templates/compile_template.py` and tested
