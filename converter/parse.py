@@ -486,10 +486,13 @@ class _Parser:
                              "A report covers one period: split the file", period.text)
 
     def close_run(self) -> None:
-        """A run that ended without a header row: a notes block (or page furniture)."""
+        """A run that ended without a header row: a notes block (or page furniture). Its headings
+        are kept: the first of the file is the report's title, the others head the notes."""
         run = self.run
-        if run.headings and self.title is None:
-            self.title = run.headings[0][0]
+        headings = [text for text, _, _ in run.headings]
+        if headings and self.title is None:
+            self.title = headings.pop(0)
+        self.notes.extend(h for h in headings if h != self.title)
         self.notes.extend(run.text)
         self.run = _Run()
 
@@ -575,7 +578,8 @@ class _Parser:
                 self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen rader; beholdt som tom del av "
                                      f"tabellen «{self.table.title}».")
             else:
-                self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen tabell og er utelatt.")
+                self.notes.append(text)      # a heading before any table: kept with the notes
+                self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen tabell; tatt med i merknaden.")
         if len(keep) == len(headings):
             return run
         kept = set(keep)
@@ -606,7 +610,7 @@ class _Parser:
         same_header = cur is not None and headers == cur.headers
         if cur is None:
             return (names[0] if names else f"Tabell {len(self.tables) + 1}"), (
-                names[-1] if len(names) > 1 else None), Rule.NEW
+                " / ".join(names[1:]) if len(names) > 1 else None), Rule.NEW
         if not names and not same_header:
             return cur.title, None, Rule.NEW          # another header with no heading: another table
         if not names or (len(names) == 1 and same_header and names[0] == self.title):
@@ -618,7 +622,8 @@ class _Parser:
                 return cur.title, names[0], Rule.SECTION
             if self.section is not None and self.section.heading is not None:
                 return cur.title, names[0], Rule.MAYBE_SECTION
-        title, section = names[0], (names[-1] if len(names) > 1 else None)
+        # No heading is dropped: headings between the title and the last are part of the section's name.
+        title, section = names[0], (" / ".join(names[1:]) if len(names) > 1 else None)
         if same_header and _CONTINUED.sub("", title) == cur.title:
             return cur.title, section, Rule.CONTINUED      # also "Title (forts.)"
         return title, section, Rule.NEW

@@ -9,28 +9,31 @@ them; everything else is published as is, with a note that says why it was not c
 
 Rows (per section), candidates in this order (the first wins a tie):
 - `under`: a subtotal sums the details above it since the previous bold row; a bold row right
-  after subtotals sums those subtotals; a bold first row sums every top-level row below it
-  (parse.assign_totals). "Herav"/"av dette"/"derav" rows are parts of the row above, summed by
-  no total.
+  after subtotals sums those subtotals; a bold first row sums every top-level row below it.
+  "Herav"/"av dette"/"derav" rows are parts of the row above, summed by no total.
 - `over`: a subtotal printed above its parts sums the details below it, up to the next bold
   row ("Førstegenerasjonsinnvandrere i alt", then its regions); the top total sums the
   subtotals and the rows under no subtotal.
 - each of those with the "herav" rows counted as ordinary parts (where the labels suggest
   parts of the row above but the numbers say otherwise).
-- `none`: no row is a sum.
-Each candidate scores, over every (total, additive column) with evidence, +1 where the published
-total equals the sum of its published parts (and is not 0) and −1 where it does not; the best
-score wins. Within it, a total is asserted where its own numbers support it (it sums exactly, and
-not to 0, in one column at least), or where a total of the same role (top total
-or subtotal) in the section, or in a section of the table with the same detail rows, is
-supported: one refuted cell among confirmed ones is an AVVIK. Any other total is published as is.
+Where a subtotal's sum fails, its extent is fitted to the numbers (`_fit`: an `over` group may
+end, an `under` group start, where the rows under no group begin). The candidate with the most
+(total, additive column) cells that sum exactly to a nonzero published total wins, then the one
+with the fewest contradictions; where none has a cell that sums, the section is `none`. Within
+the winner, a total is asserted where its own numbers support it (it sums exactly, not to 0, in
+one column at least), or where a total of the same role (top total or subtotal) is supported in
+the section, in a section of the table with the same detail rows, or (whole counts, two parts or
+more) in another table of the report under the same rule: one refuted cell among confirmed ones
+is an AVVIK. Shares that add up to 100 within their rounding support the total they are of. Any
+other total is published as is, with a note.
 
 Columns (per table): a computed column's header suggests a relation (a change, a percent
 change, a share of the section's total or of the row's total, a row sum); its candidates are
-that relation, the other relations the table's columns allow, and "published as is". Each is
-scored over the table's rows like the totals; the best relation with support is asserted when
-it holds in more rows than it fails. In a section where the asserted relation holds nowhere and
-fails twice or more (a block of rates under a heading "Prosent"), it is not asserted there.
+that relation and the other relations the table's columns allow. A candidate is confirmed in a
+section where it holds in more rows than it fails; the one confirmed in the most rows wins. None
+confirmed: published as is (a rate), unless the same relation between the same headers is
+confirmed in another table of the report. In a section where the winner fails twice or more and
+holds less often (a block of rates under a heading "Prosent"), it is not asserted there.
 """
 
 from __future__ import annotations
@@ -176,8 +179,9 @@ def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns:
             support += 1
         else:
             fails += 1
+    marked = bool(top.marks) or any(rows[p].marks for p in parts)
     for c in columns:
-        if top.mark(c) or any(rows[p].mark(c) for p in parts):
+        if marked and (top.mark(c) or any(rows[p].mark(c) for p in parts)):
             continue
         published = top.values[c]
         computed = sum(rows[p].values[c] or 0 for p in parts)
@@ -194,11 +198,12 @@ def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns:
 
 @dataclass(frozen=True, slots=True)
 class RowDecision:
-    """A section's rows with only the confirmed totals' parts, and the totals not asserted."""
+    """A section's rows with the chosen candidate's parts, and the totals not (yet) asserted."""
 
     rows: tuple[Row, ...]
-    unconfirmed: tuple[int, ...]          # bold rows whose candidate sum the numbers refuted
+    unconfirmed: tuple[int, ...]          # totals whose own numbers do not support their sum
     name: str                             # the candidate chosen ("under", "over", … or "none")
+    rule: str                             # the candidate whose parts the rows carry ("under" for "none")
     evidence: dict[int, Evidence]         # per total of the chosen candidate
 
 
@@ -206,35 +211,65 @@ def _role(kind: RowKind) -> RowKind:
     return RowKind.TOTAL if kind is RowKind.TOTAL else RowKind.SUBTOTAL
 
 
+def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Sequence[int]) -> Assignment:
+    """Each subtotal's extent as the numbers have it, where the shape leaves it open: a subtotal
+    printed above its parts may end before the next bold row (rows under no group follow it), one
+    printed below them may start after the previous bold row. The run that sums best wins (the
+    longest on a tie); the top total then sums every row that no subtotal sums."""
+    out = list(assignment)
+    moved = False
+    for r, (kind, parts) in enumerate(assignment):
+        if kind is not RowKind.SUBTOTAL or len(parts) < 2:
+            continue
+        full = sum_evidence(rows, r, parts, additive)
+        if full.fails == 0:
+            continue
+        runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if name.startswith("over")
+                else [parts[k:] for k in range(1, len(parts))])
+        best = (full.support, -full.fails, parts)
+        for run in runs:
+            e = sum_evidence(rows, r, run, additive)
+            if (e.support, -e.fails) > best[:2]:
+                best = (e.support, -e.fails, run)
+        if best[2] != parts:
+            out[r] = (kind, best[2])
+            moved = True
+    if moved and out and out[0][0] is RowKind.TOTAL:
+        subset = {j for j, row in enumerate(rows) if is_subset_label(row.label)} if "herav" not in name else set()
+        consumed = {p for k, (_, parts) in enumerate(out) if k for p in parts} | subset
+        out[0] = (RowKind.TOTAL, tuple(j for j in range(1, len(rows)) if j not in consumed))
+    return out
+
+
 def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[tuple[int, int]] = ()
                 ) -> RowDecision:
-    """The candidate structure the section's numbers support best (see the module's docstring);
-    totals not yet asserted: `RowDecision.unconfirmed` (table-level peers may still confirm them)."""
+    """The candidate structure the section's numbers support best (see the module's docstring):
+    the most supporting cells, then the fewest contradicting ones, then the order of candidates.
+    Totals whose own numbers do not support them: `RowDecision.unconfirmed` (a total of the same
+    role supported in the section confirms them here; peers elsewhere may, see `decide`)."""
     bold = [row.bold for row in rows]
     subset = [is_subset_label(row.label) for row in rows]
-    best: tuple[int, str, Assignment, dict[int, Evidence]] | None = None
-    for name, assignment in row_candidates(bold, subset):
+    best: tuple[tuple[int, int], str, Assignment, dict[int, Evidence]] | None = None
+    for name, proposed in row_candidates(bold, subset):
+        assignment = _fit(rows, proposed, name, additive)
         per = {r: sum_evidence(rows, r, parts, additive, shares if kind is RowKind.TOTAL else ())
                for r, (kind, parts) in enumerate(assignment) if parts}
-        score = sum(e.score for e in per.values())
-        if best is None or score > best[0]:
-            best = (score, name, assignment, per)
-    if best is None or best[0] < 0:
-        # no candidate is better than "no row is a sum": keep the shape (bold rows are totals)
-        # but only the totals that their own numbers support
-        assignment = assign_totals(bold, subset)
-        per = {r: sum_evidence(rows, r, parts, additive, shares if kind is RowKind.TOTAL else ())
-               for r, (kind, parts) in enumerate(assignment) if parts}
-        best = (0, "none", assignment, per)
-    _, name, assignment, per = best
+        rank = (sum(e.support for e in per.values()), -sum(e.fails for e in per.values()))
+        if best is None or rank > best[0]:
+            best = (rank, name, assignment, per)
+    if best is None:
+        return RowDecision(tuple(rows), (), "none", "under", {})
+    (support, fails), name, assignment, per = best
+    rule = name
+    if support == 0 and fails < 0:
+        name = "none"           # no candidate has a sum that holds: only totals with no evidence against
     peers = {_role(assignment[r][0]) for r, e in per.items() if e.supported}
     built, unconfirmed = [], []
     for r, (row, (kind, parts)) in enumerate(zip(rows, assignment, strict=True)):
-        if parts and not (per[r].supported or per[r].fails == 0 or
-                          (_role(kind) in peers and name != "none")):
+        if parts and not (per[r].supported or per[r].fails == 0 or (_role(kind) in peers and name != "none")):
             unconfirmed.append(r)
         built.append(replace(row, kind=kind, parts=parts))
-    return RowDecision(tuple(built), tuple(unconfirmed), name, per)
+    return RowDecision(tuple(built), tuple(unconfirmed), name, rule, per)
 
 
 def _shape(section: Section) -> tuple[str, ...]:
@@ -242,26 +277,49 @@ def _shape(section: Section) -> tuple[str, ...]:
     return tuple(canon(row.label) for row in section.rows if not row.bold)
 
 
-def decide_rows(table: Table) -> tuple[tuple[Section, ...], list[str]]:
-    """Every section's rows with only the totals the numbers confirm, and a note per total that is
-    published as is."""
+PeerKey = tuple[str, RowKind]       # (rule, role): "under"/"over" …, a top total or a subtotal
+
+
+def _counts(row: Row, parts: Sequence[int], rows: Sequence[Row], additive: Sequence[int]) -> bool:
+    """Whole counts only (no decimals: a rate or an average is never summed on a peer's word)."""
+    return all(type(x.values[c]) is not Decimal for x in (row, *(rows[p] for p in parts)) for c in additive)
+
+
+def choose_table_rows(table: Table) -> tuple[list[RowDecision], set[PeerKey]]:
+    """Each section's decision, and the (rule, role) pairs its own numbers confirm in this table."""
     additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
     shares = [(c, col.decimals) for c, col in enumerate(table.columns)
               if col.kind is ColumnKind.SHARE and len(col.operands) == 1]
     decisions = [choose_rows(section.rows, additive, shares) for section in table.sections]
-    # A role confirmed in a section with the same detail rows confirms it here too.
-    confirmed: dict[tuple[tuple[str, ...], str, RowKind], bool] = {}
-    for section, d in zip(table.sections, decisions, strict=True):
-        for r, e in d.evidence.items():
-            if e.supported and r not in d.unconfirmed:
-                confirmed[(_shape(section), d.name, _role(d.rows[r].kind))] = True
+    confirmed = {(d.rule, _role(d.rows[r].kind)) for d in decisions for r, e in d.evidence.items()
+                 if e.supported and d.name != "none"}
+    return decisions, confirmed
+
+
+def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[PeerKey] = frozenset()
+                ) -> tuple[tuple[Section, ...], list[str]]:
+    """Every section's rows with only the totals the numbers confirm, and a note per total that is
+    published as is. An unsupported total is still asserted where a total of its role is supported
+    in a section of this table with the same detail rows, or, for a total over two rows or more of
+    whole counts, where another table of the report confirms the same rule and role (`peers`)."""
+    additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
+    confirmed: set[tuple[tuple[str, ...], str, RowKind]] = set()
+    shapes: list[tuple[str, ...] | None] = [None] * len(decisions)      # made once, where needed
+    if any(d.unconfirmed for d in decisions):
+        shapes = [_shape(section) for section in table.sections]
+        for shape, d in zip(shapes, decisions, strict=True):
+            for r, e in d.evidence.items():
+                if e.supported and d.name != "none":
+                    confirmed.add((shape, d.rule, _role(d.rows[r].kind)))   # type: ignore[arg-type]
     sections, notes = [], []
-    for section, d in zip(table.sections, decisions, strict=True):
+    for shape, section, d in zip(shapes, table.sections, decisions, strict=True):
         rows = list(d.rows)
         for r in d.unconfirmed:
-            if d.name != "none" and confirmed.get((_shape(section), d.name, _role(rows[r].kind))):
-                continue
             row = rows[r]
+            role = _role(row.kind)
+            if (d.name != "none" and (shape, d.rule, role) in confirmed) or (
+                    (d.rule, role) in peers and len(row.parts) >= 2 and _counts(row, row.parts, rows, additive)):
+                continue
             where = "under" if row.parts and row.parts[0] > r else "over"
             rows[r] = replace(row, parts=())
             notes.append(f"Ikke kontrollert: «{row.label}» er ikke summen av radene {where} (struktur ukjent); "
@@ -304,9 +362,9 @@ def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: 
     base = rows[base_row].values if base_row is not None else None
     exact = kind in (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
     support = fails = 0
+    base_marked = base_row is not None and bool(rows[base_row].mark(operands[0]))
     for r, row in enumerate(rows):
-        if row.mark(c) or any(row.mark(o) for o in operands) or (base_row is not None and rows[base_row].mark(
-                operands[0])):
+        if base_marked or (row.marks and (row.mark(c) or any(row.mark(o) for o in operands))):
             continue
         published = row.values[c]
         if published is None and not exact and any(row.values[o] is None for o in operands):
@@ -393,18 +451,23 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
     for c, col in enumerate(table.columns):
         if not _computed(col.kind):
             continue
-        best: tuple[int, Hypothesis, list[Evidence]] | None = None
+        best: tuple[tuple[int, int], Hypothesis, list[Evidence]] | None = None
         candidates = column_candidates(table.columns, c)
         for h in candidates:
             per = [column_evidence(section, c, h, col.decimals) for section in table.sections]
             total = sum(per, Evidence())
-            if total.support >= 1 and total.support > total.fails and (best is None or total.score > best[0]):
-                best = (total.score, h, per)
+            # confirmed where a section's rows support it more often than they contradict it (a block of
+            # rates beside a block of counts refutes it there only, see below)
+            if not any(e.support >= 1 and e.support > e.fails for e in per):
+                continue
+            rank = (sum(e.support for e in per if e.support > e.fails), total.score)
+            if best is None or rank > best[0]:
+                best = (rank, h, per)
         if best is not None:
             confirmed.add(_signature(table.columns, c, best[1]))
         elif _signature(table.columns, c, candidates[0]) in peers:
             h = candidates[0]
-            best = (0, h, [column_evidence(section, c, h, col.decimals) for section in table.sections])
+            best = ((0, 0), h, [column_evidence(section, c, h, col.decimals) for section in table.sections])
         if best is None:
             columns[c] = _as_published(col)
             notes.append(f"Ikke kontrollert: kolonnen «{col.header}» er ikke beregnet av tabellens andre tall "
@@ -414,7 +477,7 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
         if (kind, operands) != (col.kind, col.operands):
             columns[c] = replace(col, kind=kind, operands=operands, measure=measure)
         for s, e in enumerate(per):
-            if e.support == 0 and e.fails >= 2:
+            if e.fails >= 2 and e.support < e.fails:
                 refuted[s].add(c)
                 heading = table.sections[s].heading
                 notes.append(f"Ikke kontrollert: kolonnen «{col.header}» er ikke beregnet av tabellens andre tall "
@@ -425,15 +488,19 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
 def decide(tables: Sequence[Table]) -> tuple[Table, ...]:
     """The report's tables with only the structure their numbers confirm: rows first (which rows a
     total sums), then columns (what a computed column means), each table with its notes."""
+    chosen = [choose_table_rows(table) for table in tables]
     staged: list[tuple[Table, list[str]]] = []
-    for table in tables:
-        sections, notes = decide_rows(table)
+    for i, (table, (decisions, _)) in enumerate(zip(tables, chosen, strict=True)):
+        peers = frozenset().union(*(chosen[j][1] for j in range(len(tables)) if j != i))
+        sections, notes = decide_rows(table, decisions, peers)
         staged.append((replace(table, sections=sections), notes))
-    own = [decide_columns(table)[3] for table, _ in staged]
+    alone = [decide_columns(table) for table, _ in staged]
     out = []
     for i, (table, notes) in enumerate(staged):
-        peers = frozenset().union(*(own[j] for j in range(len(staged)) if j != i))
-        columns, refuted, column_notes, _ = decide_columns(table, peers)
+        columns, refuted, column_notes, _ = alone[i]
+        if column_notes:        # something unconfirmed here: another table may confirm it
+            peers = frozenset().union(*(alone[j][3] for j in range(len(staged)) if j != i))
+            columns, refuted, column_notes, _ = decide_columns(table, peers)
         sections = tuple(replace(section, published=refuted[s]) if refuted[s] else section
                          for s, section in enumerate(table.sections))
         out.append(replace(table, columns=columns, sections=sections, notes=(*notes, *column_notes)))

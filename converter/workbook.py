@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import BinaryIO
 
-from .audit import audit, fewer_collections
+from .audit import NO_CHECKS, audit, fewer_collections, no_checks_reason
 from .checks import CellRef, Check, CheckKind
 from .layout import (
     CONTENTS,
@@ -158,8 +158,8 @@ def _note(check: Check, row: int) -> str:
         CheckKind.SUM: f"Summen av delene er {computed}",
         CheckKind.ROWSUM: f"Summen av kolonnene er {computed}",
         CheckKind.CHANGE: f"{check.what} er {computed}",
-        CheckKind.PERCENT: f"Beregnet ({check.what}) er {computed}",
-        CheckKind.SHARE: f"Beregnet ({check.what}) er {computed}",
+        CheckKind.PERCENT: f"Beregnet prosent er {computed} ({check.what})",
+        CheckKind.SHARE: f"Beregnet andel er {computed} ({check.what})",
         CheckKind.REPEAT: f"{check.what}: {computed}",
         CheckKind.AGREE: f"{check.what}: {computed}",
     }[check.kind]
@@ -386,8 +386,11 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     status = rl.range("Status")
     failures = sum(not c.holds for c in checks)
     yield from _title_rows("Avstemming", fit_text(f"{report.title} – {report.period.text}"), tpl)
+    # Every Status cell is "OK" or "AVVIK": counting both counts the checks. Not COUNTA, which
+    # some evaluators lack (pycel); COUNTIF is in every spreadsheet program and library.
+    counted = f'COUNTIF({status},"OK")+COUNTIF({status},"AVVIK")'
     yield row_xml(rl.count_row, [text(rl.count_row, 1, "Kontroller", xf["Tekst"]),
-                                 formula(rl.count_row, 2, f"COUNTA({status})", len(checks), xf["Tall"])])
+                                 formula(rl.count_row, 2, counted, len(checks), xf["Tall"])])
     yield row_xml(rl.avvik_row, [text(rl.avvik_row, 1, "AVVIK", xf["Tekst"]),
                                  formula(rl.avvik_row, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
     yield row_xml(rl.header_row, [text(rl.header_row, i, h, xf["Kolonnehode"]) for i, h in enumerate(rl.COLUMNS, 1)])
@@ -426,10 +429,15 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     for i, check in enumerate(checks):
         r = first_row + i
         source = live.get(i) if live else None
-        if source is None:
-            source = quoted[check.source.table] + address_of(check.source)
         table = check.cell.table
         percent, number = styles[table][check.cell.column]
+        if source is None:
+            source = quoted[check.source.table] + address_of(check.source)
+            if percent and check.computed is None:
+                # A reference to an empty cell gives 0 in Excel, Gnumeric and POI ("0" as text,
+                # so Status would say AVVIK against a blank), "" only in LibreOffice: a blank
+                # percent cell (e.g. the other table's, for "the same figure") stays blank.
+                source = f'IF({source}="","",{source})'
         if i < MAX_LINKS:
             head, tail = shown_xml[table]
             target = f"{head}{addresses[i]}{tail}"
@@ -438,22 +446,24 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             target = next_formula(f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
                                   f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, lenke)
         computed_value, published_value = check.computed, check.published
-        # a blank computed value: a percent's formula shows "" (blank), a count's N() gives 0
+        # a blank computed value: a percent's formula shows "" (blank), a count's reference gives 0
         cached = computed_value if computed_value is not None else "" if percent else 0
         delta = (computed_value or 0) - (published_value or 0)
         verdict = "OK" if check.holds else "AVVIK"
         if i == 0 or kinds[i - 1] != percent:
             group += 1
-            # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
+            # A percent is checked as shown (a blank and 0 differ); a count's blank is 0. SUM of
+            # one cell is its number, 0 for a blank or a text (""), as N() is in Excel; but N()
+            # gives #NUM! on a blank in Gnumeric and Apache POI's evaluator lacks it.
             test = (f'{published}{r}&""={computed}{r}&""' if percent
-                    else f"N({computed}{r})=N({published}{r})")
+                    else f"SUM({computed}{r})=SUM({published}{r})")
             span = f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}"
             status = next_shared_formula(group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
         else:
             status = verdicts.get((group, verdict)) or verdicts.setdefault(
                 (group, verdict), next_shared_formula(group, verdict, tekst))
         if i == 0:
-            diff = next_shared_formula(0, delta, number, (f"N({computed}{r})-N({published}{r})",
+            diff = next_shared_formula(0, delta, number, (f"SUM({computed}{r})-SUM({published}{r})",
                                                           f"{difference}{r}:{difference}{rl.last_row}"))
         elif type(delta) is int:
             diff = diffs.get((number, delta)) or diffs.setdefault((number, delta),
@@ -487,10 +497,13 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
     cl: ContentsLayout = contents_layout(report, len(notes))
     rl = ReconciliationLayout(len(checks), len(notes))
     failures = sum(not c.holds for c in checks)
-    summary = (f"Alle {len(checks)} kontroller OK" if failures == 0
+    summary = (f"{NO_CHECKS}: {no_checks_reason(report)[0]}" if not checks
+               else f"Alle {len(checks)} kontroller OK" if failures == 0
                else f"{failures} av {len(checks)} kontroller AVVIK")
     count, avvik = rl.qualified(rl.count_cell), rl.qualified(rl.avvik_cell)
     live = f'IF({avvik}=0,"Alle "&{count}&" kontroller OK",{avvik}&" av "&{count}&" kontroller AVVIK")'
+    if not checks:      # never "Alle 0 kontroller OK": nothing was checked, and the sheet says why
+        live = f'IF({count}=0,"{summary}",{live})'
     rows = _title_rows(report.title, report.period.text, tpl)
     values: dict[str, str] = {
         "Kildefil": report.source,
