@@ -15,8 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import BAD, ROOT, SAMPLE
-from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.series import Archive, ReportData, build
