@@ -110,6 +110,8 @@ def only_sheet(xlsx: Path, name: str, out: Path, wide: bool = False) -> None:
                     sheet = data.decode("utf-8")
                     sheet = re.sub(r'(<pageSetup\b[^>]*?)\s+orientation="\w+"', r"\1", sheet)
                     sheet = sheet.replace("<pageSetup", '<pageSetup orientation="landscape"', 1)
+                    # one page across, the narrowed columns fitted to it (the sheet itself prints two)
+                    sheet = re.sub(r'(<pageSetup\b[^>]*?)\s+fitToWidth="\d+"', r'\1 fitToWidth="1"', sheet)
                     data = fit_columns(sheet).encode("utf-8")
                 dst.writestr(info, data)
 
