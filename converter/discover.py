@@ -7,6 +7,7 @@ folder is not followed; and no output path can leave the output folder.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -29,9 +30,12 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
         return "editor backup file"
     if path.is_symlink():
         try:
-            target = path.resolve(strict=True)
-        except (OSError, RuntimeError):     # a loop (RuntimeError before Python 3.13), a dangling link
-            return None                     # tried: the pipeline says in one line why it cannot be read
+            path.stat()
+            target = path.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a loop, before Python 3.13
+            if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+                return None                 # tried: the pipeline says in one line that it cannot be read
+            return "broken symlink: its target does not exist"
         if root is not None and not target.is_relative_to(root.resolve()):
             return "symlink pointing outside the input folder"
     try:

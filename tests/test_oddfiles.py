@@ -167,11 +167,14 @@ LOOP = "is a symbolic link that leads back to itself (a loop). Point the link at
 def test_a_symlink_to_itself(archive, tmp_path):
     loop = archive / "2013" / "lenke.txt"
     loop.symlink_to(loop)
+    broken = archive / "2013" / "brutt.txt"         # a link to nothing: no report to lose, skipped
+    broken.symlink_to(archive / "borte.txt")
     out = tmp_path / "xlsx"
     result = _run([archive, "-o", out, "--jobs", "2"])
     assert result.exit_code == 1
     assert [x for x in result.stderr.splitlines() if "lenke" in x] == [f"{loop}: {LOOP}"]
-    assert "14 converted, 0 up to date, 0 skipped, 1 failed" in result.stderr
+    assert f"{broken}: skipped (broken symlink: its target does not exist)" in result.stderr.splitlines()
+    assert "14 converted, 0 up to date, 1 skipped, 1 failed" in result.stderr
     assert _manifest(out)["lenke.txt"]["status"] == "failed"
     assert (out / "tidsserie.xlsx").exists()
     check = _run([archive, "--check", "--jobs", "1"])
