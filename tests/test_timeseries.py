@@ -12,6 +12,7 @@ import os
 import sys
 import zipfile
 from array import array
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -141,8 +142,7 @@ def test_derived_month_is_marked_and_missing_months_listed():
 def test_decimals_are_exact():
     archive = Archive()
     data = _data("2014-02", [("Andel", "count", 125)])
-    archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "at",
-                                                        "values")], decimals=bytes([1]), periods=data.periods), "a", 1.0)
+    archive.add(replace(data, decimals=bytes([1])), "a", 1.0)
     assert build(archive).lines[0].value(0) == Decimal("12.5")
 
 
@@ -153,8 +153,7 @@ def test_reports_of_one_layout_keep_their_own_decimals():
     published = {"2014-01": (125, 0), "2014-02": (1255, 1), "2014-03": (7, 0), "2014-04": (None, 0)}
     for period, (value, decimals) in published.items():
         data = _data(period, [("Andel", "count", value), ("I alt", "count", 3)])
-        archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "at",
-                                                            "values")], decimals=bytes([decimals, 0]), periods=data.periods), period, 1.0)
+        archive.add(replace(data, decimals=bytes([decimals, 0])), period, 1.0)
     line, total = build(archive).lines
     assert [line.value(m) for m in range(4)] == [125, Decimal("125.5"), 7, None]
     assert line.decimals == 1 and [total.value(m) for m in range(4)] == [3, 3, 3, 3]
@@ -168,8 +167,7 @@ def test_a_series_made_finer_by_another_layout_keeps_the_first_layouts_values():
                                    ("2014-02", [("Andel", "count", 1255), ("Ny", "count", 1)], [1, 0]),
                                    ("2014-01", [("Andel", "count", 125)], [0])):
         data = _data(period, rows)
-        archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "at",
-                                                            "values")], decimals=bytes(decimals), periods=data.periods), period, 1.0)
+        archive.add(replace(data, decimals=bytes(decimals)), period, 1.0)
     line = build(archive).lines[0]
     assert [line.value(m) for m in range(3)] == [125, Decimal("125.5"), 7]
 
@@ -183,8 +181,8 @@ def test_a_damaged_store_file_reads_as_absent(tmp_path, sample_report):
     assert store.save(replace(tidy(sample_report), sha256=sha))
     path = store.path(sha)
     good = json.loads(zlib.decompress(path.read_bytes()))
-    for damage in ({"keys": [10**6]}, {"keys": [-1]}, {"keys": ["x"]}, {"strings": [1]}, {"at": [99999]}, {"periods": ["x"]},
-                   {"values": [2**70]}, {"decimals": [300]}):
+    for damage in ({"keys": [10**6]}, {"keys": [-1]}, {"keys": ["x"]}, {"strings": [1]}, {"at": [99999]},
+                   {"periods": ["x"]}, {"values": [2**70]}, {"decimals": [300]}):
         doc = {**good, "data": {**good["data"], **damage}}
         if "keys" in damage or damage.keys() & {"at", "values", "decimals"}:
             # the same lengths as before, one entry damaged: only the entry is wrong
