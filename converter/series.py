@@ -991,9 +991,23 @@ def tidy_rows(timeline: Timeline) -> Iterator[tuple[str, ...]]:
                        part.frequency)
 
 
+SHEET_ROWS = 1000       # a table with more series than this, and several sections, gets a sheet per section
+
+
 def group_lines(lines: Iterable[Line]) -> dict[tuple[str, str], list[Line]]:
-    """Lines per (table, section), in order of first appearance."""
-    out: dict[tuple[str, str], list[Line]] = {}
+    """Lines per sheet, in order of first appearance: one sheet per table, (table, ""), its series
+    without a section first, then each section's together, in order; a table of more than
+    SHEET_ROWS series with several sections is split into a sheet per section, (table, section).
+    Period headings are no sections (meaning.py), so a table printed once per month never
+    becomes a sheet per month."""
+    tables: dict[str, dict[str, list[Line]]] = {}
     for line in lines:
-        out.setdefault((line.sid[0], line.sid[1]), []).append(line)
+        tables.setdefault(line.sid[0], {}).setdefault(line.sid[1], []).append(line)
+    out: dict[tuple[str, str], list[Line]] = {}
+    for table, sections in tables.items():
+        if len(sections) > 1 and sum(len(x) for x in sections.values()) > SHEET_ROWS:
+            for section, part in sections.items():
+                out[(table, section)] = part
+        else:
+            out[(table, "")] = sections.pop("", []) + [line for part in sections.values() for line in part]
     return out

@@ -244,6 +244,7 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
     last_col = 2 + len(months)
     derived = any(line.derived for line in lines)
     republished = any(line.republished for line in lines)
+    placed = _placed(lines, place)
 
     def rows() -> Iterator[str]:
         xf = tpl.xf
@@ -264,7 +265,10 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         # a whole count or a blank is the letter, the row and xlsx's cell body (next_num, next_blank);
         # symbols, decimals, derived and republished values use the helpers that place a cell themselves.
         opening = [f'<c r="{column_letter(3 + m)}' for m in range(len(months))]
-        for r, line in enumerate(lines, start=_FIRST):
+        for r, line in placed:
+            if isinstance(line, str):               # a section of the table: its heading on a row of its own
+                yield row_xml(r, [_label(r, 1, line, tpl, "Seksjon")])
+                continue
             style = _number_style(line)
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
             values, d, marks, derived_months, again = (line.values, line.decimals, line.marks, line.derived,
@@ -291,17 +295,33 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
                     cells.append(f"{opening[m]}{row_ref}{next_num(v, number)}")
             yield row_xml(r, cells)
 
-    last = _FIRST + max(len(lines), 1) - 1
+    last = max(placed[-1][0] if placed else _FIRST, _FIRST)
     widths = [(1, 1, column_width((_row_label(x) for x in lines), tpl.label_width, 70.0)),
               (2, 2, column_width((x.column for x in lines), 12, 30)), (3, last_col, 9.5)]
     return Sheet(name=name, rows=rows(), widths=widths, freeze=(_FIRST, 3), print_rows=(1, _HEADER), footer=footer,
                  dimension=f"A1:{cell(last, max(last_col, 4 if republished else 2))}")
 
 
-def _chart_lines(lines: list[Line]) -> list[tuple[int, Line]]:
+def _placed(lines: list[Line], place: tuple[str, str]) -> list[tuple[int, Line | str]]:
+    """(sheet row, line or section heading) of a table sheet: a sheet of a whole table (place's
+    section "") shows each section's heading on a row above its series."""
+    out: list[tuple[int, Line | str]] = []
+    r, current = _FIRST, ""
+    for line in lines:
+        section = line.sid[1]
+        if not place[1] and section and section != current:
+            out.append((r, section))
+            r += 1
+        current = section
+        out.append((r, line))
+        r += 1
+    return out
+
+
+def _chart_lines(lines: list[Line], place: tuple[str, str] = ("", "")) -> list[tuple[int, Line]]:
     """(sheet row, line) of the count series a table's chart shows (see the module's docstring)."""
-    own = [(r, x) for r, x in enumerate(lines, start=_FIRST)
-           if x.sid[5] == Measure.COUNT.value and not x.sid[4]]
+    own = [(r, x) for r, x in _placed(lines, place)
+           if isinstance(x, Line) and x.sid[5] == Measure.COUNT.value and not x.sid[4]]
     return own[:CHART_LINES]
 
 
@@ -319,7 +339,7 @@ def _diagram(sheets_of: list[tuple[Timeline, tuple[str, str], list[Line]]], name
         months = part.months
         first_col, last_col = column_letter(3), column_letter(2 + len(months))
         table = place[0]
-        chosen = _chart_lines(lines)
+        chosen = _chart_lines(lines, place)
         if not chosen:
             continue
         q = quote_sheet(name)
