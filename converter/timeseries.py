@@ -202,7 +202,7 @@ def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: dateti
               for part, (table, section), _ in sheets_of]
     names = sheet_names(titles, reserved=(CONTENTS, DIAGRAM, REVISIONS))
     sources = _all_sources(timeline)
-    title = sources[-1].title if sources else ""
+    title = _title(sources)
     span = " · ".join(_span(part) for part in parts) if parts else ""
     footer = footer_text("tidsserie.xlsx", span)
     revisions = [r for part in parts for r in part.revisions]
@@ -218,6 +218,15 @@ def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: dateti
                                "Verktøy": TOOL})
     package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=True, paper=tpl.paper_size,
             margins=tpl.margins)
+
+
+def _title(sources: list[Source]) -> str:
+    """The newest report's title; of an archive of several kinds, what their titles begin with
+    (the statistic's name, "Deltakere i arbeidsrettede tiltak")."""
+    titles = {s.title for s in sources}
+    if len(titles) <= 1:
+        return sources[-1].title if sources else ""
+    return sources[-1].title.split(". ")[0]
 
 
 def _all_sources(timeline: Timeline) -> list[Source]:
