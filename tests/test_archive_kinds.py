@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import sys
 from array import array
-from pathlib import Path
 
 import openpyxl
 import pytest
