@@ -42,6 +42,18 @@ fewer_collections = Tuning(gc.get_threshold, lambda t: gc.set_threshold(*t),
                            lambda t: (max(t[0], _FEW_COLLECTIONS), *t[1:]))
 
 
+NO_CHECKS = "Ingen kontroller mulig"
+
+
+def no_checks_reason(report: Report) -> tuple[str, str]:
+    """Why a report gives no check at all: (Norwegian for the workbook, English for the console)."""
+    if any(t.notes for t in report.tables):
+        return ("tallene bekrefter ingen sum eller beregnet kolonne (se merknadene)",
+                "the numbers confirm no sum or computed column (see the notes)")
+    return ("rapporten har ingen summer, beregnede kolonner eller tall som står i flere tabeller",
+            "the report has no totals, computed columns or figures printed in two tables")
+
+
 def audit(report: Report) -> Audit:
     """Reconcile `report` and lay out its table sheets.
 
@@ -51,7 +63,8 @@ def audit(report: Report) -> Audit:
         derived = [derive(t) for t in report.tables]
         unknowns = [unknown(t) for t in report.tables]
         result = reconcile_report(report, derived, unknowns)
-    checks, notes = result.checks, [*result.notes, *report.warnings]
+    notes = [*result.notes, *(note for table in report.tables for note in table.notes), *report.warnings]
+    checks = result.checks
     names = sheet_names([t.title for t in report.tables])
     layouts = [table_layout(t, n) for t, n in zip(report.tables, names, strict=True)]
     problem = limit_problem(report, layouts, len(checks), len(notes))

@@ -72,8 +72,12 @@ def line_chart(title: str, series: Sequence[ChartSeries], categories_ref: str, c
         '<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>'
         + "".join(sers)
         + f'<c:marker val="1"/><c:axId val="{_CAT_AX}"/><c:axId val="{_VAL_AX}"/></c:lineChart>'
+        # No <c:numFmt> on the category axis: the categories are text (strRef), which a number
+        # format does not change, so Excel draws the same labels without it (XlsxWriter leaves it
+        # out for text categories too). The text format "@" there made Gnumeric print ~100
+        # "Pango-CRITICAL" messages on a tidsserie.xlsx (LibreOffice draws the same either way).
         f'<c:catAx><c:axId val="{_CAT_AX}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
-        '<c:delete val="0"/><c:axPos val="b"/><c:numFmt formatCode="@" sourceLinked="0"/>'
+        '<c:delete val="0"/><c:axPos val="b"/>'
         '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="low"/>'
         f'<c:crossAx val="{_VAL_AX}"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
         f'<c:lblOffset val="100"/><c:tickLblSkip val="{skip}"/><c:tickMarkSkip val="{skip}"/>'

@@ -1,13 +1,13 @@
 """The arithmetic promises a report makes, and whether they hold. Pure.
 
 Two steps:
-1. `derive` computes every cell's value the way the workbook's formulas will: detail numbers
-   as published, totals as the sum of their parts (in additive columns only), "I alt" columns
-   as the sum of the row, changes as this year − last year, percents and shares from their own
-   row. These are also the cached values written into the workbook.
-2. `reconcile` lists every relation (kind, place, published value, computed value, holds).
-   A relation fails exactly when the published number differs from what the formulas give,
-   so changing one detail number fails exactly the relations that depend on it.
+1. `derive`: every cell as the workbook shows it, which is the published number (the published
+   number is sacred: a formula stands only where it gives that number).
+2. `reconcile` lists every relation the numbers confirmed (structure.decide): a total is the sum
+   of its published parts, an "I alt" column the sum of its row, a change this year − last year,
+   a percent or share from its own row; with the published value, the computed value and
+   whether they agree. Each relation is computed from the published numbers beside it, so one
+   wrong detail number fails the relation of its smallest total only, not every total above.
 
 Across tables, two cells are compared only when they are the same figure (see meaning.py), and
 two tables whose shared figures mostly differ are not compared at all (see `_agreement_checks`).
@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
+from .arith import growth, percent, share  # noqa: F401 (the relations' arithmetic, as before)
 from .meaning import located_keys
 from .model import Column, ColumnKind, Measure, Number, Report, Row, Section, Table, section_total
+from .structure import relation_value
 
 Values = list[list[list[Number | None]]]          # [section][row][column]
 T = TypeVar("T")
@@ -91,41 +92,6 @@ class Reconciliation:
         return [c for c in self.checks if not c.holds]
 
 
-def _rounded(numerator: Number, denominator: Number, decimals: int) -> Number:
-    """numerator / denominator rounded half away from zero to `decimals` places, exactly.
-
-    Exact decimal arithmetic: Excel's and LibreOffice's ROUND also round the decimal value,
-    not the nearest binary float, so float arithmetic would disagree on halves.
-    """
-    if decimals == 0 and isinstance(numerator, int) and isinstance(denominator, int):
-        sign = -1 if (numerator < 0) != (denominator < 0) and numerator != 0 else 1
-        a, b = abs(numerator), abs(denominator)
-        return sign * ((2 * a + b) // (2 * b))
-    with localcontext() as ctx:
-        ctx.prec = 60
-        quotient = Decimal(numerator) / Decimal(denominator)
-        value = quotient.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return int(value) if decimals == 0 else value + 0
-
-
-def percent(count: Number | None, change: Number | None, decimals: int = 0) -> Number | None:
-    """100 × change / (count − change), rounded half away from zero; None when count = change."""
-    count, change = count or 0, change or 0          # a blank cell counts as 0 in a formula
-    return growth(count - change, change, decimals)
-
-
-def growth(previous: Number | None, change: Number | None, decimals: int = 0) -> Number | None:
-    """100 × change / last year, rounded half away from zero; None when last year is 0."""
-    previous, change = previous or 0, change or 0
-    return None if previous == 0 else _rounded(100 * change, previous, decimals)
-
-
-def share(count: Number | None, total: Number | None, decimals: int = 0) -> Number | None:
-    """100 × count / total, rounded half away from zero; None when the total is 0."""
-    count, total = count or 0, total or 0
-    return None if total == 0 else _rounded(100 * count, total, decimals)
-
-
 _ORDER = list(ColumnKind)     # values first, then what is computed from them, in dependency order
 
 
@@ -135,39 +101,9 @@ def _order(table: Table) -> list[int]:
 
 
 def derive(table: Table) -> Values:
-    """Every cell's value as the workbook's formulas compute it."""
-    out: Values = []
-    order = _order(table)
-    for section in table.sections:
-        rows = section.rows
-        vals: list[list[Number | None]] = [list(r.values) for r in rows]
-        base = section_total(section)
-        for c in order:
-            col = table.columns[c]
-            kind, ops = col.kind, col.operands
-            if kind is ColumnKind.VALUE:
-                for r, value in enumerate(_column_totals(rows, c)):
-                    vals[r][c] = value
-            elif kind is ColumnKind.ROWSUM:
-                for r in range(len(rows)):
-                    vals[r][c] = sum(vals[r][o] or 0 for o in ops)
-            elif kind is ColumnKind.CHANGE:
-                for r in range(len(rows)):
-                    vals[r][c] = (vals[r][ops[0]] or 0) - (vals[r][ops[1]] or 0)
-            elif kind is ColumnKind.PERCENT:
-                for r in range(len(rows)):
-                    vals[r][c] = percent(vals[r][ops[0]], vals[r][ops[1]], col.decimals)
-            elif kind is ColumnKind.GROWTH:
-                for r in range(len(rows)):
-                    vals[r][c] = growth(vals[r][ops[0]], vals[r][ops[1]], col.decimals)
-            elif kind is ColumnKind.SHARE and len(ops) == 2:      # within the row: 100 × part / row total
-                for r in range(len(rows)):
-                    vals[r][c] = share(vals[r][ops[0]], vals[r][ops[1]], col.decimals)
-            elif kind is ColumnKind.SHARE and base is not None:   # of the section's total
-                for r in range(len(rows)):
-                    vals[r][c] = share(vals[r][ops[0]], vals[base][ops[0]], col.decimals)
-        out.append(vals)
-    return out
+    """Every cell's value as the workbook shows it: the published number, always (a formula stands
+    only where it gives that number: see `formula_cells`). Also the formulas' cached values."""
+    return [[list(r.values) for r in section.rows] for section in table.sections]
 
 
 def _fold(rows: tuple[Row, ...], leaf: Callable[[int], T], node: Callable[[int, list[T]], T]) -> list[T]:
@@ -183,11 +119,6 @@ def _fold(rows: tuple[Row, ...], leaf: Callable[[int], T], node: Callable[[int, 
     return [value(r) for r in range(len(rows))]
 
 
-def _column_totals(rows: tuple[Row, ...], c: int) -> list[Number | None]:
-    """Column c down a section: published details, totals as the sum of their parts."""
-    return _fold(rows, lambda r: rows[r].values[c], lambda _r, parts: sum(v or 0 for v in parts))
-
-
 def _marked(rows: tuple[Row, ...], c: int) -> list[bool]:
     """Column c down a section: does the cell carry a symbol, or a total rest on one?"""
     return _fold(rows, lambda r: bool(rows[r].mark(c)), lambda r, parts: bool(rows[r].mark(c)) or any(parts))
@@ -199,7 +130,8 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
     Such a cell is published as is (no formula), and no relation through it is checked: a
     suppressed number cannot be summed, and a total over it cannot be recomputed.
     """
-    out: set[tuple[int, int, int]] = set()
+    out: set[tuple[int, int, int]] = {(s, r, c) for s, section in enumerate(table.sections)
+                                       for c in section.published for r in range(len(section.rows))}
     if not any(row.marks for section in table.sections for row in section.rows):
         return out
     order = _order(table)
@@ -297,7 +229,9 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
     for s, section in enumerate(table.sections):
         vals = values[s]
         heading = section.heading or ""
-        relations = list(enumerate(_relations(columns, section, section_total(section))))
+        base = section_total(section)
+        base_values = section.rows[base].values if base is not None else None
+        relations = list(enumerate(_relations(columns, section, base)))
         related = [(c, relation) for c, relation in relations if relation is not None]
         for r, row in enumerate(section.rows):
             label, line, published = row.label, row.line, row.values
@@ -310,7 +244,11 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
                     checks.append(Check(CheckKind.SUM, cell, published[c], total, _holds(exact[c], published[c], total),
                                         cell, line, what_sum, title, heading, label, headers[c]))
                 if relation is not None:
-                    computed = vals[r][c]
+                    col = columns[c]
+                    if col.kind is ColumnKind.CHANGE and published[c] is None and any(
+                            published[o] is None for o in col.operands):
+                        continue               # a blank change beside a blank year: nothing to check
+                    computed = relation_value(col.kind, col.operands, col.decimals, published, base_values)
                     checks.append(Check(relation[0], cell, published[c], computed,
                                         _holds(exact[c], published[c], computed), cell, line, relation[1], title,
                                         heading, label, headers[c]))

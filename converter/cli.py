@@ -146,8 +146,10 @@ def _print_checks(items: "list[Item]") -> None:
     for item in items:
         if item.status != CHECKED:
             continue
-        _out(f"{item.input}: {item.period_text}, {item.tables} tables, {item.rows} rows, {item.checks} checks, "
-             f"{item.avvik} AVVIK")
+        checked = (f"{item.checks} checks, {item.avvik} AVVIK" if item.checks
+                   else "no checks possible (nothing the numbers confirm can be checked; see the notes)"
+                   if item.notes else "no checks possible (no totals, computed columns or repeated figures)")
+        _out(f"{item.input}: {item.period_text}, {item.tables} tables, {item.rows} rows, {checked}")
         for line in item.failures:
             _out(f"  AVVIK {line}")
         for note in item.notes:
@@ -156,6 +158,7 @@ def _print_checks(items: "list[Item]") -> None:
 
 def _single(src: Path, output: Path | None, template: Path | None, force: bool, quiet: bool,
             max_bytes: int) -> int:
+    from .audit import no_checks_reason
     from .output import WORKBOOK_SUFFIX, default_output
     from .pipeline import convert_file, describe
 
@@ -170,7 +173,8 @@ def _single(src: Path, output: Path | None, template: Path | None, force: bool, 
     failures = result.failures
     if not quiet or failures:
         n = len(result.checks)
-        state = f"all {n} checks OK" if not failures else f"{len(failures)} of {n} checks AVVIK"
+        state = (f"all {n} checks OK" if not failures else f"{len(failures)} of {n} checks AVVIK") if n else (
+            f"no checks possible: {no_checks_reason(result.report)[1]}")
         say(f"{src.name} → {result.output}: {result.report.period.text}, {state}")
         for c in failures:
             say(f"  AVVIK {describe(c)}")

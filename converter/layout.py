@@ -238,20 +238,37 @@ def table_layout(table: Table, sheet: str) -> TableLayout:
                        helper_heading)
 
 
+def parts_sum(table: Table, layout: TableLayout, section: int, row: int, column: int) -> str | None:
+    """The sum of a total's parts down one column (over its helper rows when it has them), or None."""
+    parts = table.sections[section].rows[row].parts
+    if not parts:
+        return None
+    helper = layout.helpers.get((section, row)) if layout.helpers else None
+    if helper is not None:
+        return column_sum(helper.rows, column + 2)
+    rows = layout.row_of[section]
+    return column_sum([rows[p] for p in parts], column + 2)
+
+
+_REFERENCE = re.compile(r"(?<![A-Za-z0-9_'!$])(\$?[A-Z]{1,3}\$?[0-9]+(?::\$?[A-Z]{1,3}\$?[0-9]+)?)(?![0-9(])")
+
+
+def qualify(expr: str, sheet: str) -> str:
+    """A formula of a table sheet as it reads from another sheet: every reference (B6, C$5, B6:B9)
+    prefixed with the quoted sheet name. For the formulas made here, which hold no text but ""."""
+    prefix = quote_sheet(sheet) + "!"
+    return _REFERENCE.sub(lambda m: prefix + m.group(1), expr)
+
+
 def cell_formula(table: Table, layout: TableLayout, section: int, row: int, column: int) -> str | None:
-    """The formula for one cell, or None when the cell holds the published number."""
+    """The formula of a cell's confirmed relation, or None when the cell has none (a detail, a rate).
+
+    The workbook writes it only where it gives the published number (see workbook._table_rows)."""
     col: Column = table.columns[column]
     kind = col.kind
     # A published column first: most cells of a report, and a formula only on a total row.
     if kind is ColumnKind.VALUE:
-        parts = table.sections[section].rows[row].parts
-        if not parts:
-            return None
-        helper = layout.helpers.get((section, row)) if layout.helpers else None
-        if helper is not None:
-            return column_sum(helper.rows, column + 2)
-        rows = layout.row_of[section]
-        return column_sum([rows[p] for p in parts], column + 2)
+        return parts_sum(table, layout, section, row, column)
     if kind is ColumnKind.RATE:
         return None
     sheet_row = layout.row_of[section][row]

@@ -115,11 +115,15 @@ class Section:
     rows: tuple[Row, ...]
     repeats: tuple[Repeat, ...] = ()
     line: int = 0                  # line of the heading (or of the first row)
+    # Computed columns whose relation the section's own numbers refute (a block of rates under a
+    # heading "Prosent"): published as is here, nothing checked (structure.decide_columns).
+    published: frozenset[int] = frozenset()
 
 
 def section_total(section: Section) -> int | None:
     """The row that is the section's total over all its other rows (the base of a share), if any:
-    its top total, or a single total at the bottom."""
+    its top total, or a single total at the bottom; a bold first row whose sum the numbers did not
+    confirm is still the published total a share is of."""
     rows = section.rows
     for r, row in enumerate(rows):
         if row.kind is RowKind.TOTAL and row.parts:
@@ -128,6 +132,8 @@ def section_total(section: Section) -> int | None:
     bold = [r for r, row in enumerate(rows) if row.bold and row.parts]
     if len(bold) == 1 and covered >= {r for r, row in enumerate(rows) if not row.bold} - {bold[0]}:
         return bold[0]
+    if rows and rows[0].kind is RowKind.TOTAL and len(rows) > 1:
+        return 0
     return None
 
 
@@ -139,6 +145,8 @@ class Table:
     columns: tuple[Column, ...]
     sections: tuple[Section, ...]
     line: int = 0                  # line of the column header
+    # What the numbers did not confirm, so was published as is (Norwegian; structure.decide)
+    notes: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:

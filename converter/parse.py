@@ -44,11 +44,11 @@ from .model import (
     Repeat,
     Report,
     Row,
-    RowKind,
     Section,
     Table,
 )
 from .periods import EXAMPLES, parse_period
+from .structure import assign_totals, decide
 
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
 MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
@@ -290,48 +290,6 @@ def _year_pair(periods: list[str], period: str) -> tuple[int | None, int | None]
     return (where[period], None) if period in where else (None, None)
 
 
-def assign_totals(bold: list[bool], subset: list[bool] | None = None) -> list[tuple[RowKind, tuple[int, ...]]]:
-    """Which rows each bold row sums, from the shape of the section alone.
-
-    - a bold first row is the top total: it sums every row below it that no other total sums;
-    - a bold row after detail rows is a subtotal of the details since the previous bold row;
-    - a bold row right after subtotals is a grand total over the subtotals since the last one;
-    - a "herav" row (`subset`) is a part of the row above it and is summed by no total.
-    A bold row with nothing to sum keeps its published numbers (no formula, no check).
-    """
-    n = len(bold)
-    subset = subset or [False] * n
-    result: list[tuple[RowKind, tuple[int, ...]]] = [(RowKind.DETAIL, ())] * n
-    consumed = [False] * n
-    details: list[int] = []
-    subtotals: list[int] = []
-    for i in range(n):
-        if subset[i]:               # bold or not, a part of the row above: summed by no total
-            consumed[i] = True
-            continue
-        if not bold[i]:
-            details.append(i)
-            continue
-        if i == 0:
-            result[0] = (RowKind.TOTAL, ())
-        elif details:
-            result[i] = (RowKind.SUBTOTAL, tuple(details))
-            for j in details:
-                consumed[j] = True
-            subtotals.append(i)
-            details = []
-        elif subtotals:
-            result[i] = (RowKind.TOTAL, tuple(subtotals))
-            for j in subtotals:
-                consumed[j] = True
-            subtotals = []
-        else:
-            result[i] = (RowKind.SUBTOTAL, ())
-    if n and bold[0]:
-        result[0] = (RowKind.TOTAL, tuple(j for j in range(1, n) if not consumed[j]))
-    return result
-
-
 # --------------------------------------------------------------------------- the parser
 
 class Rule(StrEnum):
@@ -528,10 +486,13 @@ class _Parser:
                              "A report covers one period: split the file", period.text)
 
     def close_run(self) -> None:
-        """A run that ended without a header row: a notes block (or page furniture)."""
+        """A run that ended without a header row: a notes block (or page furniture). Its headings
+        are kept: the first of the file is the report's title, the others head the notes."""
         run = self.run
-        if run.headings and self.title is None:
-            self.title = run.headings[0][0]
+        headings = [text for text, _, _ in run.headings]
+        if headings and self.title is None:
+            self.title = headings.pop(0)
+        self.notes.extend(h for h in headings if h != self.title)
         self.notes.extend(run.text)
         self.run = _Run()
 
@@ -617,7 +578,8 @@ class _Parser:
                 self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen rader; beholdt som tom del av "
                                      f"tabellen «{self.table.title}».")
             else:
-                self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen tabell og er utelatt.")
+                self.notes.append(text)      # a heading before any table: kept with the notes
+                self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen tabell; tatt med i merknaden.")
         if len(keep) == len(headings):
             return run
         kept = set(keep)
@@ -648,7 +610,7 @@ class _Parser:
         same_header = cur is not None and headers == cur.headers
         if cur is None:
             return (names[0] if names else f"Tabell {len(self.tables) + 1}"), (
-                names[-1] if len(names) > 1 else None), Rule.NEW
+                " / ".join(names[1:]) if len(names) > 1 else None), Rule.NEW
         if not names and not same_header:
             return cur.title, None, Rule.NEW          # another header with no heading: another table
         if not names or (len(names) == 1 and same_header and names[0] == self.title):
@@ -660,7 +622,8 @@ class _Parser:
                 return cur.title, names[0], Rule.SECTION
             if self.section is not None and self.section.heading is not None:
                 return cur.title, names[0], Rule.MAYBE_SECTION
-        title, section = names[0], (names[-1] if len(names) > 1 else None)
+        # No heading is dropped: headings between the title and the last are part of the section's name.
+        title, section = names[0], (" / ".join(names[1:]) if len(names) > 1 else None)
         if same_header and _CONTINUED.sub("", title) == cur.title:
             return cur.title, section, Rule.CONTINUED      # also "Title (forts.)"
         return title, section, Rule.NEW
@@ -780,7 +743,8 @@ class _Parser:
             source=self.source,
             encoding=self.encoding,
             note="\n".join(self.notes),
-            tables=tuple(t.build(self.period.key) for t in self.tables),
+            # The shape proposes (bold rows, headers); the published numbers decide (structure.decide).
+            tables=decide([t.build(self.period.key) for t in self.tables]),
             warnings=tuple(self.warnings),
             removed_chars=self.removed,
         )

@@ -153,7 +153,8 @@ def _xf_keys() -> list[str]:
     """Every cell format the writer asks for (see _compile)."""
     return [*REQUIRED_STYLES, *(s + "0" for s in NUMBER_STYLES), *(s + "'" for s in TEXT_STYLES),
             *(s + "T" for s in NUMBER_STYLES), "Dato", DERIVED_STYLE,
-            *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0"))]
+            *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0")),
+            *(f"Avvik{s}{d}" for s in NUMBER_STYLES for d in ("", *(f".{d}" for d in range(1, MAX_DECIMALS + 1))))]
 
 
 @lru_cache(maxsize=1)
@@ -309,6 +310,11 @@ def _compile(wb: object, path: str) -> Template:
         for d in range(1, MAX_DECIMALS + 1):
             register(f"{style}.{d}", style, with_decimals(fmt, d))
             register(f"{style}.{d}0", style, zero_blank(with_decimals(fmt, d)))
+    for style in NUMBER_STYLES:       # a published number that its own relation contradicts: "Avvik", as numbered
+        fmt = wb._named_styles[style].number_format
+        register(f"Avvik{style}", "Avvik", fmt, align="right")
+        for d in range(1, MAX_DECIMALS + 1):
+            register(f"Avvik{style}.{d}", "Avvik", with_decimals(fmt, d), align="right")
     if DERIVED_STYLE in wb.named_styles:
         register(DERIVED_STYLE, DERIVED_STYLE)
     else:                     # an older or custom template: the number style in grey italics

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import BinaryIO
 
-from .audit import audit, fewer_collections
-from .checks import CellRef, Check
+from .audit import NO_CHECKS, audit, fewer_collections, no_checks_reason
+from .checks import CellRef, Check, CheckKind
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
@@ -37,9 +37,11 @@ from .layout import (
     contents_layout,
     fit_text,
     helper_formula,
+    parts_sum,
+    qualify,
     quote_sheet,
 )
-from .model import Column, Number, Report, Table
+from .model import Column, ColumnKind, Number, Report, Table
 from .template import MAX_DECIMALS, Template, load_template
 from .version import TOOL
 from .xlsx import (
@@ -103,12 +105,15 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
         custom={"Kildefil": report.source, "Kilde SHA-256": report.sha256, "Periode": report.period.key,
                 "Verktøy": TOOL})
 
+    failing = failing_cells(checks)
+
     def write(out: BinaryIO) -> str:
         with fewer_collections():
             sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
-            sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer)
+            sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer, failing.get(i, {}),
+                                    checks)
                        for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
-            sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer))
+            sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer, unknowns, failing))
             return package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
                            paper=tpl.paper_size, margins=tpl.margins)
 
@@ -116,6 +121,49 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
 
 
 # --------------------------------------------------------------------------- helpers
+
+Failing = dict[int, dict[tuple[int, int, int], list[int]]]     # table → (section, row, column) → check indices
+
+
+def failing_cells(checks: list[Check]) -> Failing:
+    """Per table, the cells where a check fails (an AVVIK), with the indices of those checks."""
+    out: Failing = {}
+    for i, check in enumerate(checks):
+        if not check.holds:
+            ref = check.cell
+            out.setdefault(ref.table, {}).setdefault((ref.section, ref.row, ref.column), []).append(i)
+    return out
+
+
+def _stands(table: Table, layout: TableLayout, unknowns: set[tuple[int, int, int]],
+            failing: dict[tuple[int, int, int], list[int]], s: int, r: int, c: int) -> bool:
+    """Does the cell hold its formula? Only where the formula gives the published number: not on a
+    blank, not where a check of the cell fails, not on a cell resting on a symbol."""
+    return (table.sections[s].rows[r].values[c] is not None and (s, r, c) not in failing
+            and (s, r, c) not in unknowns and cell_formula(table, layout, s, r, c) is not None)
+
+
+def _shown(value: Number | None) -> str:
+    """A number as a Norwegian reader writes it in a sentence: "16 289", "-2,5"; a blank: "tom"."""
+    if value is None:
+        return "tom"
+    whole = f"{value:,}".replace(",", " ").replace(".", ",")
+    return whole
+
+
+def _note(check: Check, row: int) -> str:
+    """The note on a table cell whose check fails: what the relation gives, and where it is checked."""
+    computed = _shown(check.computed)
+    what = {
+        CheckKind.SUM: f"Summen av delene er {computed}",
+        CheckKind.ROWSUM: f"Summen av kolonnene er {computed}",
+        CheckKind.CHANGE: f"{check.what} er {computed}",
+        CheckKind.PERCENT: f"Beregnet prosent er {computed} ({check.what})",
+        CheckKind.SHARE: f"Beregnet andel er {computed} ({check.what})",
+        CheckKind.REPEAT: f"{check.what}: {computed}",
+        CheckKind.AGREE: f"{check.what}: {computed}",
+    }[check.kind]
+    return f"{what} ({RECONCILIATION} rad {row})"
 
 def number_style(column: Column, bold: bool) -> str:
     """The named style of a number cell: count or percent, detail or total, with the column's decimals."""
@@ -163,7 +211,8 @@ def _title_rows(title: str, subtitle: str, tpl: Template) -> list[str]:
 # --------------------------------------------------------------------------- table sheets
 
 def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
-                 unknowns: set[tuple[int, int, int]], tpl: Template, footer: str) -> Sheet:
+                 unknowns: set[tuple[int, int, int]], tpl: Template, footer: str,
+                 failing: dict[tuple[int, int, int], list[int]], checks: list[Check]) -> Sheet:
     ncols = len(table.columns)
     labels = [table.title if len(table.title) < 60 else ""] + [r.label for s in table.sections for r in s.rows]
     labels += [s.heading or "" for s in table.sections]
@@ -171,12 +220,15 @@ def _table_sheet(report: Report, table: Table, layout: TableLayout, values: list
     if ncols:
         widths.append((2, ncols + 1, tpl.number_width))
     last = cell(max(layout.last_row, HEADER_ROW), ncols + 1)
-    rows = _table_rows(report, table, layout, values, unknowns, tpl)
+    rows = _table_rows(report, table, layout, values, unknowns, tpl, failing)
     if layout.helpers:
         rows = chain(rows, _helper_rows(table, layout, values, tpl))
+    first = ReconciliationLayout(len(checks)).first_row
+    comments = [(layout.row_of[s][r], c + 2, "\n".join(_note(checks[i], first + i) for i in found))
+                for (s, r, c), found in sorted(failing.items())]
     return Sheet(name=layout.sheet, rows=rows, widths=widths,
                  freeze=(FIRST_DATA_ROW, 2), print_rows=(TITLE_ROW, HEADER_ROW), footer=footer,
-                 dimension=f"A1:{last}")
+                 dimension=f"A1:{last}", comments=comments)
 
 
 def _helper_rows(table: Table, layout: TableLayout, values: list[list[list[Number | None]]],
@@ -201,8 +253,12 @@ def _helper_rows(table: Table, layout: TableLayout, values: list[list[list[Numbe
 
 
 def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[list[list[int | None]]],
-                unknowns: set[tuple[int, int, int]], tpl: Template) -> Iterator[str]:
-    """Rows of a table sheet; cells resting on a statistical symbol (`unknowns`) keep the published value."""
+                unknowns: set[tuple[int, int, int]], tpl: Template,
+                failing: dict[tuple[int, int, int], list[int]]) -> Iterator[str]:
+    """Rows of a table sheet: every cell shows the published number (or its symbol, or a blank).
+    A total, row sum, change or percent is its live formula where that gives the published
+    number; where a check of the cell fails (`failing`) it is the published number in the Avvik
+    style, with a note; cells resting on a symbol (`unknowns`) and blanks are never formulas."""
     xf = tpl.xf
     yield from _title_rows(table.title, report.period.text, tpl)
     header = [blank(HEADER_ROW, 1, xf["Kolonnehode"])]
@@ -212,8 +268,7 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     # Every cell of a row is written, from column A on: next_row gives each its reference.
     # Per weight (detail, total), per column: (the number's style, the style of a formula over a
     # blank, the style of a symbol), looked up once: this loop runs for every cell.
-    weights = [[(xf[style], xf[style + "0"] if not col.kind.exact else xf[style],
-                 xf[style.split(".")[0] + "T"])
+    weights = [[(xf[style], xf["Avvik" + style], xf[style.split(".")[0] + "T"])
                 for col in table.columns for style in (number_style(col, bold),)] for bold in (False, True)]
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
@@ -224,24 +279,28 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
             bold = row.bold
             cells = [_next_label(row.label, tpl, "SumTekst" if bold else "Tekst")]
             published_values = row.values
-            for c, (style, blank_style, symbol_style) in enumerate(weights[bold]):
+            for c, (style, avvik_style, symbol_style) in enumerate(weights[bold]):
                 published = published_values[c]
-                expr = None if unknowns and (s, r, c) in unknowns else cell_formula(table, layout, s, r, c)
+                if failing and (s, r, c) in failing:
+                    cells.append(next_num(published, avvik_style) if published is not None
+                                 else next_blank(avvik_style))
+                    continue
+                expr = None if published is None or (unknowns and (s, r, c) in unknowns) else cell_formula(
+                    table, layout, s, r, c)
                 if expr is None:
                     mark = row.mark(c)
                     cells.append(next_num(published, style) if published is not None
                                  else next_text(mark, symbol_style) if mark
                                  else next_blank(style))
                 else:
-                    # Where the report shows a blank, a formula giving 0 shows blank too.
-                    cells.append(next_formula(expr, derived[r][c], blank_style if published is None else style))
+                    cells.append(next_formula(expr, derived[r][c], style))
             yield next_row(cells, rows_of[r])
 
 
 # --------------------------------------------------------------------------- Avstemming
 
 def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Check], notes: list[str],
-                    tpl: Template, footer: str) -> Sheet:
+                    tpl: Template, footer: str, unknowns: list[set[tuple[int, int, int]]], failing: Failing) -> Sheet:
     rl = ReconciliationLayout(len(checks), len(notes))
     status = rl.range("Status")
     conditional = [f'<conditionalFormatting sqref="{status}"><cfRule type="cellIs" '
@@ -265,11 +324,37 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
     link = rl.column("Celle")
     links = ((cell(rl.row(i), link), *targets[i]) for i in range(min(len(checks), MAX_LINKS)))
     last = rl.last_column
-    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, address_of, notes, tpl, rl)
+    live = _live_relations(report, layouts, checks, unknowns, failing)
+    rows = _reconciliation_rows(report, layouts, checks, targets, addresses, address_of, notes, tpl, rl, live)
     return Sheet(name=RECONCILIATION, rows=rows, widths=widths,
                  freeze=(rl.first_row, 1), autofilter=f"A{rl.header_row}:{last}{max(rl.last_row, rl.header_row + 1)}",
                  conditional=conditional, links=links, print_rows=(rl.header_row, rl.header_row), footer=footer,
                  dimension=f"A1:{last}{rl.bottom_row}")
+
+
+def _live_relations(report: Report, layouts: list[TableLayout], checks: list[Check],
+                    unknowns: list[set[tuple[int, int, int]]], failing: Failing) -> dict[int, str]:
+    """Check index → the relation's own formula (escaped), for the checks whose cell holds no formula
+    of that relation: an AVVIK (the sheet shows the published number), or a sum checked on a
+    column whose cells hold another formula (a change column's total). Avstemming then computes the
+    relation live from the parts, so a correction of a part shows here at once."""
+    out: dict[int, str] = {}
+    own = (CheckKind.ROWSUM, CheckKind.CHANGE, CheckKind.PERCENT, CheckKind.SHARE)
+    for i, check in enumerate(checks):
+        kind = check.kind
+        if kind is not CheckKind.SUM and kind not in own:
+            continue
+        t, s, r, c = check.cell
+        table, layout = report.tables[t], layouts[t]
+        if kind is CheckKind.SUM:
+            expr = parts_sum(table, layout, s, r, c)
+            same = table.columns[c].kind is ColumnKind.VALUE
+        else:
+            expr, same = cell_formula(table, layout, s, r, c), True
+        if expr is None or (same and _stands(table, layout, unknowns[t], failing.get(t, {}), s, r, c)):
+            continue
+        out[i] = escape(qualify(expr, layout.sheet))
+    return out
 
 
 def _addresser(layouts: list[TableLayout]) -> Callable[[CellRef], str]:
@@ -296,13 +381,16 @@ def _text_around(prefix: str, style: int) -> tuple[str, str]:
 def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
                          targets: list[tuple[str, str]], addresses: list[str], address_of: Callable[[CellRef], str],
                          notes: list[str], tpl: Template,
-                         rl: ReconciliationLayout) -> Iterator[str]:
+                         rl: ReconciliationLayout, live: dict[int, str]) -> Iterator[str]:
     xf = tpl.xf
     status = rl.range("Status")
     failures = sum(not c.holds for c in checks)
     yield from _title_rows("Avstemming", fit_text(f"{report.title} – {report.period.text}"), tpl)
+    # Every Status cell is "OK" or "AVVIK": counting both counts the checks. Not COUNTA, which
+    # some evaluators lack (pycel); COUNTIF is in every spreadsheet program and library.
+    counted = f'COUNTIF({status},"OK")+COUNTIF({status},"AVVIK")'
     yield row_xml(rl.count_row, [text(rl.count_row, 1, "Kontroller", xf["Tekst"]),
-                                 formula(rl.count_row, 2, f"COUNTA({status})", len(checks), xf["Tall"])])
+                                 formula(rl.count_row, 2, counted, len(checks), xf["Tall"])])
     yield row_xml(rl.avvik_row, [text(rl.avvik_row, 1, "AVVIK", xf["Tekst"]),
                                  formula(rl.avvik_row, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
     yield row_xml(rl.header_row, [text(rl.header_row, i, h, xf["Kolonnehode"]) for i, h in enumerate(rl.COLUMNS, 1)])
@@ -340,9 +428,16 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     group = 0
     for i, check in enumerate(checks):
         r = first_row + i
-        source = quoted[check.source.table] + address_of(check.source)
+        source = live.get(i) if live else None
         table = check.cell.table
         percent, number = styles[table][check.cell.column]
+        if source is None:
+            source = quoted[check.source.table] + address_of(check.source)
+            if percent and check.computed is None:
+                # A reference to an empty cell gives 0 in Excel, Gnumeric and POI ("0" as text,
+                # so Status would say AVVIK against a blank), "" only in LibreOffice: a blank
+                # percent cell (e.g. the other table's, for "the same figure") stays blank.
+                source = f'IF({source}="","",{source})'
         if i < MAX_LINKS:
             head, tail = shown_xml[table]
             target = f"{head}{addresses[i]}{tail}"
@@ -351,22 +446,24 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             target = next_formula(f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
                                   f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, lenke)
         computed_value, published_value = check.computed, check.published
-        # a blank computed value: a percent's formula shows "" (blank), a count's N() gives 0
+        # a blank computed value: a percent's formula shows "" (blank), a count's reference gives 0
         cached = computed_value if computed_value is not None else "" if percent else 0
         delta = (computed_value or 0) - (published_value or 0)
         verdict = "OK" if check.holds else "AVVIK"
         if i == 0 or kinds[i - 1] != percent:
             group += 1
-            # A percent is checked as shown (a blank and 0 differ); a count's blank is 0.
+            # A percent is checked as shown (a blank and 0 differ); a count's blank is 0. SUM of
+            # one cell is its number, 0 for a blank or a text (""), as N() is in Excel; but N()
+            # gives #NUM! on a blank in Gnumeric and Apache POI's evaluator lacks it.
             test = (f'{published}{r}&""={computed}{r}&""' if percent
-                    else f"N({computed}{r})=N({published}{r})")
+                    else f"SUM({computed}{r})=SUM({published}{r})")
             span = f"{status_letter}{r}:{status_letter}{rl.row(run_end[i])}"
             status = next_shared_formula(group, verdict, tekst, (f'IF({test},"OK","AVVIK")', span))
         else:
             status = verdicts.get((group, verdict)) or verdicts.setdefault(
                 (group, verdict), next_shared_formula(group, verdict, tekst))
         if i == 0:
-            diff = next_shared_formula(0, delta, number, (f"N({computed}{r})-N({published}{r})",
+            diff = next_shared_formula(0, delta, number, (f"SUM({computed}{r})-SUM({published}{r})",
                                                           f"{difference}{r}:{difference}{rl.last_row}"))
         elif type(delta) is int:
             diff = diffs.get((number, delta)) or diffs.setdefault((number, delta),
@@ -400,10 +497,13 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
     cl: ContentsLayout = contents_layout(report, len(notes))
     rl = ReconciliationLayout(len(checks), len(notes))
     failures = sum(not c.holds for c in checks)
-    summary = (f"Alle {len(checks)} kontroller OK" if failures == 0
+    summary = (f"{NO_CHECKS}: {no_checks_reason(report)[0]}" if not checks
+               else f"Alle {len(checks)} kontroller OK" if failures == 0
                else f"{failures} av {len(checks)} kontroller AVVIK")
     count, avvik = rl.qualified(rl.count_cell), rl.qualified(rl.avvik_cell)
     live = f'IF({avvik}=0,"Alle "&{count}&" kontroller OK",{avvik}&" av "&{count}&" kontroller AVVIK")'
+    if not checks:      # never "Alle 0 kontroller OK": nothing was checked, and the sheet says why
+        live = f'IF({count}=0,"{summary}",{live})'
     rows = _title_rows(report.title, report.period.text, tpl)
     values: dict[str, str] = {
         "Kildefil": report.source,

@@ -196,6 +196,8 @@ class Sheet:
     dimension: str = "A1"
     # Charts drawn on the sheet: ((first col, first row, last col, last row), 0-based; chart part XML).
     charts: list[tuple[tuple[int, int, int, int], str]] = field(default_factory=list)
+    # Notes (Excel's cell comments) on cells: (row, column, text), 1-based; shown when pointed at.
+    comments: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -262,7 +264,10 @@ def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
     if sheet.footer:
         out.append(f"<headerFooter><oddFooter>{_t(sheet.footer)}</oddFooter></headerFooter>")
     if sheet.charts:
-        out.append('<drawing r:id="rId1"/>')    # the sheet's only relationship (see _write_charts)
+        out.append('<drawing r:id="rId1"/>')    # the sheet's first relationship (see _write_charts)
+    if sheet.comments:
+        # Excel shows a note through a VML shape (legacyDrawing); the text is in the comments part.
+        out.append(f'<legacyDrawing r:id="{_COMMENT_RELS[1] if sheet.charts else _COMMENT_RELS[0]}"/>')
     out.append("</worksheet>")
     yield "".join(out)
 
@@ -314,7 +319,9 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
         f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
+        + ('<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
+           if any(s.comments for s in sheets) else "")
+        + '<Override PartName="/xl/workbook.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
@@ -325,6 +332,9 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
         + "".join(f'<Override PartName="/xl/charts/chart{k}.xml" '
                   'ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
                   for k in range(1, chart_count + 1))
+        + "".join(f'<Override PartName="/xl/comments{i}.xml" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/>'
+                  for i, s in enumerate(sheets, 1) if s.comments)
         + '<Override PartName="/xl/styles.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
         '<Override PartName="/xl/theme/theme1.xml" '
@@ -403,6 +413,7 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
             for i, sheet in enumerate(sheets, 1):
                 writer.stream(f"xl/worksheets/sheet{i}.xml", _sheet_xml(sheet, i == 1, landscape, paper, margins))
             _write_charts(writer.whole, sheets, drawn)
+            _write_comments(writer.whole, sheets)
             digests = writer.finish()
         finally:
             writer.stop()       # after an error or Ctrl-C here: the thread closes its part and ends
@@ -542,14 +553,68 @@ class _PartWriter:
                 part.close()                        # traceback from this thread (a full disk here too)
 
 
+def _sheet_rels(sheet: Sheet, i: int, d: int) -> str:
+    """xl/worksheets/_rels/sheetN.xml.rels: the drawing (rId1) when the sheet has charts, its notes
+    (comments and their VML shapes) after it."""
+    rels = []
+    if sheet.charts:
+        rels.append(f'<Relationship Id="rId1" Type="{NS_REL}/drawing" Target="../drawings/drawing{d}.xml"/>')
+    if sheet.comments:
+        vml, comments = _COMMENT_RELS[1:3] if sheet.charts else _COMMENT_RELS[0:2]
+        rels.append(f'<Relationship Id="{vml}" Type="{NS_REL}/vmlDrawing" '
+                    f'Target="../drawings/vmlDrawing{i}.vml"/>')
+        rels.append(f'<Relationship Id="{comments}" Type="{NS_REL}/comments" Target="../comments{i}.xml"/>')
+    return f'{_XML}<Relationships xmlns="{NS_PKG_REL}">{"".join(rels)}</Relationships>'
+
+
+_COMMENT_RELS = ("rId2", "rId3", "rId4")     # the VML and comments relationships: after the drawing's rId1
+
+
+def _write_comments(put: Callable[[str, str], None], sheets: list[Sheet]) -> None:
+    """For each sheet with notes: its comments part, the VML shapes Excel shows them with, and (for a
+    sheet without charts) its relationships."""
+    for i, sheet in enumerate(sheets, 1):
+        if not sheet.comments:
+            continue
+        if not sheet.charts:
+            put(f"xl/worksheets/_rels/sheet{i}.xml.rels", _sheet_rels(sheet, i, 0))
+        notes = "".join(f'<comment ref="{cell(r, c)}" authorId="0"><text><r><t xml:space="preserve">{_t(note)}'
+                        "</t></r></text></comment>" for r, c, note in sheet.comments)
+        put(f"xl/comments{i}.xml", f'{_XML}<comments xmlns="{NS_MAIN}"><authors><author>tiltak2xlsx</author>'
+                                   f"</authors><commentList>{notes}</commentList></comments>")
+        put(f"xl/drawings/vmlDrawing{i}.vml", _vml(sheet.comments, i))
+
+
+def _vml(comments: Sequence[tuple[int, int, str]], block: int) -> str:
+    """The legacy VML drawing of a sheet's notes: one hidden shape per note, anchored beside its cell
+    (what Excel itself writes; without it Excel shows no note). `block` keeps shape ids unique per sheet."""
+    shapes = []
+    for n, (r, c, note) in enumerate(comments, 1):
+        lines = max(2, min(12, sum(len(line) // 40 + 1 for line in note.split("\n"))))
+        shapes.append(
+            f'<v:shape id="_x0000_s{block * 1024 + n}" type="#_x0000_t202" style="position:absolute;'
+            f'margin-left:80pt;margin-top:2pt;width:220pt;height:{lines * 13}pt;z-index:{n};visibility:hidden" '
+            'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:Anchor>{c}, 15, {max(r - 2, 0)}, 2, {c + 3}, 15, {max(r - 2, 0) + lines}, 4</x:Anchor>"
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{r - 1}</x:Row><x:Column>{c - 1}</x:Column>"
+            "</x:ClientData></v:shape>")
+    return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
+            '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+            '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+            + "".join(shapes) + "</xml>")
+
+
 def _write_charts(put: Callable[[str, str], None], sheets: list[Sheet], drawn: list[int]) -> None:
     """Drawing and chart parts, with the relationships sheet → drawing → chart."""
     k = 0
     for d, i in enumerate(drawn, 1):
         charts = sheets[i - 1].charts
-        put(f"xl/worksheets/_rels/sheet{i}.xml.rels",
-            f'{_XML}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/drawing" '
-            f'Target="../drawings/drawing{d}.xml"/></Relationships>')
+        put(f"xl/worksheets/_rels/sheet{i}.xml.rels", _sheet_rels(sheets[i - 1], i, d))
         put(f"xl/drawings/drawing{d}.xml", drawing([anchor for anchor, _ in charts]))
         rels = []
         for j, (_, xml) in enumerate(charts, 1):

@@ -21,6 +21,7 @@ Pure Python; no import of `converter`.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import random
 from collections import defaultdict
@@ -217,6 +218,7 @@ class Sec:
     breaks: tuple[int, ...] = ()      # row indices that start a continued page
     repeat_total: bool = False        # a continued page repeats the top total
     symbols: dict[tuple[int, int], str] = field(default_factory=dict)   # (row, column) → ":" / ".." / "-"
+    rate: bool = False                # a block of rates ("Prosent"): every cell a rate, no total sums its rows
 
 
 @dataclass
@@ -225,7 +227,7 @@ class Tab:
     cols: list[Col]
     secs: list[Sec]
     filt: dict = field(default_factory=dict)
-    style: str = "pages"              # pages: a section starts a page | inline | samelevel (see render)
+    style: str = "pages"              # pages: a section starts a page | inline | samelevel | headed (see render)
     levels: tuple[int, int, int] = (1, 2, 3)   # '#' count of report title, table title, section heading
     minus: str = "-"
 
@@ -412,8 +414,10 @@ def norm_loc(loc: Iterable[str | None]) -> tuple[str, ...]:
 
 
 class _Builder:
-    def __init__(self, shape: str, seed: int, cube: Cube, title: str, intro: bool) -> None:
+    def __init__(self, shape: str, seed: int, cube: Cube, title: str, intro: bool, period_line: str = "") -> None:
         self.shape, self.seed, self.cube, self.title = shape, seed, cube, title
+        self.period_line = period_line or period_text(cube.cur)
+        self.titled = False             # "headed": the report's title and period printed once, first
         self.lines: list[str] = []
         self.cells: list[Cell] = []
         self.relations: list[Relation] = []
@@ -421,14 +425,20 @@ class _Builder:
         self.where: dict[tuple[int, int, int, int], int] = {}      # (table, section, row, col) → cell
         if intro:
             self.lines += ["", "", "", "", f"## {title}", "", "### Om tabellene", "", "---", "",
-                           period_text(cube.cur), "",
+                           self.period_line, "",
                            "Tallene gjelder deltakere registrert ved utgangen av måneden. \"Om statistikken\" "
                            "finner du på [nav.no](http://nav.no).", "", "", ""]
 
     # -- text
     def page(self, tab: Tab) -> None:
-        rl, tl, _ = tab.levels
-        self.lines += ["#" * rl + " " + self.title, "", "#" * tl + " " + tab.title, "", period_text(self.cube.cur), ""]
+        rl, tl, sl = tab.levels
+        if tab.style == "headed":       # one title and period for the report, then each table under its heading
+            if not self.titled:
+                self.lines += ["#" * tl + " " + self.title, "", self.period_line, ""]
+                self.titled = True
+            self.lines += ["#" * sl + " " + tab.title, ""]
+            return
+        self.lines += ["#" * rl + " " + self.title, "", "#" * tl + " " + tab.title, "", self.period_line, ""]
 
     def heading(self, level: int, text: str) -> None:
         self.lines += ["#" * level + " " + text, ""]
@@ -444,15 +454,20 @@ class _Builder:
         for c, col in enumerate(tab.cols):
             filt = {**tab.filt, **sec.filt, **row.filt, **col.filt}
             base = None
-            if col.measure == "share":
+            measure = "rate" if sec.rate else col.measure
+            if measure == "share":
                 base = {**tab.filt, **sec.filt, **col.filt}           # the section's total population
-            value, key = self.cube.figure(col.measure, filt, base)
+            value, key = self.cube.figure(measure, {k: v for k, v in filt.items() if k != "period"}
+                                          if measure == "rate" else filt, base)
             mark = sec.symbols.get((r, c), "")
             shown: Value = None if mark or (col.blank_zero and value == 0) else value
             text = mark or fmt(shown, col.decimals, tab.minus)
             fields.append(f"<b>{text}</b>" if row.bold and text else text)
-            cell = Cell(tab.title, sec.heading, row.label, col.header, shown, mark, col.decimals, line, c + 1,
-                        row.bold, not repeat and not row.parts, col.measure, t, key, minus=tab.minus)
+            decimals = 1 if sec.rate else col.decimals
+            text = mark or fmt(shown, decimals, tab.minus)
+            fields[-1] = f"<b>{text}</b>" if row.bold and text else text
+            cell = Cell(tab.title, sec.heading, row.label, col.header, shown, mark, decimals, line, c + 1,
+                        row.bold, not repeat and not row.parts, measure, t, key, minus=tab.minus)
             index = len(self.cells)
             self.cells.append(cell)
             if mark:
@@ -492,6 +507,8 @@ class _Builder:
     def structure(self, t: int, tab: Tab) -> None:
         cols = tab.cols
         for s, sec in enumerate(tab.secs):
+            if sec.rate:                # rates: no relation between them (their bases are not published)
+                continue
             for r, row in enumerate(sec.rows):
                 cell = {c: self.where[(t, s, r, c)] for c in range(len(cols))}
                 for c, col in enumerate(cols):
@@ -659,15 +676,15 @@ def tiltak_cube(rng: random.Random, *extra: str, **kw: object) -> Cube:
 
 def fylke_cube(rng: random.Random, fylker: list[str], *extra: str, **kw: object) -> Cube:
     dims = {"fylke": fylker}
-    values = {"hg": HG, "kjønn": KJONN, "gruppe": TG}
+    values = {"hg": HG, "kjønn": KJONN, "gruppe": TG, "status": ["ledig", "tiltak"]}
     for e in extra:
         dims[e] = values[e]
     return Cube(rng, dims, random_period(rng), derived={"landsdel": ("fylke", LANDSDEL_AV)}, **kw)
 
 
-def _build(shape: str, seed: int, cube: Cube, tables: list[Tab], kind: str = "Tiltak", intro: bool = True
-           ) -> Generated:
-    return _Builder(shape, seed, cube, title_of(kind), intro).finish(tables)
+def _build(shape: str, seed: int, cube: Cube, tables: list[Tab], kind: str = "Tiltak", intro: bool = True,
+           period_line: str = "", title: str = "") -> Generated:
+    return _Builder(shape, seed, cube, title or title_of(kind), intro, period_line).finish(tables)
 
 
 # --------------------------------------------------------------------------- the shapes
@@ -1012,13 +1029,212 @@ def years_and_shares(rng: random.Random, seed: int) -> Generated:
     ])
 
 
+
+# --------------------------------------------------------------------------- real-world shapes (issue 16)
+# Shapes of real NAV tables that break the simple rules: the parts of a total are not always the
+# rows since the last bold one, and a "Prosent" is not always computed from the table.
+
+KOMMUNER = {
+    "Oslo": ["Oslo"],
+    "Rogaland": ["Stavanger", "Sandnes", "Karmøy", "Andre kommuner i Rogaland"],
+    "Hordaland": ["Bergen", "Askøy", "Voss", "Andre kommuner i Hordaland"],
+    "Møre og Romsdal": ["Ålesund", "Molde", "Kristiansund", "Andre kommuner i Møre og Romsdal"],
+    "Sør-Trøndelag": ["Trondheim", "Malvik", "Andre kommuner i Sør-Trøndelag"],
+}
+BY_CITY = {"Oslo": "Oslo", "Rogaland": "Stavanger", "Hordaland": "Bergen", "Sør-Trøndelag": "Trondheim"}
+
+
+def kommune_cube(rng: random.Random, fylker: list[str], *extra: str, **kw: object) -> Cube:
+    kommuner = [k for f in fylker for k in KOMMUNER.get(f, [f"Kommunene i {f}"])]
+    fylke_av = {k: f for f in fylker for k in KOMMUNER.get(f, [f"Kommunene i {f}"])}
+    dims = {"kommune": kommuner}
+    values = {"kjønn": KJONN, "status": ["ledig", "tiltak"]}
+    for e in extra:
+        dims[e] = values[e]
+    return Cube(rng, dims, random_period(rng), derived={"fylke": ("kommune", fylke_av)}, **kw)
+
+
+def av_dette(rng: random.Random, seed: int) -> Generated:
+    """A county list where some counties are followed by their main municipality (`Av dette: Bergen`, and
+    `Av dette: Oslo`, equal to its county): the top total `Heile landet` sums the counties only. Beside
+    it, the municipalities' counts in a table of their own (the same figures)."""
+    fylker = FYLKER
+    cube = kommune_cube(rng, fylker, "kjønn")
+    rows = [R("Heile landet", bold=True)]
+    parts = []
+    for f in fylker:
+        rows.append(R(f, {"fylke": f}))
+        parts.append(len(rows) - 1)
+        if f in BY_CITY:
+            rows.append(R(f"Av dette: {BY_CITY[f]}", {"kommune": BY_CITY[f]}, herav=True))
+    rows[0].parts = tuple(parts)
+    # Beside it the counties by gender (the same county figures; a municipality printed as "Av dette" is
+    # a part of its county, so a table of municipalities would be another figure to the structure)
+    return _build("av_dette", seed, cube, [
+        Tab("Fylke", change_cols(), [Sec("", rows)]),
+        Tab("Fylke og kjønn", cross_cols("kjønn", KJONN), [Sec("", flat([(f, {"fylke": f}) for f in fylker],
+                                                                          "Heile landet"))]),
+    ], title="Registrerte arbeidslause. Fylke. Ein månad")
+
+
+def county_page(rng: random.Random, seed: int) -> Generated:
+    """A page of one county: `Hele landet` (the national figure, printed for reference: not the sum of the
+    page), then the county in bold above its municipalities (a subtotal above its parts). Before it, a
+    Fylke table whose `Hele landet` is the sum of its counties (the same figure: compared)."""
+    fylker = FYLKER
+    cube = kommune_cube(rng, fylker)
+    county = rng.choice([f for f in KOMMUNER if len(KOMMUNER[f]) > 2])
+    rows = [R("Hele landet", bold=True), R(county, {"fylke": county}, bold=True)]
+    rows += [R(k, {"kommune": k}) for k in KOMMUNER[county]]
+    rows[1].parts = tuple(range(2, len(rows)))
+    return _build("county_page", seed, cube, [
+        Tab("Fylke", change_cols(), [Sec("", flat([(f, {"fylke": f}) for f in fylker], "Hele landet"))]),
+        Tab(f"Kommuner. {county}", change_cols(), [Sec("", rows)]),
+    ], "Fylke")
+
+
+BAKGRUNN = ["Førstegenerasjonsinnvandrere", "Norskfødte med innvandrerforeldre"]
+LANDBAKGRUNN = ["Norden", "EU/EØS", "Europa ellers", "Afrika", "Asia", "Sør- og Mellom-Amerika"]
+
+
+def subtotal_above(rng: random.Random, seed: int) -> Generated:
+    """Subtotals printed above their parts (`Førstegenerasjonsinnvandrere i alt`, then its regions, then the
+    next group), under a top total over the subtotals and a row under no group; beside a flat table of the
+    groups (the subtotals' figures)."""
+    cube = Cube(rng, {"bakgrunn": [*BAKGRUNN, "Befolkningen ellers"], "region": LANDBAKGRUNN},
+                random_period(rng))
+    rows = [R("I alt", bold=True)]
+    tops = []
+    for b in BAKGRUNN:
+        rows.append(R(f"{b} i alt", {"bakgrunn": b}, bold=True))
+        start = len(rows)
+        rows += [R(region, {"bakgrunn": b, "region": region}) for region in LANDBAKGRUNN]
+        rows[start - 1].parts = tuple(range(start, len(rows)))
+        tops.append(start - 1)
+    rows.append(R("Befolkningen ellers", {"bakgrunn": "Befolkningen ellers"}))
+    tops.append(len(rows) - 1)
+    rows[0].parts = tuple(tops)
+    return _build("subtotal_above", seed, cube, [
+        Tab("Innvandrerbakgrunn og landbakgrunn", change_cols(), [Sec("", rows)]),
+        Tab("Innvandrerbakgrunn", change_cols(),
+            [Sec("", flat([(b, {"bakgrunn": b}) for b in [*BAKGRUNN, "Befolkningen ellers"]]))]),
+    ], title="Arbeidssøkere etter innvandrerbakgrunn. En måned")
+
+
+def rate_columns(rng: random.Random, seed: int) -> Generated:
+    """`Prosent <month>` columns: a rate of the labour force (its base not in the report), beside a count
+    (not a share of the table) and beside a change (not a percent change)."""
+    fylker = sorted(rng.sample(FYLKER, rng.randint(8, 14)), key=FYLKER.index)
+    cube = fylke_cube(rng, fylker, "status")
+    month = MONTHS[cube.cur[1] - 1].lower()
+    rate = Col(f"Prosent {month}", "rate")
+    rows = flat([(f, {"fylke": f}) for f in fylker], "Hele landet")
+    # two populations (the rate of one is not the other's): nothing compared across the tables
+    return _build("rate_columns", seed, cube, [
+        Tab("Helt ledige", [Col("Antall"), rate], [Sec("", rows)], filt={"status": "ledig"}),
+        Tab("Tiltaksdeltakere", [Col("Antall"), Col("Endring fra i fjor Antall", "change"), rate],
+            [Sec("", flat([(f, {"fylke": f}) for f in fylker], "Hele landet"))], filt={"status": "tiltak"}),
+    ], "Fylke")
+
+
+def rate_block(rng: random.Random, seed: int) -> Generated:
+    """A block of counts and a block of rates under headings `Antall` and `Prosent`, in one cross table by
+    gender: the rate block's `I alt` (row and column) is a rate, not a sum."""
+    fylker = sorted(rng.sample(FYLKER, rng.randint(5, 9)), key=FYLKER.index)
+    cube = fylke_cube(rng, fylker, "kjønn")
+    cols = cross_cols("kjønn", KJONN)
+
+    def rows() -> list[R]:
+        return flat([(f, {"fylke": f}) for f in fylker])
+
+    return _build("rate_block", seed, cube, [
+        Tab("Fylke og kjønn", cols, [Sec("Antall", rows()), Sec("Prosent", rows(), rate=True)], style="inline"),
+        Tab("Fylke", change_cols(), [Sec("", flat([(f, {"fylke": f}) for f in fylker]))]),
+    ], "Fylke")
+
+
+def blank_heavy(rng: random.Random, seed: int) -> Generated:
+    """A sparse cross table by county and age: most cells blank (a zero is printed blank), some suppressed
+    (`:`); totals over blanks are still sums, and nothing rests on a `:`."""
+    fylker = sorted(rng.sample(FYLKER, 10), key=FYLKER.index)
+    cube = Cube(rng, {"fylke": fylker, "alder": ALDER}, random_period(rng), zero=0.55, high=40)
+    rows = flat([(f, {"fylke": f}) for f in fylker])
+    marks = {}
+    for r in rng.sample(range(1, len(rows)), 3):
+        marks[(r, rng.randint(1, len(ALDER)))] = ":"
+    return _build("blank_heavy", seed, cube, [
+        Tab("Fylke og alder", cross_cols("alder", ALDER), [Sec("", rows, symbols=marks)]),
+        Tab("Alder", [Col("Antall")], [Sec("", flat([(a, {"alder": a}) for a in ALDER]))]),
+    ], "Alder")
+
+
+def two_tables_headed(rng: random.Random, seed: int) -> Generated:
+    """One report title and period, then two tables each under its own heading (`### Registrerte
+    arbeidslause`, `### Ordinære arbeidsmarknadstiltak`) with the same header and rows: two populations,
+    never compared; neither heading is dropped."""
+    fylker = sorted(rng.sample(FYLKER, rng.randint(5, 9)), key=FYLKER.index)
+    cube = fylke_cube(rng, fylker, "status")
+    rows = flat([(f, {"fylke": f}) for f in fylker], "Heile landet")
+    return _build("two_tables_headed", seed, cube, [
+        Tab("Registrerte arbeidslause", change_cols(), [Sec("", rows)], filt={"status": "ledig"}, style="headed"),
+        Tab("Ordinære arbeidsmarknadstiltak", change_cols(),
+            [Sec("", flat([(f, {"fylke": f}) for f in fylker], "Heile landet"))], filt={"status": "tiltak"},
+            style="headed"),
+    ], intro=False, title="Arbeidsmarknaden i fylka")
+
+
+def _periodic(rng: random.Random, seed: int, shape: str, line: Callable[[Period], str],
+              header: Callable[[Period], str]) -> Generated:
+    """A report for another period than a month: year columns named like its period, a change and a
+    percent change; and a Hovedgrupper table for the same period."""
+    cube = tiltak_cube(rng, "hg")
+    cols = [Col(header(cube.prev), filt={"period": cube.prev}), Col(header(cube.cur)),
+            Col("Endring fra i fjor Antall", "change"), Col("Endring fra i fjor Prosent", "pct")]
+    return _build(shape, seed, cube, [
+        Tab("Hovedgrupper", change_cols(), [Sec("", hg_rows())]),
+        Tab("Tiltaksgrupper", cols, [Sec("", tg_rows())]),
+    ], period_line=line(cube.cur))
+
+
+def quarter_report(rng: random.Random, seed: int) -> Generated:
+    """A quarter (`1. kvartal 2020`): year columns `1. kvartal 2019`, `1. kvartal 2020`."""
+    def text(p: Period) -> str:
+        return f"{(p[1] - 1) // 3 + 1}. kvartal {p[0]}"
+
+    return _periodic(rng, seed, "quarter_report", text, text)
+
+
+def range_report(rng: random.Random, seed: int) -> Generated:
+    """A range of months (`Januar - april 2019`): year columns named by the range."""
+    def text(p: Period) -> str:
+        return f"Januar - {MONTHS[max(p[1], 2) - 1].lower()} {p[0]}"
+
+    return _periodic(rng, seed, "range_report", text, text)
+
+
+def year_report(rng: random.Random, seed: int) -> Generated:
+    """A yearly average (`Årsgjennomsnitt 2017`) with bare year columns (`2016`, `2017`)."""
+    return _periodic(rng, seed, "year_report", lambda p: f"Årsgjennomsnitt {p[0]}", lambda p: str(p[0]))
+
+
+def date_report(rng: random.Random, seed: int) -> Generated:
+    """A date (`31. desember 2018`): year columns named by the date a year apart."""
+    def text(p: Period) -> str:
+        return f"{calendar.monthrange(p[0], p[1])[1]}. {MONTHS[p[1] - 1].lower()} {p[0]}"
+
+    return _periodic(rng, seed, "date_report", text, text)
+
+
+REAL_WORLD = (av_dette, county_page, subtotal_above, rate_columns, rate_block, blank_heavy, two_tables_headed,
+              quarter_report, range_report, year_report, date_report)
+
 SHAPES: dict[str, Callable[[random.Random, int], Generated]] = {
     f.__name__: f for f in (
         sample_like, county_tables, numbered_parts, sections_at_title_level, empty_section, gender_under_groups,
         tiltak_named_like_group, share_column, rate_column, year_columns, time_series, cross_total_first,
         cross_total_last, two_level_subtotals, continued_repeat, continued_no_repeat, herav, symbols,
         one_row_table, one_table, label_case_space, total_at_bottom, county_sections, age_gender,
-        rate_and_change, years_and_shares,
+        rate_and_change, years_and_shares, *REAL_WORLD,
     )
 }
 

@@ -42,14 +42,12 @@ def _failing(data: bytes):
 def test_one_detail_change_fails_exactly_its_dependents(sample_bytes):
     data = mutate(sample_bytes, b"Mentor\t85\t10\t70\t5", b"Mentor\t85\t10\t80\t5")
     t, n, i = "Tiltak og hovedgrupper", "Nedsatt arbeidsevne, på tiltak", "I alt"
+    # Each relation is computed from the published numbers beside it, so the error is named where it
+    # is: Mentor's row sum and the smallest total over it; the totals above sum published subtotals
+    # that still agree, and the repeated top total equals the published one.
     assert _failing(data) == sorted([
         ("radsum", t, "Mentor", i),                   # 85 ≠ 10 + 80 + 5
-        ("sum", t, "I alt oppfølging", n), ("sum", t, "I alt oppfølging", i),
-        ("radsum", t, "I alt oppfølging", i),
-        ("sum", t, "I alt", n), ("sum", t, "I alt", i), ("radsum", t, "I alt", i),
-        # the top total is repeated on two continued pages, in both affected columns
-        ("gjentatt", t, "I alt", n), ("gjentatt", t, "I alt", n),
-        ("gjentatt", t, "I alt", i), ("gjentatt", t, "I alt", i),
+        ("sum", t, "I alt oppfølging", n),            # 9 021 + … ≠ the published subtotal
     ])
 
 

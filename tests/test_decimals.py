@@ -48,8 +48,12 @@ def test_change_and_growth_columns_are_checked(tmp_path):
     from converter.checks import reconcile
 
     failing = sorted((c.kind.value, c.row, c.column) for c in reconcile(report) if not c.holds)
-    # the change cell is a formula (this − last): its published value is checked against it alone
-    assert failing == [("endring", "Arbeidssøkere på tiltak", "Endring fra i fjor Antall")]
+    # the published change contradicts the years (this − last), the published percent (100 × 25 / 400
+    # is 6,3, not 5,0) and the total's change (100, not 105): each relation is computed from the
+    # published numbers beside it
+    assert failing == [("endring", "Arbeidssøkere på tiltak", "Endring fra i fjor Antall"),
+                       ("prosent", "Arbeidssøkere på tiltak", "Endring fra i fjor Prosent"),
+                       ("sum", "I alt", "Endring fra i fjor Antall")]
     wrong = DECIMALS.replace("Arbeidssøkere på tiltak\t400\t420\t20\t5,0", "Arbeidssøkere på tiltak\t400\t420\t20\t5,1")
     failing = sorted((c.kind.value, c.row, c.column) for c in reconcile(parse_text(wrong, "d.txt")) if not c.holds)
     assert failing == [("prosent", "Arbeidssøkere på tiltak", "Endring fra i fjor Prosent")]

@@ -59,26 +59,7 @@ def _same(cached: object, shown: str) -> bool:
 
 def recalculated_differences(tmp: Path, book: Path) -> tuple[int, list[str]]:
     """Compare LibreOffice's recalculated values with the cached ones, cell by cell."""
-    out = soffice(tmp, CSV_FILTER, book)
-    cached = openpyxl.load_workbook(book, data_only=True)
-    formulas = openpyxl.load_workbook(book)
-    compared, differences = 0, []
-    for name in cached.sheetnames:
-        path = out / f"{book.stem}-{name}.csv"
-        assert path.exists(), f"LibreOffice wrote no {path.name}"
-        with path.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-        for row in formulas[name].iter_rows():
-            for c in row:
-                if not (isinstance(c.value, str) and c.value.startswith("=")):
-                    continue
-                shown = rows[c.row - 1][c.column - 1] if c.row - 1 < len(rows) and c.column - 1 < len(
-                    rows[c.row - 1]) else ""
-                value = cached[name][c.coordinate].value
-                compared += 1
-                if not _same(value, shown):
-                    differences.append(f"{name}!{c.coordinate}: cached {value!r}, LibreOffice {shown!r}")
-    return compared, differences
+    return _compare_exported(soffice(tmp, CSV_FILTER, book), book)
 
 
 def _generated(tmp_path, which: str) -> Path:
@@ -214,3 +195,55 @@ def test_libreoffice_recalculated_sample_equals_the_report(tmp_path, sample_repo
                         name, row.label, c, shown, published)
                     compared += 1
     assert compared == 361
+
+
+def test_libreoffice_recalculates_the_real_world_shapes(tmp_path):
+    """Issue 16's shapes, consistent and with a planted error (published numbers in the Avvik style,
+    relations computed live on Avstemming): every formula's cached value is what LibreOffice computes."""
+    import random
+
+    from familygen import REAL_WORLD, generate
+
+    books = []
+    for make in REAL_WORLD:
+        g = generate(make.__name__, 1)
+        rng = random.Random(f"lo:{make.__name__}")
+        for name, text in ((make.__name__, g.text), (f"{make.__name__}-avvik", g.mutation(rng.choice(g.targets()),
+                                                                                           rng).text)):
+            src = tmp_path / f"{name}.txt"
+            src.write_text(text, encoding="utf-8")
+            book = tmp_path / f"{name}.xlsx"
+            result = convert_file(src, book)
+            assert bool(result.failures) == name.endswith("-avvik")
+            books.append(book)
+    out = soffice(tmp_path, CSV_FILTER, *books)
+    compared, differences = 0, []
+    for book in books:
+        n, found = _compare_exported(out, book)
+        compared += n
+        differences += found
+    assert differences == []
+    assert compared > 1000
+
+
+def _compare_exported(out: Path, book: Path) -> tuple[int, list[str]]:
+    """The cached values of `book` against LibreOffice's CSV export of it (in `out`)."""
+    cached = openpyxl.load_workbook(book, data_only=True)
+    formulas = openpyxl.load_workbook(book)
+    compared, differences = 0, []
+    for name in cached.sheetnames:
+        path = out / f"{book.stem}-{name}.csv"
+        assert path.exists(), f"LibreOffice wrote no {path.name}"
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        for row in formulas[name].iter_rows():
+            for c in row:
+                if not (isinstance(c.value, str) and c.value.startswith("=")):
+                    continue
+                shown = rows[c.row - 1][c.column - 1] if c.row - 1 < len(rows) and c.column - 1 < len(
+                    rows[c.row - 1]) else ""
+                value = cached[name][c.coordinate].value
+                compared += 1
+                if not _same(value, shown):
+                    differences.append(f"{book.name} {name}!{c.coordinate}: cached {value!r}, LibreOffice {shown!r}")
+    return compared, differences

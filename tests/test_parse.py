@@ -40,7 +40,8 @@ def test_sample_structure(sample_report):
     assert r.source == "tiltak-2014-02.txt"
     assert r.encoding == "utf-8"
     assert r.removed_chars == 0
-    assert r.note.startswith('"Om statistikken - Arbeidssøkere" finner du på nav.no ved å følge')
+    # the notes page's own heading is kept at the head of the note: no heading is dropped
+    assert r.note.startswith('Om tabellene\n"Om statistikken - Arbeidssøkere" finner du på nav.no ved å følge')
     assert [t.title for t in r.tables] == [
         "Hovedgrupper", "Tiltaksgrupper", "Tiltaksgrupper og hovedgrupper",
         "Tiltaksgrupper og hovedgrupper", "Tiltak og hovedgrupper"]

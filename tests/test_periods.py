@@ -87,7 +87,9 @@ def test_reports_for_other_periods(line, kind, key, shown, tmp_path):
 
 
 def test_year_columns_of_a_quarter_report():
-    report = parse_text(_report("1. kvartal 2020", "\t2019\t2020\tEndring"), "q.txt").tables[0]
+    text = ("# Registrerte arbeidsledige\n\n## Fylke\n\n1. kvartal 2020\n\n\t2019\t2020\tEndring\n"
+            "<b>I alt</b>\t<b>28</b>\t<b>30</b>\t<b>2</b>\nØstfold\t9\t10\t1\nOslo\t19\t20\t1\n")
+    report = parse_text(text, "q.txt").tables[0]
     assert [c.period for c in report.columns] == ["2019-Q1", "2020-Q1", ""]
     assert report.columns[2].kind.value == "change"
 

@@ -80,8 +80,8 @@ def test_cells_get_their_references_from_their_row():
     assert next_row([next_blank(1)], 9, 27.0) == '<row r="9" ht="27.0" customHeight="1"><c r="A9" s="1"/></row>'
     assert next_row([next_blank(1), next_shared_formula(2, "OK", 1)], 9) == (
         '<row r="9"><c r="A9" s="1"/><c r="B9" s="1" t="str"><f t="shared" si="2"/><v>OK</v></c></row>')
-    assert next_row([next_shared_formula(0, 5, 3, ("N(I6)-N(H6)", "A6:A9"))], 6) == (
-        '<row r="6"><c r="A6" s="3"><f t="shared" ref="A6:A9" si="0">N(I6)-N(H6)</f><v>5</v></c></row>')
+    assert next_row([next_shared_formula(0, 5, 3, ("SUM(I6)-SUM(H6)", "A6:A9"))], 6) == (
+        '<row r="6"><c r="A6" s="3"><f t="shared" ref="A6:A9" si="0">SUM(I6)-SUM(H6)</f><v>5</v></c></row>')
     # a label with braces is a label (the row is a format, its cells are not)
     assert next_row([next_text("{0} {1}", 1)], 3) == (
         '<row r="3"><c r="A3" s="1" t="inlineStr"><is><t>{0} {1}</t></is></c></row>')
