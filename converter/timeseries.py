@@ -6,10 +6,11 @@ this module writes it with the project's own streaming writer (xlsx.py) and the 
 
 - `Innhold`: what the archive holds (reports, months, missing months, derived values,
   revisions, renames, notes), the sheets, and every report with its SHA-256.
-- `Diagram`: one line chart per table sheet (table, or section of a table): its counts (the
+- `Diagram`: one line chart per table sheet: its counts (the
   rows of the table's own count column, not the cross columns), at most `CHART_LINES` lines, in
   report order. A renamed series is one line.
-- One sheet per table and section: a row per (row, column) series, a column per month;
+- One sheet per table (its sections as heading rows; a table of more than series.SHEET_ROWS
+  series is split by section): a row per (row, column) series, a column per month;
   months without a report are empty columns; derived values (count − change) carry the style
   `Avledet`, values published only in a report of another period (a year column, a time-series
   column) a light blue fill (`REPUBLISHED`, made here from the number style: the template has no
