@@ -291,3 +291,33 @@ def test_tidy_of_a_county_report_names_its_slice(mixed):
     data = tidy(parse_report(path))
     assert {k[0] for k in data.keys} == {"Hovedgrupper – Møre og Romsdal"}
     assert data.kind == KIND_COUNTY and len(data.slots) == 2          # its own month and the year before
+
+
+def test_quarterly_reports_are_their_own_series_beside_the_months(tmp_path):
+    def quarterly(q: int, year: int, total: int, change: int) -> str:
+        return (f"# Deltakere i arbeidsrettede tiltak. Tiltak. Kvartal\n\n## Hovedgrupper\n\n{q}. kvartal {year}\n\n"
+                f"\tAntall\tEndring fra i fjor Antall\n<b>I alt</b>\t<b>{total}</b>\t<b>{change}</b>\n"
+                f"Menn\t{total - 10}\t{change}\nKvinner\t10\t0\n")
+    monthly = tmp_path / "m.txt"
+    monthly.write_text("# Deltakere i arbeidsrettede tiltak. Tiltak. En måned\n\n## Hovedgrupper\n\nMars 2020\n\n"
+                       "\tAntall\n<b>I alt</b>\t<b>50</b>\nMenn\t40\nKvinner\t10\n", encoding="utf-8")
+    paths = [monthly]
+    for q, total in ((1, 60), (2, 70)):
+        path = tmp_path / f"q{q}.txt"
+        path.write_text(quarterly(q, 2020, total, 5), encoding="utf-8")
+        paths.append(path)
+    timeline = timeseries_of(paths)
+    assert timeline.months == ["2020-03"] and _line(timeline).value(0) == 50
+    [quarters] = timeline.others
+    assert quarters.frequency == "quarter" and quarters.months == ["2020-Q1", "2020-Q2"]
+    assert [_line(quarters).value(m) for m in range(2)] == [60, 70]
+    assert timeline.kinds == {"Tiltak. Kvartal": 2, "Tiltak. En måned": 1}
+    xlsx = tmp_path / "tidsserie.xlsx"
+    write_timeseries(timeline, xlsx, tmp_path / "tidsserie.csv")
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == ["Innhold", "Diagram", "Hovedgrupper", "Hovedgrupper (kvartal)", "Revisjoner"]
+    assert [c.value for c in wb["Hovedgrupper (kvartal)"][4]] == ["Rad", "Kolonne", "2020-Q1", "2020-Q2"]
+    with (tmp_path / "tidsserie.csv").open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["row"] == "I alt" and r["measure"] == "count"]
+    assert [(r["period"], r["value"], r["frequency"]) for r in rows] == [
+        ("2020-03", "50", "month"), ("2020-Q1", "60", "quarter"), ("2020-Q2", "70", "quarter")]
