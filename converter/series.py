@@ -728,10 +728,7 @@ def find_renames(archive: Archive, sids: _Sids | None = None, view: _View | None
     sids = sids or _Sids()
     view = view or _View(archive.keys, sids)
     plans = {} if plans is None else plans
-    kinds: dict[str, dict[str, _Entry]] = {}
-    for (identity, period), entry in archive.entries.items():
-        if is_month_key(period):
-            kinds.setdefault(identity, {})[period] = entry
+    kinds = _sequences(archive)
     out: list[Rename] = []
     said: set[tuple[str, str]] = set()
     linked: set[str] = set()
@@ -778,6 +775,26 @@ def find_renames(archive: Archive, sids: _Sids | None = None, view: _View | None
                     said.add((old, new))
                 if ok:
                     linked.add(old)
+    return out
+
+
+def _sequences(archive: Archive) -> dict[str, dict[str, _Entry]]:
+    """The monthly reports as sequences of one kind each, {month: report}, for finding renames: by
+    title (a table NAV adds does not break the sequence), or by identity (title and table titles)
+    where one title has several reports a month (slices named only in the table titles) or is
+    generic (no ". " part)."""
+    by_title: dict[str, list[tuple[str, _Entry]]] = {}
+    for (_, period), entry in archive.entries.items():
+        if is_month_key(period):
+            title = canon(entry.source.title)
+            by_title.setdefault(title if "." in title else entry.identity, []).append((period, entry))
+    out: dict[str, dict[str, _Entry]] = {}
+    for title, entries in by_title.items():
+        if len({p for p, _ in entries}) == len(entries):
+            out[title] = dict(entries)
+            continue
+        for period, entry in entries:
+            out.setdefault("\x1e" + entry.identity, {})[period] = entry
     return out
 
 

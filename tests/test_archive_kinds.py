@@ -321,3 +321,16 @@ def test_quarterly_reports_are_their_own_series_beside_the_months(tmp_path):
         rows = [r for r in csv.DictReader(f) if r["row"] == "I alt" and r["measure"] == "count"]
     assert [(r["period"], r["value"], r["frequency"]) for r in rows] == [
         ("2020-03", "50", "month"), ("2020-Q1", "60", "quarter"), ("2020-Q2", "70", "quarter")]
+
+
+def test_a_rename_is_found_among_reports_of_other_kinds(tmp_path):
+    from make_archive import OLD_FIRST_HOVEDGRUPPE, write_archive
+
+    national = write_archive(tmp_path / "national", 26, seed=5, rename_at=(2013, 10))
+    others = [p for p in write_mixed_archive(tmp_path / "mixed", 26, seed=5, counties=2).paths
+              if p.parent.parent.name in ("fylke", "kjonn")]
+    timeline = timeseries_of([*national, *others])
+    assert [str(r) for r in timeline.renames] == [
+        f"Omdøpt: «{OLD_FIRST_HOVEDGRUPPE}» → «Arbeidssøkere på tiltak» fra 2013-10",
+        f"Omdøpt: «I alt {OLD_FIRST_HOVEDGRUPPE.lower()}» → «I alt arbeidssøkere på tiltak» fra 2013-10"]
+    assert timeline.revisions == [] and timeline.reports == 26 * 4
