@@ -334,3 +334,17 @@ def test_a_rename_is_found_among_reports_of_other_kinds(tmp_path):
         f"Omdøpt: «{OLD_FIRST_HOVEDGRUPPE}» → «Arbeidssøkere på tiltak» fra 2013-10",
         f"Omdøpt: «I alt {OLD_FIRST_HOVEDGRUPPE.lower()}» → «I alt arbeidssøkere på tiltak» fra 2013-10"]
     assert timeline.revisions == [] and timeline.reports == 26 * 4
+
+
+def test_slices_named_in_the_table_titles_are_kept_apart(tmp_path):
+    paths = []
+    for county, total in (("Oslo", 30), ("Troms", 40)):
+        path = tmp_path / f"same-name-{county}.txt"
+        path.write_text(f"# Deltakere i arbeidsrettede tiltak\n\n## Hovedgrupper. {county}\n\nDesember 2010\n\n"
+                        f"\tAntall\n<b>I alt</b>\t<b>{total}</b>\nMenn\t{total - 10}\nKvinner\t10\n", encoding="utf-8")
+        paths.append(path)
+    timeline = timeseries_of(paths)
+    assert timeline.duplicates == [] and timeline.reports == 2 and timeline.revisions == []
+    assert {x.sid[0]: x.value(0) for x in timeline.lines if x.sid[3] == "I alt"} == {
+        "Hovedgrupper. Oslo": 30, "Hovedgrupper. Troms": 40}
+    assert timeline.kinds == {"Hovedgrupper. Oslo": 1, "Hovedgrupper. Troms": 1}
