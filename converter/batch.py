@@ -37,6 +37,7 @@ from .workers import (
     CONVERTED,
     EDITED,
     FAILED,
+    LOCKED,
     NOT_DONE,
     SKIPPED,
     UP_TO_DATE,
@@ -71,6 +72,9 @@ class BatchOptions:
     hints: Mapping[str, str] = field(default_factory=dict)   # error reason → the caller's hint
     renames: Mapping[str, str] | None = None   # the user's series renames (old label → new), --rename
     worker_init: Callable[[], None] | None = None   # runs once in each worker process (picklable)
+    # How worker processes start (jobs > 1): "fork", "spawn" or "forkserver"; None: fork on Linux,
+    # spawn on macOS and Windows. The workbooks are the same bytes either way.
+    start_method: str | None = None
 
 
 @dataclass
@@ -96,7 +100,7 @@ class Summary:
     def exit_code(self) -> int:
         if self.interrupted:
             return Exit.INTERRUPTED
-        if self.count(FAILED) or self.count(EDITED):
+        if self.count(FAILED) or self.count(EDITED) or self.count(LOCKED):
             return Exit.FAILED
         return Exit.AVVIK if self.with_avvik else Exit.OK
 
@@ -148,6 +152,7 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
     else (skipped files, notes, the summary line) to `info`, which defaults to `say`.
     """
     info = say if info is None else info
+    _check_start_method(options.start_method)
     if options.check:
         return _check_all(paths, options, say, info)
     outdir = options.output
@@ -169,11 +174,16 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
 
     todo: list[Item] = []
     seen: dict[Path, str] = {}
+    planned: list[tuple[Path, Path]] = []
     for src, rel in found:
         try:
-            out = output_for(src, rel, outdir)
+            planned.append((src, output_for(src, rel, outdir)))
         except UsageError as exc:
             items.append(Item(str(src), status=FAILED, error=str(exc)))
+    clashes = case_clashes(planned)
+    for src, out in planned:
+        if out in clashes:
+            items.append(Item(str(src), str(out), FAILED, error=clashes[out]))
             continue
         key = out.resolve()
         if key in seen:
@@ -198,7 +208,7 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
         except KeyboardInterrupt:
             summary.interrupted = True
     for item in summary.items:
-        if item.status in (FAILED, EDITED) and item.error:
+        if item.status in (FAILED, EDITED, LOCKED) and item.error:
             say(item.error)
         elif item.status == SKIPPED:
             info(f"{item.input}: skipped ({item.error})")
@@ -216,9 +226,51 @@ def run_batch(paths: list[Path], options: BatchOptions, say: Callable[[str], Non
     return summary
 
 
+def fold(path: Path) -> str:
+    """A path as a case-insensitive file system (Windows, macOS) sees it: `Mars.xlsx` and
+    `mars.xlsx` (and NFC and NFD spellings of `ø`) are one file there."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", str(path)).casefold()
+
+
+def case_clashes(planned: list[tuple[Path, Path]]) -> dict[Path, str]:
+    """Outputs that differ only in letter case (or Unicode normalisation): output → the error.
+
+    On Windows and macOS they would be one workbook, the last one written replacing the others,
+    so all of them are refused, found before anything is written; the rest of the batch goes
+    on. (The same output twice, exactly, is the caller's rule: the first one wins.)"""
+    groups: dict[str, dict[Path, Path]] = {}
+    for src, out in planned:
+        groups.setdefault(fold(out.resolve()), {}).setdefault(out, src)
+    clashes: dict[Path, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for out, src in members.items():
+            others = ", ".join(f"{o.name} (from {s})" for o, s in members.items() if o != out)
+            clashes[out] = (f"{src}: its workbook {out.name} and {others} differ only in upper and lower case, "
+                            "and on Windows and macOS they are one file; neither is written. Rename one of the "
+                            "reports.")
+    return clashes
+
+
+def _check_start_method(method: str | None) -> None:
+    if method is None:
+        return
+    import multiprocessing as mp  # only when one is asked for (not on the --check path otherwise)
+
+    if method not in mp.get_all_start_methods():
+        raise UsageError(f"start method {method!r} is not available here",
+                         f"Use one of {', '.join(mp.get_all_start_methods())}, or None for the default")
+
+
 def convert_paths(paths: list[str | os.PathLike[str]], output: str | os.PathLike[str] | None = None,
                   **options: object) -> Summary:
-    """Library entry point: `convert_paths(["arkiv"], "xlsx", jobs=2)`."""
+    """Library entry point: `convert_paths(["arkiv"], "xlsx", jobs=2)`.
+
+    The keyword options are BatchOptions' fields, e.g. `start_method="spawn"` to start worker
+    processes as macOS and Windows do (default: fork on Linux, spawn elsewhere)."""
     opts = BatchOptions(output=Path(output) if output is not None else None, **options)  # type: ignore[arg-type]
     return run_batch([Path(p) for p in paths], opts)
 
@@ -274,7 +326,7 @@ def _convert_all(todo: list[Item], options: BatchOptions, collect: _Collect | No
                 done(item, convert_one(item.input, item.output, job))
                 finished(item)
             return
-        run_pool(todo, jobs, job, finished, options.worker_init)
+        run_pool(todo, jobs, job, finished, options.worker_init, options.start_method)
 
 
 def _check_all(paths: list[Path], options: BatchOptions, say: Callable[[str], None],
@@ -449,6 +501,8 @@ def _report(summary: Summary, say: Callable[[str], None]) -> None:
     parts += [f"{summary.count(SKIPPED)} skipped", f"{summary.count(FAILED)} failed"]
     if summary.count(EDITED):
         parts.append(f"{summary.count(EDITED)} edited (kept)")
+    if summary.count(LOCKED):
+        parts.append(f"{summary.count(LOCKED)} locked (open in Excel? close and run again)")
     parts.append(f"{summary.with_avvik} with discrepancies")
     if summary.interrupted:
         parts.append(f"{summary.count(NOT_DONE)} not done (interrupted; run again to finish)")

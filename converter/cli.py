@@ -8,17 +8,17 @@ Library modules are imported inside the command, for speed only: `--help` and `-
 not pay for the pipeline (and never import openpyxl or pandas). Those imports point down too.
 """
 
-# No `from __future__ import annotations` here: typer reads the command's annotations with
-# typing.get_type_hints, which compiles every string annotation on every run (~5 ms of --check).
+from __future__ import annotations
+
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from .cliargs import PlainCommand
+from .cliargs import Interrupted, Number, OneLineCommand, PathType, degrade_console
 from .errors import Exit, TiltakError, UsageError
 from .version import TOOL
 
@@ -33,10 +33,6 @@ HINTS = {
     "need-folder": "Give a folder with -o",
     "template-missing": "Check the --template path",
 }
-
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
-                  help="Convert NAV 'Deltakere i arbeidsrettede tiltak' text reports into reconciled Excel "
-                       "workbooks.")
 
 
 def say(line: str) -> None:
@@ -59,38 +55,42 @@ def conversion_time() -> datetime | None:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else None
 
 
-def _version(value: bool) -> None:
-    if value:
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
         sys.stdout.write(f"{TOOL}\n")
-        raise typer.Exit(Exit.OK)
+        ctx.exit(Exit.OK)
 
 
-@app.command(cls=PlainCommand)   # converts paths and numbers without importing pydantic (see cliargs.py)
-def convert(
-    paths: Annotated[list[Path], typer.Argument(help="Report files (.txt) or folders of reports.",
-                                                show_default=False, metavar="PATH")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output .xlsx (one report) or folder "
-                                                "(batch). Default: beside each report.")] = None,
-    check: Annotated[bool, typer.Option("--check", help="Parse and reconcile only (files or folders); print a "
-                                        "line per report and every failing check; write nothing.")] = False,
-    template: Annotated[Path | None, typer.Option("--template", help="Workbook template .xlsx with the house "
-                                                  "styles (default: the bundled one).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Rebuild everything; replace outputs that tiltak2xlsx "
-                                        "did not write or that were edited since.")] = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print errors only; no progress bar.")] = False,
-    jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, max=64, help="Parallel worker processes "
-                                             "for folders (default: the number of CPUs).")] = None,
-    no_timeseries: Annotated[bool, typer.Option("--no-timeseries", help="Batch: skip tidsserie.xlsx and "
-                                                "tidsserie.csv.")] = False,
-    max_size: Annotated[float, typer.Option("--max-size", min=0.001, help="Refuse report files larger than "
-                                            "this many MiB.")] = 64.0,
-    rename: Annotated[Path | None, typer.Option("--rename", metavar="FILE", help="Batch: a CSV of renamed series "
-                                                "for the time series, one 'old label,new label' a line.")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-) -> None:
-    """Convert each REPORT.txt into REPORT.xlsx: one sheet per table, live formulas with cached values,
-    a contents sheet and a reconciliation sheet (Avstemming)."""
+@click.command("tiltak2xlsx", cls=OneLineCommand,
+               context_settings={"help_option_names": ["--help"], "max_content_width": 100},
+               help="Convert NAV 'Deltakere i arbeidsrettede tiltak' text reports into reconciled Excel workbooks.\n\n"
+                    "Each REPORT.txt becomes REPORT.xlsx: one sheet per table, live formulas with cached values, "
+                    "a contents sheet and a reconciliation sheet (Avstemming). PATH: report files (.txt) or "
+                    "folders of reports.")
+@click.argument("given", nargs=-1, required=True, type=PathType("PATH"))
+@click.option("-o", "--output", type=PathType("PATH"), help="Output .xlsx (one report) or folder (batch). "
+              "Default: beside each report.")
+@click.option("--check", is_flag=True, help="Parse and reconcile only (files or folders); print a line per report "
+              "and every failing check; write nothing.")
+@click.option("--template", type=PathType("FILE"), help="Workbook template .xlsx with the house styles (default: "
+              "the bundled one).")
+@click.option("--force", is_flag=True, help="Rebuild everything; replace outputs that tiltak2xlsx did not write or "
+              "that were edited since.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only; no progress bar.")
+@click.option("-j", "--jobs", type=Number("N", whole=True, low=1, high=64), help="Parallel worker processes for "
+              "folders, 1 to 64 (default: the number of CPUs).")
+@click.option("--no-timeseries", is_flag=True, help="Batch: skip tidsserie.xlsx and tidsserie.csv.")
+@click.option("--max-size", type=Number("MIB", whole=False, low=0.001), default=64.0, show_default=True,
+              help="Refuse report files larger than this many MiB.")
+@click.option("--rename", type=PathType("FILE"), help="Batch: a CSV of renamed series for the time series, one "
+              "'old label,new label' a line.")
+@click.option("--version", is_flag=True, callback=_version, is_eager=True, expose_value=False,
+              help="Print the version and exit.")
+@click.help_option("--help", help="Show this message and exit.")
+def app(given: tuple[Path, ...], output: Path | None, check: bool, template: Path | None, force: bool, quiet: bool,
+        jobs: int | None, no_timeseries: bool, max_size: float, rename: Path | None) -> None:
+    """The command (see the help text above); `main` runs it."""
+    paths = list(given)
     max_bytes = int(max_size * 2**20)
     try:
         if check and output is not None:
@@ -112,7 +112,7 @@ def convert(
     except TiltakError as exc:
         say(cli_message(exc))
         code = exc.exit_code
-    raise typer.Exit(code)
+    sys.exit(code)
 
 
 def _renames(path: Path | None, no_series: bool) -> dict[str, str] | None:
@@ -139,7 +139,7 @@ def _silent(line: str) -> None:
     """--quiet: information is dropped, problems still go to `say`."""
 
 
-def _print_checks(items: "list[Item]") -> None:
+def _print_checks(items: list[Item]) -> None:
     """--check: one line per report on stdout, then its failing checks."""
     from .workers import CHECKED
 
@@ -186,9 +186,10 @@ def _single(src: Path, output: Path | None, template: Path | None, force: bool, 
 
 def main() -> None:
     """Console entry point: Ctrl-C exits 130 without a traceback."""
+    degrade_console()          # no message ever fails on a console that lacks a character
     try:
-        app()
-    except KeyboardInterrupt:
+        app.main(prog_name="tiltak2xlsx")
+    except (KeyboardInterrupt, Interrupted):
         say("tiltak2xlsx: interrupted")
         sys.exit(Exit.INTERRUPTED)
     except Exception as exc:   # a bug, not bad input: one line, the traceback only on request

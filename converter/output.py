@@ -57,9 +57,18 @@ def origin(path: Path) -> Origin:
                     for block in iter(lambda p=part: p.read(1 << 20), b""):
                         h.update(block)
                 digests[info.filename] = h.hexdigest()
+    except PermissionError:
+        raise locked(path) from None         # open in Excel on Windows (it may deny reading too)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError, RuntimeError):
         return Origin.FOREIGN
     return Origin.OURS if fingerprint(digests) == stamp else Origin.EDITED
+
+
+def locked(dst: Path) -> OutputError:
+    """The error for an output another program holds: on Windows, Excel keeps a workbook it has
+    open locked, and replacing it fails with PermissionError (a read-only file fails the same way)."""
+    return OutputError(f"{dst}: cannot be replaced: it is open in another program (Excel?) or read-only",
+                       "Close it in Excel and run again", reason="locked")
 
 
 def check_target(dst: Path, force: bool = False) -> None:
@@ -105,7 +114,12 @@ def write_atomic(dst: Path, data: bytes | Callable[[BinaryIO], object],
         Path(tmp).chmod(0o666 & ~_umask())     # mkstemp makes 0600; a workbook is shared like any file
         if guard is not None:
             guard()
-        Path(tmp).replace(dst)
+        try:
+            Path(tmp).replace(dst)
+        except PermissionError:
+            if dst.exists():
+                raise locked(dst) from None
+            raise
     except BaseException as exc:    # KeyboardInterrupt too: never leave the temp file behind
         with contextlib.suppress(OSError):
             Path(tmp).unlink()

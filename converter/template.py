@@ -7,6 +7,11 @@ that start like a formula), and keep the resulting styles.xml and theme as bytes
 workbook of the process reuses them: no openpyxl work per report. The template file itself is
 only ever read.
 
+Only openpyxl's public API is used (no pin to one release: see _compile), and the template is a
+stranger's file: before openpyxl sees it, every XML part must parse without a DTD (no entity can
+be expanded or fetched) and nothing in it may carry macros (_check_package). styles.xml is
+written with its children in the Open XML SDK's order (SCHEMA_ORDER).
+
 Compiling needs openpyxl (0.1 to 0.2 s of imports, numpy with them when it is installed), so the
 compiled form is never compiled twice: the bundled template's ships beside it
 (templates/tiltak.compiled.json, rebuilt by `python templates/compile_template.py` and tested
@@ -23,9 +28,13 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import TemplateError
 from .version import __version__
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 REQUIRED_STYLES = ("Tittel", "Periode", "Seksjon", "Kolonnehode", "Tekst", "SumTekst", "Tall", "Sum",
                    "Prosent", "SumProsent", "Merknad", "Lenke", "Avvik")
@@ -234,16 +243,54 @@ def _compile_file(path: str, name: str) -> Template:
     return _compile(wb, path)
 
 
+# Parts that make a package macro-enabled, whatever they are called (the part name is the
+# producer's choice; the content type and the relationship type say what the part is).
+_MACRO_TYPES = ("application/vnd.ms-office.vbaproject", "macroenabled", "application/vnd.ms-office.activex",
+                "application/vnd.ms-excel.macrosheet", "application/vnd.ms-excel.intlmacrosheet")
+_MACRO_RELS = ("/vbaproject", "/macrosheet", "/intlmacrosheet", "/activex")
+_MAX_XML_PART = 4 * 2**20             # a template's XML part is a few KiB; anything this big is refused
+
+
+class _Unsafe(Exception):
+    """An XML part declares a DTD (entities, external references): never parsed further."""
+
+
+def _check_xml(data: bytes) -> ET.Element:
+    """Parse one XML part safely: a DOCTYPE (and with it any entity definition, internal or
+    external: billion laughs, a file or URL fetched) is refused before anything is expanded.
+
+    Raises _Unsafe, or ValueError for XML that is not well-formed. (Imported here, like
+    xml.etree in the callers: a conversion with the compiled template never parses XML.)"""
+    import xml.etree.ElementTree as ET
+    from xml.parsers import expat
+
+    def refuse(*_args: object) -> None:
+        raise _Unsafe
+
+    checker = expat.ParserCreate()
+    checker.StartDoctypeDeclHandler = refuse     # called first, before any declaration in the DTD
+    checker.EntityDeclHandler = refuse
+    checker.ExternalEntityRefHandler = refuse
+    try:
+        checker.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise ValueError(str(exc)) from None
+    return ET.fromstring(data)                   # no DTD: nothing to expand or fetch
+
+
 def _check_package(path: str, name: str) -> None:
+    """The template is a plain .xlsx: a zip, no macros (by part name, content type or relationship),
+    not a zip bomb, every XML part well-formed and without a DTD (openpyxl and our own reader
+    parse only parts that passed)."""
     if not zipfile.is_zipfile(path):
         raise TemplateError(f"{name}: not an .xlsx file (not a zip package). Start from templates/tiltak.xlsx.")
+    macro = TemplateError(f"{name}: a macro-enabled workbook cannot be a template. Save it as .xlsx without macros.")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
-            if "xl/vbaProject.bin" in names:
-                raise TemplateError(f"{name}: a macro-enabled workbook cannot be a template. "
-                                    "Save it as .xlsx without macros.")
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise macro
             if "xl/workbook.xml" not in names:
                 raise TemplateError(f"{name}: a zip file but not an Excel workbook. "
                                     "Start from templates/tiltak.xlsx.")
@@ -256,8 +303,100 @@ def _check_package(path: str, name: str) -> None:
             bad = zf.testzip()
             if bad:
                 raise TemplateError(f"{name}: the template is damaged ({bad} is corrupt).")
+            for info in infos:
+                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                part = info.filename
+                try:
+                    if info.file_size > _MAX_XML_PART:
+                        raise ValueError
+                    root = _check_xml(zf.read(info))
+                except _Unsafe:
+                    raise TemplateError(f"{name}: {part} declares a DTD (<!DOCTYPE …>), which no workbook needs "
+                                        "and which can define harmful entities; refused. Save the template "
+                                        "again in Excel, or start from templates/tiltak.xlsx.") from None
+                except ValueError:
+                    raise TemplateError(f"{name}: the template is damaged ({part} is not readable XML). "
+                                        "Start from templates/tiltak.xlsx.") from None
+                if part == "[Content_Types].xml" and any(
+                        any(m in (e.get("ContentType") or "").lower() for m in _MACRO_TYPES) for e in root):
+                    raise macro
+                if part.endswith(".rels") and any(
+                        (e.get("Type") or "").lower().endswith(_MACRO_RELS) for e in root):
+                    raise macro
     except zipfile.BadZipFile as exc:
         raise TemplateError(f"{name}: the template is a damaged zip file ({exc}).") from None
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_R = "http://schemas.openxmlformats.org/package/2006/relationships"
+# The order of child elements in styles.xml, as the Open XML SDK's schema (the validator behind
+# Excel's own tooling) has it: ECMA-376 allows CT_Font's children in any order, the SDK wants
+# this one, and openpyxl writes `name, b, color, sz` (issue 20). Unlisted children keep their
+# place after the listed ones.
+SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
+    "styleSheet": ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+                   "tableStyles", "colors", "extLst"),
+    "font": ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",
+             "name", "family", "charset", "scheme"),
+    "dxf": ("font", "numFmt", "fill", "alignment", "border", "protection", "extLst"),
+    "xf": ("alignment", "protection", "extLst"),
+    "border": ("start", "left", "end", "right", "top", "bottom", "diagonal", "vertical", "horizontal"),
+    "patternFill": ("fgColor", "bgColor"),
+    "gradientFill": ("stop",),
+    "colors": ("indexedColors", "mruColors"),
+}
+
+
+def schema_order(xml: bytes) -> bytes:
+    """styles.xml with every element's children in the schema's order (SCHEMA_ORDER), serialised
+    one way (see _canonical)."""
+
+    root = _check_xml(xml)
+    for element in root.iter():
+        order = SCHEMA_ORDER.get(_local(element.tag))
+        if order is None or len(element) < 2:
+            continue
+        rank = {n: i for i, n in enumerate(order)}
+        children = sorted(element, key=lambda c: rank.get(_local(c.tag), len(order)))   # stable
+        element[:] = children
+    return _canonical(_serialise(root).encode("utf-8"))
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _serialise(root: ET.Element) -> str:
+    """An element tree as XML text, the main namespace as the default one (xml.etree would
+    write `ns0:` prefixes, and its default_namespace option refuses unqualified attributes)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    prefixes: dict[str, str] = {_MAIN: ""}
+
+    def name(qname: str, declare: list[str]) -> str:
+        if not qname.startswith("{"):
+            return qname
+        uri, _, local = qname[1:].partition("}")
+        if uri not in prefixes:
+            prefixes[uri] = f"ns{len(prefixes)}"
+            declare.append(f" xmlns:{prefixes[uri]}={quoteattr(uri)}")
+        return f"{prefixes[uri]}:{local}" if prefixes[uri] else local
+
+    def write(element: ET.Element, out: list[str], top: bool) -> None:
+        declare = [f" xmlns={quoteattr(_MAIN)}"] if top else []
+        tag = name(element.tag, declare)
+        attrs = "".join(f" {name(k, declare)}={quoteattr(v)}" for k, v in element.attrib.items())
+        out.append(f"<{tag}{''.join(declare)}{attrs}>{escape(element.text or '')}")
+        for child in element:
+            write(child, out, False)
+            out.append(escape(child.tail or ""))
+        out.append(f"</{tag}>")
+
+    out: list[str] = []
+    write(root, out, True)
+    return "".join(out)
 
 
 def _canonical(xml: bytes) -> bytes:
@@ -269,69 +408,68 @@ def _canonical(xml: bytes) -> bytes:
 
 
 def _compile(wb: object, path: str) -> Template:
+    """The template's styles with our cell formats added, through openpyxl's public API only:
+    each format is set on its own cell of a scratch sheet (and the AVVIK look as a conditional
+    format there), the workbook is saved to memory, and the saved package says which cellXfs and
+    dxfs index each got, and gives styles.xml and the theme."""
+    import io
     from copy import copy
 
-    from openpyxl.styles import Alignment
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles import Alignment, Font
     from openpyxl.styles.differential import DifferentialStyle
     from openpyxl.styles.fills import PatternFill
-    from openpyxl.styles.stylesheet import write_stylesheet
-    from openpyxl.writer.theme import theme_xml
-    from openpyxl.xml.functions import tostring
 
-    scratch = wb.create_sheet("__tiltak2xlsx_scratch__")   # in memory only; never saved
-    xf: dict[str, int] = {}
+    scratch = wb.create_sheet(_SCRATCH)      # in memory only; the template file is never written
+    probes = wb.create_sheet(_SCRATCH + "probe")   # read a named style off a cell; removed before saving
+    cells: dict[str, str] = {}               # key → the scratch cell that carries its format
 
-    def register(key: str, style: str, number_format: str | None = None, quote: bool = False,
-                 align: str | None = None) -> None:
-        c = scratch.cell(1, 1)
+    def cell(key: str, style: str) -> object:
+        c = scratch.cell(len(cells) + 1, 1)
         c.style = style
-        if number_format is not None:
-            c.number_format = number_format
-        if key == "Dato":      # a date among text facts reads better left-aligned
-            c.alignment = Alignment(horizontal="left")
-        if align:
-            c.alignment = Alignment(horizontal=align)
-        if quote:
-            c.quotePrefix = True
-        xf[key] = wb._cell_styles.add(c._style)
+        cells[key] = c.coordinate
+        return c
+
+    def number_format(style: str) -> str:    # the named style's format, read off a cell that has it
+        probe = probes.cell(1, 1)
+        probe.style = style
+        return probe.number_format
 
     for style in REQUIRED_STYLES:
-        register(style, style)
+        cell(style, style)
     for style in NUMBER_STYLES:
-        fmt = wb._named_styles[style].number_format
-        register(style + "0", style, zero_blank(fmt))
+        cell(style + "0", style).number_format = zero_blank(number_format(style))
     for style in TEXT_STYLES:
-        register(style + "'", style, quote=True)
+        cell(style + "'", style).quotePrefix = True
     for style in NUMBER_STYLES:       # a symbol (":", "..") in a number column: text, aligned as numbers
-        register(style + "T", style, align="right")
-    register("Dato", "Tekst", DATE_FORMAT)
+        cell(style + "T", style).alignment = Alignment(horizontal="right")
+    dato = cell("Dato", "Tekst")
+    dato.number_format = DATE_FORMAT
+    dato.alignment = Alignment(horizontal="left")    # a date among text facts reads better left-aligned
     for style in NUMBER_STYLES:       # numbers published with decimals ("12,5"): shown with them
-        fmt = wb._named_styles[style].number_format
+        fmt = number_format(style)
         for d in range(1, MAX_DECIMALS + 1):
-            register(f"{style}.{d}", style, with_decimals(fmt, d))
-            register(f"{style}.{d}0", style, zero_blank(with_decimals(fmt, d)))
+            cell(f"{style}.{d}", style).number_format = with_decimals(fmt, d)
+            cell(f"{style}.{d}0", style).number_format = zero_blank(with_decimals(fmt, d))
     for style in NUMBER_STYLES:       # a published number that its own relation contradicts: "Avvik", as numbered
-        fmt = wb._named_styles[style].number_format
-        register(f"Avvik{style}", "Avvik", fmt, align="right")
-        for d in range(1, MAX_DECIMALS + 1):
-            register(f"Avvik{style}.{d}", "Avvik", with_decimals(fmt, d), align="right")
+        fmt = number_format(style)
+        for key, shown in ((f"Avvik{style}", fmt),
+                           *((f"Avvik{style}.{d}", with_decimals(fmt, d)) for d in range(1, MAX_DECIMALS + 1))):
+            c = cell(key, "Avvik")
+            c.number_format = shown
+            c.alignment = Alignment(horizontal="right")
     if DERIVED_STYLE in wb.named_styles:
-        register(DERIVED_STYLE, DERIVED_STYLE)
+        cell(DERIVED_STYLE, DERIVED_STYLE)
     else:                     # an older or custom template: the number style in grey italics
-        from openpyxl.styles import Font
-
-        c = scratch.cell(1, 1)
-        c.style = "Tall"
+        c = cell(DERIVED_STYLE, "Tall")
         c.font = Font(name=c.font.name, sz=c.font.sz, italic=True, color="7F7F7F")
-        xf[DERIVED_STYLE] = wb._cell_styles.add(c._style)
-    wb.remove(scratch)
-
-    avvik = wb._named_styles["Avvik"]
-    fill = avvik.fill
-    color = getattr(fill, "fgColor", None)
-    dxf = DifferentialStyle(font=copy(avvik.font),
+    probe = probes.cell(1, 1)
+    probe.style = "Avvik"
+    color = getattr(probe.fill, "fgColor", None)
+    dxf = DifferentialStyle(font=copy(probe.font),
                             fill=PatternFill("solid", fgColor=copy(color), bgColor=copy(color)) if color else None)
-    avvik_dxf = wb._differential_styles.add(dxf)
+    wb.remove(probes)
+    scratch.conditional_formatting.add("A1", Rule(type="expression", formula=["TRUE"], dxf=dxf))
 
     mal = wb["Mal"] if "Mal" in wb.sheetnames else None
     label_width, number_width, landscape, paper, margins = 40.0, 14.0, False, 9, (0.7, 0.7, 0.75, 0.75, 0.3, 0.3)
@@ -342,16 +480,36 @@ def _compile(wb: object, path: str) -> Template:
         paper = int(mal.page_setup.paperSize or 9)
         m = mal.page_margins
         margins = (m.left, m.right, m.top, m.bottom, m.header, m.footer)
-    theme = wb.loaded_theme or theme_xml
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as zf:
+        sheet = _check_xml(zf.read(_scratch_part(zf)))
+        styles_xml, theme = zf.read("xl/styles.xml"), zf.read("xl/theme/theme1.xml")
+    found = {c.get("r"): int(c.get("s") or 0) for c in sheet.iter(f"{{{_MAIN}}}c")}
+    rules = [int(r.get("dxfId")) for r in sheet.iter(f"{{{_MAIN}}}cfRule") if r.get("dxfId") is not None]
+    _check_xml(theme)              # the template's own theme, checked above: still no DTD
     return Template(
         path=path,
-        styles_xml=_canonical(tostring(write_stylesheet(wb))),
-        theme_xml=theme if isinstance(theme, bytes) else theme.encode("utf-8"),
-        xf=xf,
-        avvik_dxf=avvik_dxf,
+        styles_xml=schema_order(styles_xml),
+        theme_xml=theme,
+        xf={key: found.get(ref, 0) for key, ref in cells.items()},
+        avvik_dxf=rules[0],
         label_width=label_width,
         number_width=number_width,
         landscape=landscape,
         paper_size=paper,
         margins=margins,
     )
+
+
+_SCRATCH = "__tiltak2xlsx_scratch__"
+
+
+def _scratch_part(zf: zipfile.ZipFile) -> str:
+    """The scratch sheet's part in a saved package: workbook.xml names it, its relationships say where."""
+    workbook = _check_xml(zf.read("xl/workbook.xml"))
+    rid = next(s.get(f"{{{_R}}}id") for s in workbook.iter(f"{{{_MAIN}}}sheet") if s.get("name") == _SCRATCH)
+    rels = _check_xml(zf.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels.iter(f"{{{_PKG_R}}}Relationship") if r.get("Id") == rid)
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"

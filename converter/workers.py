@@ -1,6 +1,7 @@
 """The work of one file, and the process pool that does it for many.
 
-Workers are forked with the parent's imports and loaded template (spawned elsewhere); each
+Workers are forked with the parent's imports and loaded template on Linux, spawned elsewhere
+(or as the caller asks: `start_method`); each
 ignores Ctrl-C, so the parent decides when to stop and the files in hand finish whole. A worker
 that dies (killed, out of memory) breaks the pool: the files then in flight are retried one at
 a time, and the one that kills its worker again is marked failed.
@@ -12,10 +13,11 @@ parses that report again (see batch._timeseries).
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -29,8 +31,10 @@ if TYPE_CHECKING:
 
     from .series import ReportData
 
-CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, NOT_DONE = (
-    "converted", "checked", "up to date", "skipped", "failed", "edited", "not done")
+CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, LOCKED, NOT_DONE = (
+    "converted", "checked", "up to date", "skipped", "failed", "edited", "locked", "not done")
+_STATUS_OF = {"edited": EDITED, "locked": LOCKED}       # TiltakError.reason → the item's status (else failed)
+START_METHODS = ("fork", "spawn", "forkserver")
 
 
 @dataclass
@@ -85,7 +89,7 @@ def convert_one(src: str, dst: str | None, job: Job) -> Item:
                               now=job.now)
     except TiltakError as exc:
         # In a batch the path tells which of many files; the caller may word the hint its way.
-        item.status = EDITED if exc.reason == "edited" else FAILED
+        item.status = _STATUS_OF.get(exc.reason or "", FAILED)
         item.error = exc.message(where=src, hint=job.hints.get(exc.reason or ""))
         return item
     except OSError as exc:
@@ -139,24 +143,50 @@ def done(item: Item, result: Item) -> None:
         setattr(item, f.name, getattr(result, f.name))
 
 
-def _pool(jobs: int, job: Job, initializer: Callable[[], None] | None) -> ProcessPoolExecutor:
+def default_start_method() -> str:
+    """fork on Linux; spawn elsewhere (macOS, Windows: Python's own default there)."""
+    import multiprocessing as mp
+
+    return "fork" if sys.platform == "linux" and "fork" in mp.get_all_start_methods() else "spawn"
+
+
+def _pool(jobs: int, job: Job, initializer: Callable[[], None] | None, start_method: str | None) -> ProcessPoolExecutor:
     # The pool's modules (multiprocessing, concurrent.futures) are imported only when a pool is used.
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: a worker starts with the parent's imports and loaded template, at no cost. It is
     # safe because the parent runs no threads of its own (the progress bar refreshes without
-    # one); elsewhere (macOS, Windows) spawn pays the imports once per worker.
-    method = "fork" if "fork" in mp.get_all_start_methods() and sys.platform == "linux" else "spawn"
-    context = mp.get_context(method)
+    # one). spawn (macOS, Windows, or asked for) starts a fresh interpreter: each worker imports
+    # the package and loads the template itself (_init_worker), from the same Job, so the
+    # workbooks are the same bytes (tests/test_batch.py runs both).
+    context = mp.get_context(start_method or default_start_method())
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                initargs=(job.write, job.template, initializer))
 
 
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """While worker processes are started: SIGINT ignored, so that a spawned worker starts with
+    it ignored (an ignored signal stays ignored across exec) and a Ctrl-C to the whole process
+    group while it imports gives no traceback. A Ctrl-C in this short window (the workers'
+    start, not their imports) is not seen by the parent either."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:                  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], None],
-             initializer: Callable[[], None] | None = None) -> None:
+             initializer: Callable[[], None] | None = None, start_method: str | None = None) -> None:
     """Convert `todo` in `jobs` worker processes; `advance(item)` runs in this process as each file
-    is done; `initializer` runs once in each worker (picklable)."""
+    is done; `initializer` runs once in each worker (picklable); `start_method`: "fork", "spawn"
+    or "forkserver" (None: default_start_method())."""
     # What a converting worker imports on its first file (pipeline, convert_one), imported here
     # once: forked workers start with it.
     if job.write:
@@ -168,27 +198,31 @@ def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], No
     while pending:
         # A worker died (killed, out of memory): the file it held is among those in flight.
         # Each is retried alone; a file that kills its worker again is marked failed.
-        for item in _run_pool(pending, jobs, job, advance, initializer):
-            if _run_pool(deque([item]), 1, job, advance, initializer):
+        for item in _run_pool(pending, jobs, job, advance, initializer, start_method):
+            if _run_pool(deque([item]), 1, job, advance, initializer, start_method):
                 item.status = FAILED
                 item.error = f"{item.input}: the worker converting it died (killed or out of memory)."
                 advance(item)
 
 
 def _run_pool(queue: deque[Item], jobs: int, job: Job, advance: Callable[[Item], None],
-              initializer: Callable[[], None] | None) -> list[Item]:
+              initializer: Callable[[], None] | None, start_method: str | None) -> list[Item]:
     """Convert from `queue` until it is empty; returns the files in flight if the pool broke."""
     # Only with a pool (see _pool).
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = _pool(jobs, job, initializer)
+    pool = _pool(jobs, job, initializer, start_method)
     running: dict[Future[Item], Item] = {}
+    started = False
     try:
         while queue or running:
-            while queue and len(running) < 2 * jobs:     # a short window: few suspects if a worker dies
-                future = pool.submit(convert_one, queue[0].input, queue[0].output, job)
-                running[future] = queue.popleft()
+            # The first submissions start the workers (all of them: 2 * jobs files in flight).
+            with contextlib.nullcontext() if started else _workers_ignore_ctrl_c():
+                while queue and len(running) < 2 * jobs:     # a short window: few suspects if a worker dies
+                    future = pool.submit(convert_one, queue[0].input, queue[0].output, job)
+                    running[future] = queue.popleft()
+            started = True
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 result = future.result()             # BrokenProcessPool when a worker died

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
-from typer.testing import CliRunner
 
 from converter import parse_report, to_frame
 from converter.cli import app

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
-from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.output import Origin, origin

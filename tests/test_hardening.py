@@ -11,11 +11,11 @@ import zipfile
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportgen import generate
-from typer.testing import CliRunner
 
 from converter import OutputError, RowKind, TemplateError, convert_file, parse_bytes, reconcile
 from converter.cli import app

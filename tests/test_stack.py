@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import openpyxl
+from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
-from typer.testing import CliRunner
 
 from converter import ReportFormatError
 from converter.cli import app

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import SAMPLE
-from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.template import COMPILED_NAME, compile_template, default_template_path, load_template
@@ -145,20 +145,43 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--jobs", "0"], "Invalid value for '-j' / '--jobs': Input should be greater than or equal to 1"),
-    (["--jobs", "65"], "Invalid value for '-j' / '--jobs': Input should be less than or equal to 64"),
-    (["--jobs", "x"], "Invalid value for '-j' / '--jobs': Input should be a valid integer, unable to parse "
-                      "string as an integer"),
-    (["--jobs", "2.5"], "Invalid value for '-j' / '--jobs': Input should be a valid integer, unable to parse "
-                        "string as an integer"),
-    (["--max-size", "abc"], "Invalid value for '--max-size': Input should be a valid number, unable to parse "
-                            "string as a number"),
-    (["--max-size", "0"], "Invalid value for '--max-size': Input should be greater than or equal to 0.001"),
+    (["--jobs", "0"], "tiltak2xlsx: --jobs: 0 is out of range: give a whole number from 1 to 64. "
+                      "See tiltak2xlsx --help."),
+    (["--jobs", "65"], "tiltak2xlsx: --jobs: 65 is out of range: give a whole number from 1 to 64. "
+                       "See tiltak2xlsx --help."),
+    (["--jobs", "x"], "tiltak2xlsx: --jobs: «x» is not a whole number from 1 to 64. See tiltak2xlsx --help."),
+    (["--jobs", "2.5"], "tiltak2xlsx: --jobs: «2.5» is not a whole number from 1 to 64. See tiltak2xlsx --help."),
+    (["--max-size", "abc"], "tiltak2xlsx: --max-size: «abc» is not a number of at least 0.001. "
+                            "See tiltak2xlsx --help."),
+    (["--max-size", "0"], "tiltak2xlsx: --max-size: 0 is out of range: give a number of at least 0.001. "
+                          "See tiltak2xlsx --help."),
+    (["--max-size", "nan"], "tiltak2xlsx: --max-size: «nan» is not a number of at least 0.001. "
+                            "See tiltak2xlsx --help."),
+    (["--output", ""], "tiltak2xlsx: --output: an empty name is not a file or folder. See tiltak2xlsx --help."),
+    (["--bogus"], "tiltak2xlsx: no such option --bogus (did you mean --jobs?). See tiltak2xlsx --help."),
+    (["--zzz"], "tiltak2xlsx: no such option --zzz. See tiltak2xlsx --help."),
 ])
 def test_bad_option_values_are_usage_errors(args, message):
+    """One line in the tool's own words (issue 21), exit 2; nothing on stdout."""
     result = runner.invoke(app, [str(SAMPLE), "--check", *args])
-    assert result.exit_code == 2
-    assert message in " ".join(result.output.split()), result.output
+    assert (result.exit_code, result.stderr, result.stdout) == (2, message + "\n", "")
+
+
+def test_no_path_is_a_one_line_usage_error():
+    result = runner.invoke(app, [])
+    assert (result.exit_code, result.stderr) == (2, "tiltak2xlsx: give at least one report file or folder. "
+                                                    "See tiltak2xlsx --help.\n")
+
+
+def test_help_shows_plain_metavars():
+    """No type names of the implementation (`<list[Path]>`, `<int range>`, issue 21) in --help."""
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    text = result.stdout
+    assert "Usage: tiltak2xlsx [OPTIONS] PATH..." in text
+    for line in ("-o, --output PATH", "--template FILE", "-j, --jobs N", "--max-size MIB", "--rename FILE"):
+        assert line in text, line
+    assert "<" not in text and "list[" not in text and "range>" not in text
 
 
 def test_good_option_values_are_converted(tmp_path, monkeypatch):

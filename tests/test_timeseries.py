@@ -551,7 +551,7 @@ def test_source_date_epoch_makes_the_time_series_byte_identical(tmp_path):
 
 
 def test_rename_option_links_series_and_is_part_of_the_rerun_digest(renamed, tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from converter.cli import app
 
@@ -588,7 +588,7 @@ def test_rename_option_links_series_and_is_part_of_the_rerun_digest(renamed, tmp
                                      "reports). Drop --rename, or convert the folder without --check/--no-timeseries."),
 ])
 def test_bad_rename_file_is_one_line_exit_2(tmp_path, content, extra, message):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from converter.cli import app
 

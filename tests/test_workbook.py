@@ -8,8 +8,8 @@ from itertools import pairwise
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import SAMPLE, mutate
-from typer.testing import CliRunner
 
 from converter import RowKind, convert_file, parse_report
 from converter.checks import derive
