@@ -23,6 +23,12 @@ Rows (the issue's table; ours vs the first reference, more baselines side by sid
       share of the batch: 1 − (the same command with --no-timeseries) ÷ (with it), per round
   (j) main-process peak memory, 1,000 vs 200 reports with the time series (the peak of the
       parent process alone, VmHWM from /proc: what grows with the archive; one timed round)
+  (k) a mixed archive, 200 months × 3 kinds of report (bench/make_mixed_archive.py: national,
+      county with year columns, gender), with the time series (default --jobs) vs both baselines
+      and ours with --no-timeseries. The time series' share is measured directly, in-process, by
+      bench/series_share.py (CPU time of the main-process step and of the workers' extra work),
+      not as a difference of two batch times
+  (l) main-process peak memory on mixed archives, 1,000 vs 200 reports (334 and 67 months × 3)
 
 Every command runs with this interpreter (sys.executable) and the tiltak2xlsx console script
 next to it: `python bench/run.py` with the project's environment (`pip install -e '.[bench]'`
@@ -58,10 +64,11 @@ SAMPLE = ROOT / "samples" / "tiltak-2014-02.txt"
 BASELINE = BENCH / "baseline.py"
 BASELINE_XW = BENCH / "baseline_xlsxwriter.py"
 MAKE_ARCHIVE = BENCH / "make_archive.py"
+MAKE_MIXED = BENCH / "make_mixed_archive.py"
 RESULTS = BENCH / "results.md"
 PYTHON = sys.executable
 TOOL = Path(sys.executable).parent / "tiltak2xlsx"
-ROWS = "abcdefghij"
+ROWS = "abcdefghijkl"
 MIB = 2**20
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_EVERY = 0.004          # seconds between /proc samples in the memory run
@@ -240,9 +247,9 @@ def run_row(row: Row, runs: int, scratch: Path) -> None:
     print(file=sys.stderr)
 
 
-def generate(out: Path, *args: str) -> list[Path]:
-    """Run bench/make_archive.py into `out`; the *.txt reports it wrote."""
-    argv = [PYTHON, str(MAKE_ARCHIVE), "--out", str(out), *args]
+def generate(out: Path, *args: str, script: Path = MAKE_ARCHIVE) -> list[Path]:
+    """Run bench/make_archive.py (or `script`) into `out`; the *.txt reports it wrote."""
+    argv = [PYTHON, str(script), "--out", str(out), *args]
     proc = subprocess.run(argv, capture_output=True, text=True, errors="replace", cwd=ROOT, check=False)
     files = sorted(out.rglob("*.txt"))
     if proc.returncode != 0 or not files:
@@ -340,6 +347,29 @@ def build_rows(keys: str, tmp: Path, xlsxwriter: bool) -> tuple[list[Row], list[
             notes.append(f"(j) archive: {describe(files)}")
             rows.append(Row("j", "main-process peak, 1,000 vs 200 reports",
                             [series(big, "ts-1000"), series(archive, "ts-200j")],
+                            [Target("main Δ MiB", "≤", 32)], runs=1))
+    if "k" in keys or "l" in keys:
+        def mixed(name: str, months: int) -> Path:
+            folder = tmp / name
+            files = generate(folder, "--months", str(months), "--counties", "1", "--seed", "1", script=MAKE_MIXED)
+            notes.append(f"({name}) mixed archive: {describe(files)}")
+            return folder
+
+        def series_of(src: Path, name: str, *extra: str) -> Command:
+            out = tmp / name
+            return Command(f"tiltak2xlsx{' ' + ' '.join(extra) if extra else ''} ({name})",
+                           [str(TOOL), str(src), "-o", str(out), "--force", "--quiet", *extra], out)
+
+        if "k" in keys:
+            src = mixed("mixed-600", 200)
+            rows.append(Row("k", "200 months × 3 kinds with the time series",
+                            [series_of(src, "mts-600"), *baselines(src, tmp / "mixed-out"),
+                             series_of(src, "mnots-600", "--no-timeseries")],
+                            [Target("ratio", "≤", 0.85)]))
+        if "l" in keys:
+            small, big = mixed("mixed-201", 67), mixed("mixed-1002", 334)
+            rows.append(Row("l", "main-process peak, mixed, 1,000 vs 200 reports",
+                            [series_of(big, "mts-1002"), series_of(small, "mts-201")],
                             [Target("main Δ MiB", "≤", 32)], runs=1))
     return rows, notes
 

@@ -87,7 +87,7 @@ class Summary:
     timeseries: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     check: bool = False                 # check only: nothing was written
-    series: dict[str, int | bool] = field(default_factory=dict)   # the time series' counts (see _timeseries)
+    series: dict[str, object] = field(default_factory=dict)   # the time series' counts (see _timeseries)
 
     def count(self, status: str) -> int:
         return sum(i.status == status for i in self.items)
@@ -482,11 +482,15 @@ def _last_state(store: Store) -> dict:
     return state if isinstance(state, dict) else {}
 
 
-def _counts(timeline: Timeline) -> dict[str, int]:
-    return {"reports": len(timeline.sources), "months": len(timeline.months),
-            "revisions": len(timeline.revisions), "renames": sum(r.confirmed for r in timeline.renames),
+def _counts(timeline: Timeline) -> dict[str, object]:
+    return {"reports": timeline.reports or len(timeline.sources), "kinds": dict(timeline.kinds),
+            "duplicates": len(timeline.duplicates), "months": len(timeline.months),
+            "revisions": sum(len(t.revisions) for t in timeline.all()),
+            "renames": sum(r.confirmed for r in timeline.renames),
             "derived_months": len(timeline.derived_months), "derived_values": timeline.derived_values,
-            "missing_months": len(timeline.missing)}
+            "republished_values": sum(t.republished_values for t in timeline.all()),
+            "missing_months": len(timeline.missing),
+            "other_periods": {t.frequency: len(t.months) for t in timeline.others if t.months}}
 
 
 def _parse_tidy(item: Item) -> ReportData:
@@ -515,9 +519,18 @@ def _report(summary: Summary, say: Callable[[str], None]) -> None:
     line = "tiltak2xlsx: " + ", ".join(parts)
     series = summary.series
     if series:
-        line += (f"; time series: {series['reports']} reports, {series['revisions']} revision(s), "
+        kinds = series.get("kinds")
+        per_kind = (" (" + ", ".join(f"{n} {kind}" for kind, n in kinds.items()) + ")"
+                    if isinstance(kinds, dict) and kinds else "")
+        line += (f"; time series: {series['reports']} reports{per_kind}, {series['revisions']} revision(s), "
                  f"{series['renames']} renamed series, {series['derived_months']} derived month(s), "
                  f"{series['missing_months']} missing month(s)")
+        if series.get("duplicates"):
+            line += (f", {series['duplicates']} duplicate report(s) not used (same kind and period as a newer "
+                     "one)")
+        others = series.get("other_periods")
+        if isinstance(others, dict) and others:
+            line += ", other periods: " + ", ".join(f"{n} {kind}" for kind, n in others.items())
         if series.get("parsed"):
             line += f", {series['parsed']} report(s) parsed again (stored data missing or stale)"
     say(line)

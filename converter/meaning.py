@@ -10,7 +10,10 @@ Categories come from structure, one rule each (no label lists):
 - the table title, when sibling tables are slices: tables with the same header and the same row
   labels under different titles ("Tiltaksgrupper. Østfold", "Tiltaksgrupper. Oslo"; "TILTAK 1",
   "TILTAK 2") are about different populations, told apart by what differs in their titles;
-- the section heading;
+- the section heading, unless it names a period ("Februar 2007", "1. kvartal 2020"): then it is
+  the period of the section's figures (a column with a period of its own keeps it), never a
+  category, and the figures have no section (so a report's "Februar 2008" and "Februar 2007"
+  sections are one series at two periods, not two series);
 - the group a detail row sits under, when its label repeats under several groups of the section
   (`Menn` under each main group), or when the detail is named like its own group ("Oppfølging"
   within "I alt oppfølging"); a label under one group only (a county under its region) is not
@@ -32,7 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from .labels import canon, is_subset_label, subset_topic, topic
+from .labels import canon, header_period, is_subset_label, subset_topic, topic
 from .model import ColumnKind, Figure, Report, RowKind, Section, Table
 
 __all__ = ["figures", "located_figures", "located_keys", "slice_names"]
@@ -46,8 +49,9 @@ def figures(report: Report) -> list[Figure]:
 
 
 # A row's meaning, worked out once for all its cells: (table, section, row) indices, its group
-# label, whether its label tells which figure it is, and per column the cell's categories and period.
-_RowMeaning = tuple[int, int, int, str, bool, list[tuple[str, ...]], list[str]]
+# label, whether its label tells which figure it is, per column the cell's categories and period,
+# and its section's label as a coordinate ("" when the heading is a period).
+_RowMeaning = tuple[int, int, int, str, bool, list[tuple[str, ...]], list[str], str]
 
 # The last report's row meanings and figures: a conversion asks for the figures' keys (the
 # agreement checks), a batch with a time series then for the figures (tidy data), and the
@@ -77,7 +81,7 @@ def located_keys(report: Report) -> list[tuple[Place, tuple[str, tuple[str, ...]
     # per table, per column: (measure, not a rate), looked up once (an enum's .value costs a call)
     columns = [[(col.measure.value, col.kind is not ColumnKind.RATE) for col in table.columns]
                for table in report.tables]
-    for t, s, r, _, comparable, categories, periods in _rows(report)[0]:
+    for t, s, r, _, comparable, categories, periods, _ in _rows(report)[0]:
         for c, (measure, not_rate) in enumerate(columns[t]):
             out.append(((t, s, r, c), (measure, categories[c], periods[c]), comparable and not_rate))
     return out
@@ -86,13 +90,13 @@ def located_keys(report: Report) -> list[tuple[Place, tuple[str, tuple[str, ...]
 def _locate(report: Report) -> list[tuple[Place, Figure]]:
     out: list[tuple[Place, Figure]] = []
     rows, slices = _rows(report)
-    for t, s, r, group, comparable, categories, periods in rows:
+    for t, s, r, group, comparable, categories, periods, heading in rows:
         table = report.tables[t]
         section = table.sections[s]
         row = section.rows[r]
         for c, col in enumerate(table.columns):
             out.append(((t, s, r, c), Figure(
-                table.title, section.heading or "", group, row.label, col.header, col.category,
+                table.title, heading, group, row.label, col.header, col.category,
                 col.measure, periods[c], row.values[c], row.mark(c), col.decimals, categories[c],
                 slices[t], comparable and col.kind is not ColumnKind.RATE)))
     return out
@@ -132,13 +136,19 @@ def _rows(report: Report) -> tuple[list[_RowMeaning], list[str]]:
         col_cats = [subset_topic(col.category) if col.category else "" for col in table.columns]
         col_periods = [col.period or period for col in table.columns]
         for s, section in enumerate(table.sections):
-            heading = cat(section.heading) if section.heading else ""
+            when = header_period(section.heading, period) if section.heading else ""
+            if when:        # a period heading: the section's figures are about that period
+                heading, shown = "", ""
+                periods = [col.period or when for col in table.columns]
+            else:
+                heading = cat(section.heading) if section.heading else ""
+                shown, periods = section.heading or "", col_periods
             base = [x for x in (slice_, heading) if x]
             for r, (cats, group, comparable) in enumerate(_row_categories(section, cat, heading, levels)):
                 row_cats = base + cats
                 plain = tuple(sorted(row_cats))
                 categories = [tuple(sorted([*row_cats, col_cat])) if col_cat else plain for col_cat in col_cats]
-                out.append((t, s, r, group, comparable, categories, col_periods))
+                out.append((t, s, r, group, comparable, categories, periods, shown))
     _last_rows = (report, out, slices)
     return out, slices
 

@@ -23,7 +23,7 @@ from .version import __version__
 
 STORE_DIR = ".tiltak2xlsx"
 SUFFIX = ".tidy.z"
-FORMAT = 2                          # 2: keys as label indices, field by field (series.ReportData.to_json)
+FORMAT = 3                          # 3: figures under their own periods, report kind (series.ReportData.to_json)
 MAX_FILE_BYTES = 16 * 2**20          # a real report's file is a few KiB; anything huge is not ours
 
 
@@ -32,7 +32,7 @@ def code_stamp() -> str:
     """The version plus a hash of the modules whose output the files hold."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("model.py", "meaning.py", "series.py", "store.py"):
+    for name in ("model.py", "periods.py", "labels.py", "meaning.py", "series.py", "store.py"):
         with contextlib.suppress(OSError):
             digest.update((here / name).read_bytes())
     return f"{__version__}-{FORMAT}-{digest.hexdigest()[:16]}"

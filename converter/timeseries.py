@@ -1,4 +1,4 @@
-"""An archive of monthly reports as one time series: `tidsserie.xlsx` and `tidsserie.csv`.
+"""An archive of reports as time series: `tidsserie.xlsx` and `tidsserie.csv`.
 
 Built from each report's tidy data (series.ReportData, from meaning.figures), never from text:
 `series.build` gives the timeline (series, missing months, revisions, renames, derived months);
@@ -6,14 +6,21 @@ this module writes it with the project's own streaming writer (xlsx.py) and the 
 
 - `Innhold`: what the archive holds (reports, months, missing months, derived values,
   revisions, renames, notes), the sheets, and every report with its SHA-256.
-- `Diagram`: one line chart per table sheet (table, or section of a table): its counts (the
+- `Diagram`: one line chart per table sheet: its counts (the
   rows of the table's own count column, not the cross columns), at most `CHART_LINES` lines, in
   report order. A renamed series is one line.
-- One sheet per table and section: a row per (row, column) series, a column per month;
-  months without a report are empty columns; derived values carry the style `Avledet`.
-- `Revisjoner`: every figure a later report implies differently from what was published.
+- One sheet per table (its sections as heading rows; a table of more than series.SHEET_ROWS
+  series is split by section): a row per (row, column) series, a column per month;
+  months without a report are empty columns; derived values (count − change) carry the style
+  `Avledet`, values published only in a report of another period (a year column, a time-series
+  column) a light blue fill (`REPUBLISHED`, made here from the number style: the template has no
+  such style), each with a legend on the sheet.
+- Other frequencies (quarters, ranges of months, years, yearly averages, dates): sheets of
+  their own, named with the frequency ("Hovedgrupper (kvartal)"), a column per period.
+- `Revisjoner`: every figure another report shows differently from what was published.
 
-`tidsserie.csv` is the long (tidy) table: one row per figure and month, with its coordinates.
+`tidsserie.csv` is the long (tidy) table: one row per figure and period, with its coordinates,
+whether it is derived or republished, and its frequency.
 pandas is not used here (only `to_frame`, for library users, imports it).
 """
 
@@ -21,7 +28,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -30,7 +39,21 @@ from .chart import ChartSeries, line_chart
 from .layout import CONTENTS, cell, column_letter, column_width, quote_sheet, sheet_names
 from .model import Measure, Report
 from .output import write_atomic
-from .series import ABSENT, BLANK, TIDY_COLUMNS, Archive, Line, Timeline, build, group_lines, tidy, tidy_rows
+from .series import (
+    ABSENT,
+    BLANK,
+    TIDY_COLUMNS,
+    Archive,
+    Line,
+    Revision,
+    Source,
+    Timeline,
+    build,
+    end_month,
+    group_lines,
+    tidy,
+    tidy_rows,
+)
 from .source import parse_report
 from .template import DERIVED_STYLE, MAX_DECIMALS, Template, load_template
 from .version import TOOL
@@ -46,8 +69,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER, _FIRST = 4, 5      # header row and first data row of the table sheets and Revisjoner
 _RV = ["Periode", "Rapport", "Tabell", "Del", "Gruppe", "Rad", "Kolonne", "Publisert da", "Implisitt nå",
        "Differanse"]
-DERIVED_NOTE = ("Avledet: måneden mangler i arkivet; verdien er det neste års rapport viser for den "
-                "(antall − endring fra i fjor), ikke et publisert tall.")
+_RV = [*_RV, "Hvordan", "Kildefil"]
+DERIVED_NOTE = ("Avledet: ingen rapport i arkivet publiserer tallet for perioden; verdien er det neste års "
+                "rapport viser for den (antall − endring fra i fjor), ikke et publisert tall.")
+REPUBLISHED = "Publisert senere"
+REPUBLISHED_NOTE = ("Publisert senere (lys blå): tallet for perioden er publisert i en rapport for en annen "
+                    "periode (en årskolonne eller en tidsseriekolonne), ikke i periodens egen rapport.")
+REPUBLISHED_FILL = "00DDEBF7"
+FREQUENCY_NB = {"month": "måned", "quarter": "kvartal", "months": "flere måneder", "year": "år",
+                "average": "årsgjennomsnitt", "date": "dato"}
 
 
 def to_frame(reports: Iterable[Report]) -> pd.DataFrame:
@@ -89,24 +119,29 @@ def write_csv(timeline: Timeline, out: BinaryIO) -> None:
         quoting.writerow(fields)
         return buffer.getvalue()
 
-    def row(month: str, m: int, line: Line, labels: bytes) -> bytes:
+    def row(month: str, m: int, line: Line, labels: bytes, tail: str) -> bytes:
         v = line.values[m]
         value = "" if v == BLANK else (v if line.decimals == 0 else line.value(m))
         mark = line.marks.get(m, "")
         return labels.join((f"{month},".encode(), f",{value},{quoted((mark,)) if mark else ''},"
-                                                  f"{'1' if m in line.derived else ''}\n".encode()))
+                                                  f"{'1' if m in line.derived else ''},"
+                                                  f"{'1' if m in line.republished else ''},{tail}\n".encode()))
 
     out.write((quoted(TIDY_COLUMNS) + "\n").encode())
-    # Per series: its quoted labels, its values, and whether a row is only its number (a whole
-    # count, no symbol, not derived: the common case, written inline).
-    lines = [(line, quoted(_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])).encode(),
-              line.values, not line.decimals and not line.marks and not line.derived)
-             for line in timeline.lines]
-    for m, month in enumerate(timeline.months):
-        stamp = month.encode()
-        out.write(b"".join([(b"%b,%b,%d,,\n" % (stamp, labels, v) if v != BLANK else b"%b,%b,,,\n" % (stamp, labels))
-                            if plain else row(month, m, line, labels)
-                            for line, labels, values, plain in lines if (v := values[m]) != ABSENT]))
+    for part in timeline.all():
+        tail = part.frequency
+        end = f",,,{tail}\n".encode()
+        # Per series: its quoted labels, its values, and whether a row is only its number (a whole
+        # count, no symbol, not derived or republished: the common case, written inline).
+        lines = [(line, quoted(_neutral(x) for x in (*line.sid[:4], line.column, line.sid[4], line.sid[5])).encode(),
+                  line.values, not line.decimals and not line.marks and not line.derived and not line.republished)
+                 for line in part.lines]
+        for m, month in enumerate(part.months):
+            stamp = month.encode()
+            out.write(b"".join([(b"%b,%b,%d,%b" % (stamp, labels, v, end) if v != BLANK
+                                 else b"%b,%b,,%b" % (stamp, labels, end))
+                                if plain else row(month, m, line, labels, tail)
+                                for line, labels, values, plain in lines if (v := values[m]) != ABSENT]))
 
 
 def write_timeseries(timeline: Timeline, xlsx: Path, csv_path: Path, template: str | Path | None = None,
@@ -126,25 +161,82 @@ def _label(row: int, col: int, value: str, tpl: Template, style: str = "Tekst") 
     return text(row, col, value, tpl.xf[style + "'"] if value.startswith(_FORMULA_START) else tpl.xf[style])
 
 
+def _span(part: Timeline) -> str:
+    return f"{part.months[0]} – {part.months[-1]}" if part.months else ""
+
+
+def with_republished_style(tpl: Template) -> Template:
+    """The template plus one cell format for republished values: the number style `Tall` with a
+    light blue fill, appended to the template's formats (the template itself has no such style)."""
+    xml = tpl.styles_xml.decode("utf-8")
+    fills = re.search(r'<fills count="(\d+)">', xml)
+    xfs = re.search(r'<cellXfs count="(\d+)">(.*?)</cellXfs>', xml, re.S)
+    if fills is None or xfs is None:
+        return replace(tpl, xf={**tpl.xf, REPUBLISHED: tpl.xf["Tall"]})
+    n_fills, n_xfs = int(fills.group(1)), int(xfs.group(1))
+    cells = re.findall(r"<xf\b[^>]*?/>|<xf\b.*?</xf>", xfs.group(2), re.S)
+    if len(cells) != n_xfs or not 0 <= tpl.xf["Tall"] < n_xfs:
+        return replace(tpl, xf={**tpl.xf, REPUBLISHED: tpl.xf["Tall"]})
+    base = cells[tpl.xf["Tall"]]
+    made = re.sub(r'fillId="\d+"', f'fillId="{n_fills}"', base, count=1)
+    if "applyFill=" not in made:
+        made = made.replace("<xf ", '<xf applyFill="1" ', 1)
+    fill = f'<fill><patternFill patternType="solid"><fgColor rgb="{REPUBLISHED_FILL}"></fgColor></patternFill></fill>'
+    end_fills = xml.index("</fills>")
+    xml = xml[:end_fills] + fill + xml[end_fills:]
+    xml = xml.replace(fills.group(0), f'<fills count="{n_fills + 1}">', 1)
+    end_xfs = xml.index("</cellXfs>")
+    xml = xml[:end_xfs] + made + xml[end_xfs:]
+    xml = xml.replace(f'<cellXfs count="{n_xfs}">', f'<cellXfs count="{n_xfs + 1}">', 1)
+    return replace(tpl, styles_xml=xml.encode("utf-8"), xf={**tpl.xf, REPUBLISHED: n_xfs})
+
+
 def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: datetime | None = None) -> None:
-    groups = group_lines(timeline.lines)
-    places = list(groups)
-    names = sheet_names([section or table for table, section in places], reserved=(CONTENTS, DIAGRAM, REVISIONS))
-    title = timeline.sources[-1].title if timeline.sources else ""
-    span = f"{timeline.months[0]} – {timeline.months[-1]}"
+    tpl = with_republished_style(tpl)
+    parts = timeline.all()
+    # Sheets: per frequency (months first), per table and section; another frequency's sheet names it.
+    sheets_of: list[tuple[Timeline, tuple[str, str], list[Line]]] = []
+    for part in parts:
+        for place, lines in group_lines(part.lines).items():
+            sheets_of.append((part, place, lines))
+    titles = [(section or table) + ("" if part.frequency == "month" else f" ({FREQUENCY_NB[part.frequency]})")
+              for part, (table, section), _ in sheets_of]
+    names = sheet_names(titles, reserved=(CONTENTS, DIAGRAM, REVISIONS))
+    sources = _all_sources(timeline)
+    title = _title(sources)
+    span = " · ".join(_span(part) for part in parts) if parts else ""
     footer = footer_text("tidsserie.xlsx", span)
-    sheets = [_contents(timeline, places, names, groups, tpl, title, span, footer),
-              _diagram(timeline, places, names, groups, tpl, span, footer)]
-    sheets += [_table_sheet(timeline, place, name, groups[place], tpl, span, footer)
-               for place, name in zip(places, names, strict=True)]
-    sheets.append(_revisions(timeline, tpl, footer))
+    revisions = [r for part in parts for r in part.revisions]
+    sheets = [_contents(timeline, sheets_of, names, tpl, title, span, footer, revisions),
+              _diagram(sheets_of, names, tpl, span, footer)]
+    sheets += [_table_sheet(part, place, name, lines, tpl, _span(part), footer)
+               for (part, place, lines), name in zip(sheets_of, names, strict=True)]
+    sheets.append(_revisions(revisions, tpl, footer))
     props = Properties(title=f"Tidsserie: {title}", subject=span, creator=TOOL,
                        created=datetime.now(UTC) if now is None else now,
-                       custom={"Rapporter": str(len(timeline.sources)), "Periode": span,
-                               "Revisjoner": str(len(timeline.revisions)),
+                       custom={"Rapporter": str(len(sources)), "Periode": span,
+                               "Revisjoner": str(len(revisions)),
                                "Verktøy": TOOL})
     package(sheets, tpl.styles_xml, tpl.theme_xml, props, out, landscape=True, paper=tpl.paper_size,
             margins=tpl.margins)
+
+
+def _title(sources: list[Source]) -> str:
+    """The newest report's title; of an archive of several kinds, what their titles begin with
+    (the statistic's name, "Deltakere i arbeidsrettede tiltak")."""
+    titles = {s.title for s in sources}
+    if len(titles) <= 1:
+        return sources[-1].title if sources else ""
+    return sources[-1].title.split(". ")[0]
+
+
+def _all_sources(timeline: Timeline) -> list[Source]:
+    """Every report of the archive once, in period order."""
+    seen: dict[str, Source] = {}
+    for part in (timeline, *timeline.others):
+        for source in part.sources:
+            seen.setdefault(source.path, source)
+    return sorted(seen.values(), key=lambda s: (end_month(s.period), s.period, s.path))
 
 
 def _row_label(line: Line) -> str:
@@ -161,25 +253,36 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
     months = timeline.months
     last_col = 2 + len(months)
     derived = any(line.derived for line in lines)
+    republished = any(line.republished for line in lines)
+    placed = _placed(lines, place)
 
     def rows() -> Iterator[str]:
         xf = tpl.xf
         table, section = place
         yield row_xml(1, [_label(1, 1, f"{table} – {section}" if section else table, tpl, "Tittel")])
         yield row_xml(2, [_label(2, 1, f"{span}: {len(timeline.sources)} rapporter", tpl, "Periode")])
+        legend: list[str] = []
         if derived:
-            yield row_xml(3, [text(3, 1, DERIVED_STYLE, xf[DERIVED_STYLE]), _label(3, 2, DERIVED_NOTE, tpl, "Merknad")])
+            legend += [text(3, 1, DERIVED_STYLE, xf[DERIVED_STYLE]), _label(3, 2, DERIVED_NOTE, tpl, "Merknad")]
+        if republished:
+            legend += [text(3, 3, REPUBLISHED, xf[REPUBLISHED]), _label(3, 4, REPUBLISHED_NOTE, tpl, "Merknad")]
+        if legend:
+            yield row_xml(3, legend)
         head = [text(_HEADER, 1, "Rad", xf["Kolonnehode"]), text(_HEADER, 2, "Kolonne", xf["Kolonnehode"])]
         head += [text(_HEADER, 3 + m, month, xf["Kolonnehode"]) for m, month in enumerate(months)]
         yield row_xml(_HEADER, head)
         # The hot loop (a cell per series and month): each month's column letter is made once, and
         # a whole count or a blank is the letter, the row and xlsx's cell body (next_num, next_blank);
-        # symbols, decimals and derived values use the helpers that place a cell themselves.
+        # symbols, decimals, derived and republished values use the helpers that place a cell themselves.
         opening = [f'<c r="{column_letter(3 + m)}' for m in range(len(months))]
-        for r, line in enumerate(lines, start=_FIRST):
+        for r, line in placed:
+            if isinstance(line, str):               # a section of the table: its heading on a row of its own
+                yield row_xml(r, [_label(r, 1, line, tpl, "Seksjon")])
+                continue
             style = _number_style(line)
             cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
-            values, d, marks, derived_months = line.values, line.decimals, line.marks, line.derived
+            values, d, marks, derived_months, again = (line.values, line.decimals, line.marks, line.derived,
+                                                       line.republished)
             number = xf[style]
             row_ref = f'{r}"'
             empty = row_ref + next_blank(number)
@@ -190,27 +293,47 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
                     mark = marks.get(m)
                     if mark:
                         cells.append(text(r, 3 + m, mark, xf[style.split(".")[0] + "T"]))
+                    elif m in again:
+                        cells.append(blank(r, 3 + m, xf[REPUBLISHED]))
                     else:
                         cells.append(f"{opening[m]}{empty}")
-                elif d or m in derived_months:
+                elif d or m in derived_months or m in again:
                     value = v if d == 0 else line.value(m)
-                    cells.append(num(r, 3 + m, value, xf[DERIVED_STYLE] if m in derived_months else number))  # type: ignore[arg-type]
+                    cell_xf = xf[DERIVED_STYLE] if m in derived_months else xf[REPUBLISHED] if m in again else number
+                    cells.append(num(r, 3 + m, value, cell_xf))  # type: ignore[arg-type]
                 else:
                     cells.append(f"{opening[m]}{row_ref}{next_num(v, number)}")
             yield row_xml(r, cells)
 
-    last = _FIRST + max(len(lines), 1) - 1
+    last = max(placed[-1][0] if placed else _FIRST, _FIRST)
     widths = [(1, 1, column_width((_row_label(x) for x in lines), tpl.label_width, 70.0)),
               (2, 2, column_width((x.column for x in lines), 12, 30)), (3, last_col, 9.5)]
     # Printed: a page of months at a time, each with the row and column labels (xlsx.page_plan).
     return Sheet(name=name, rows=rows(), widths=widths, freeze=(_FIRST, 3), print_rows=(1, _HEADER),
-                 print_columns=(1, 2), footer=footer, dimension=f"A1:{cell(last, last_col)}")
+                 print_columns=(1, 2), footer=footer,
+                 dimension=f"A1:{cell(last, max(last_col, 4 if republished else 2))}")
 
 
-def _chart_lines(lines: list[Line]) -> list[tuple[int, Line]]:
+def _placed(lines: list[Line], place: tuple[str, str]) -> list[tuple[int, Line | str]]:
+    """(sheet row, line or section heading) of a table sheet: a sheet of a whole table (place's
+    section "") shows each section's heading on a row above its series."""
+    out: list[tuple[int, Line | str]] = []
+    r, current = _FIRST, ""
+    for line in lines:
+        section = line.sid[1]
+        if not place[1] and section and section != current:
+            out.append((r, section))
+            r += 1
+        current = section
+        out.append((r, line))
+        r += 1
+    return out
+
+
+def _chart_lines(lines: list[Line], place: tuple[str, str] = ("", "")) -> list[tuple[int, Line]]:
     """(sheet row, line) of the count series a table's chart shows (see the module's docstring)."""
-    own = [(r, x) for r, x in enumerate(lines, start=_FIRST)
-           if x.sid[5] == Measure.COUNT.value and not x.sid[4]]
+    own = [(r, x) for r, x in _placed(lines, place)
+           if isinstance(x, Line) and x.sid[5] == Measure.COUNT.value and not x.sid[4]]
     return own[:CHART_LINES]
 
 
@@ -221,14 +344,14 @@ def _chart_values(line: Line) -> list[float | None]:
     return [None if v is None else float(v) for v in (line.value(m) for m in range(len(line.values)))]
 
 
-def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str],
-             groups: dict[tuple[str, str], list[Line]], tpl: Template, span: str, footer: str) -> Sheet:
-    months = timeline.months
-    first_col, last_col = column_letter(3), column_letter(2 + len(months))
+def _diagram(sheets_of: list[tuple[Timeline, tuple[str, str], list[Line]]], names: list[str], tpl: Template,
+             span: str, footer: str) -> Sheet:
     charts: list[tuple[tuple[int, int, int, int], str]] = []
-    for place, name in zip(places, names, strict=True):
+    for (part, place, lines), name in zip(sheets_of, names, strict=True):
+        months = part.months
+        first_col, last_col = column_letter(3), column_letter(2 + len(months))
         table = place[0]
-        chosen = _chart_lines(groups[place])
+        chosen = _chart_lines(lines, place)
         if not chosen:
             continue
         q = quote_sheet(name)
@@ -236,8 +359,10 @@ def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str]
                               _chart_values(line))
                   for r, line in chosen]
         top = 3 + len(charts) * CHART_ROWS
-        xml = line_chart(f"{table} – {place[1]}" if place[1] else table, series,
-                         f"{q}!${first_col}${_HEADER}:${last_col}${_HEADER}", months, "Antall")
+        heading = f"{table} – {place[1]}" if place[1] else table
+        if part.frequency != "month":
+            heading += f" ({FREQUENCY_NB[part.frequency]})"
+        xml = line_chart(heading, series, f"{q}!${first_col}${_HEADER}:${last_col}${_HEADER}", months, "Antall")
         charts.append(((0, top, 12, top + CHART_ROWS - 2), xml))
     rows = [row_xml(1, [_label(1, 1, "Diagram", tpl, "Tittel")]),
             row_xml(2, [_label(2, 1, f"{span}: én linje per rad (antall), høyst {CHART_LINES} per diagram; "
@@ -247,15 +372,15 @@ def _diagram(timeline: Timeline, places: list[tuple[str, str]], names: list[str]
     return Sheet(name=DIAGRAM, rows=rows, charts=charts, footer=footer, dimension="A1:A2", row_breaks=breaks)
 
 
-def _revisions(timeline: Timeline, tpl: Template, footer: str) -> Sheet:
-    revisions = timeline.revisions
+def _revisions(revisions: list[Revision], tpl: Template, footer: str) -> Sheet:
     last = _FIRST + max(len(revisions), 1) - 1
 
     def rows() -> Iterator[str]:
         xf = tpl.xf
         yield row_xml(1, [_label(1, 1, REVISIONS, tpl, "Tittel")])
-        yield row_xml(2, [_label(2, 1, "Tall som en rapport et år senere viser annerledes (antall − endring fra i "
-                                       "fjor, eller fjorårets kolonne) enn det som ble publisert", tpl, "Periode")])
+        yield row_xml(2, [_label(2, 1, "Tall som en annen rapport viser annerledes (implisitt: antall − endring fra "
+                                       "i fjor; publisert: en kolonne for perioden, eller en annen rapporttype for "
+                                       "samme periode) enn det som ble publisert", tpl, "Periode")])
         yield row_xml(_HEADER, [text(_HEADER, i, h, xf["Kolonnehode"]) for i, h in enumerate(_RV, 1)])
         if not revisions:
             yield row_xml(_FIRST, [text(_FIRST, 1, "Ingen revisjoner", xf["Tekst"])])
@@ -267,80 +392,94 @@ def _revisions(timeline: Timeline, tpl: Template, footer: str) -> Sheet:
                 num(r, 8, rev.published, xf["Tall"]),      # type: ignore[arg-type]
                 num(r, 9, rev.implied, xf["Tall"]),        # type: ignore[arg-type]
                 formula(r, 10, f"I{r}-H{r}", rev.difference, xf["Tall"]),   # type: ignore[arg-type]
+                _label(r, 11, rev.how, tpl), _label(r, 12, rev.source, tpl),
             ])
 
     widths = [(1, 2, 10), (3, 3, column_width((x.table for x in revisions), 14, 40)),
               (4, 5, column_width((x.section for x in revisions), 8, 30)),
-              (6, 6, column_width((x.row for x in revisions), 16, 50)), (7, 7, 14), (8, 10, 13)]
+              (6, 6, column_width((x.row for x in revisions), 16, 50)), (7, 7, 14), (8, 10, 13), (11, 11, 11),
+              (12, 12, column_width((x.source for x in revisions), 12, 60))]
     return Sheet(name=REVISIONS, rows=rows(), widths=widths, freeze=(_FIRST, 1),
-                 autofilter=f"A{_HEADER}:J{max(last, _HEADER + 1)}", print_rows=(1, _HEADER), footer=footer,
-                 dimension=f"A1:J{last}")
+                 autofilter=f"A{_HEADER}:L{max(last, _HEADER + 1)}", print_rows=(1, _HEADER), footer=footer,
+                 dimension=f"A1:L{last}")
 
 
-def _contents(timeline: Timeline, places: list[tuple[str, str]], names: list[str],
-              groups: dict[tuple[str, str], list[Line]], tpl: Template, title: str, span: str,
-              footer: str) -> Sheet:
+def _contents(timeline: Timeline, sheets_of: list[tuple[Timeline, tuple[str, str], list[Line]]], names: list[str],
+              tpl: Template, title: str, span: str, footer: str, revisions: list[Revision]) -> Sheet:
     xf = tpl.xf
     rows = [row_xml(1, [_label(1, 1, f"Tidsserie: {title}" if title else "Tidsserie", tpl, "Tittel")]),
             row_xml(2, [_label(2, 1, span, tpl, "Periode")])]
+    sources = _all_sources(timeline)
     derived_months = timeline.derived_months
-    revisions_last = _FIRST + max(len(timeline.revisions), 1) - 1
+    revisions_last = _FIRST + max(len(revisions), 1) - 1
+    kinds = "; ".join(f"{n} {kind}" for kind, n in timeline.kinds.items())
     facts: list[tuple[str, str | int | None]] = [
-        ("Rapporter", len(timeline.sources)),
+        ("Rapporter", timeline.reports or len(sources)),
+        ("Rapporttyper", kinds or "ingen"),
+        ("Dubletter", (f"{len(timeline.duplicates)} (samme type og periode; den nyeste brukt: "
+                       + ", ".join(f"{p}: {old} → {new}" for p, old, new in timeline.duplicates) + ")")
+         if timeline.duplicates else "ingen"),
         ("Måneder", len(timeline.months)),
         ("Manglende måneder", ", ".join(timeline.missing) if timeline.missing else "ingen"),
         ("Avledede verdier", (f"{timeline.derived_values} verdier i {len(derived_months)} måneder "
                               f"({', '.join(derived_months)}), stil {DERIVED_STYLE}") if derived_months else "ingen"),
+        ("Publisert senere", (f"{sum(t.republished_values for t in timeline.all())} verdier, lys blå"
+                              if any(t.republished_values for t in timeline.all()) else "ingen")),
         ("Revisjoner", None),
         ("Omdøpte serier", str(sum(r.confirmed for r in timeline.renames)) if timeline.renames else "ingen"),
     ]
+    facts += [(f"Andre perioder: {FREQUENCY_NB[t.frequency]}", f"{len(t.months)} ({_span(t)}), {len(t.lines)} serier")
+              for t in timeline.others if t.months]
     r = 4
     links: list[tuple[str, str, str]] = []   # (cell, location, the cell's text)
     for key, value in facts:
         cells = [text(r, 1, key, xf["SumTekst"])]
         if key == "Revisjoner":
             cells.append(formula(r, 2, f"COUNT({quote_sheet(REVISIONS)}!$J${_FIRST}:$J${revisions_last})",
-                                 len(timeline.revisions), xf["Tall"]))
+                                 len(revisions), xf["Tall"]))
         elif isinstance(value, int):
             cells.append(num(r, 2, value, xf["Tall"]))
         else:
             cells.append(_label(r, 2, value or "", tpl))
         rows.append(row_xml(r, cells))
         r += 1
+    republished = any(t.republished_values for t in timeline.all())
     notes = [getattr(x, "no", x) for x in timeline.notes]     # Norwegian words (series.Note), in a Norwegian workbook
-    for line in [str(x) for x in timeline.renames] + notes + ([DERIVED_NOTE] if derived_months else []):
+    for line in ([str(x) for x in timeline.renames] + notes + ([DERIVED_NOTE] if derived_months else [])
+                 + ([REPUBLISHED_NOTE] if republished else [])):
         rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, line, tpl, "Merknad")]))
         r += 1
     r += 1
     rows.append(row_xml(r, [text(r, 1, "Ark", xf["Seksjon"])]))
     r += 1
-    heads = ["Ark", "Tabell", "Del", "Serier"]
+    heads = ["Ark", "Tabell", "Del", "Serier", "Periodetype"]
     rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
     r += 1
     for sheet, what in ((DIAGRAM, "Diagram per tabellark"), (REVISIONS, "Revisjoner")):
         rows.append(row_xml(r, [text(r, 1, sheet, xf["Lenke"]), text(r, 2, what, xf["Tekst"])]))
         links.append((cell(r, 1), f"{quote_sheet(sheet)}!A1", sheet))
         r += 1
-    for (table, section), name in zip(places, names, strict=True):
+    for (part, (table, section), lines), name in zip(sheets_of, names, strict=True):
         rows.append(row_xml(r, [text(r, 1, name, xf["Lenke"]), _label(r, 2, table, tpl), _label(r, 3, section, tpl),
-                                num(r, 4, len(groups[(table, section)]), xf["Tall"])]))
+                                num(r, 4, len(lines), xf["Tall"]),
+                                text(r, 5, FREQUENCY_NB[part.frequency], xf["Tekst"])]))
         links.append((cell(r, 1), f"{quote_sheet(name)}!A1", name))
         r += 1
     r += 1
     rows.append(row_xml(r, [text(r, 1, "Rapporter", xf["Seksjon"])]))
     r += 1
-    heads = ["Periode", "Kildefil", "SHA-256"]
+    heads = ["Periode", "Kildefil", "SHA-256", "Type"]
     rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
     r += 1
-    for source in timeline.sources:
+    for source in sources:
         rows.append(row_xml(r, [text(r, 1, source.period, xf["Tekst"]), _label(r, 2, source.path, tpl),
-                                _label(r, 3, source.sha256, tpl)]))
+                                _label(r, 3, source.sha256, tpl), _label(r, 4, source.kind, tpl)]))
         r += 1
     # A: the sheets' names whole (a link cut off in print names no sheet)
     widths = [(1, 1, column_width(names, 22, 34)),
-              (2, 2, column_width([s.path for s in timeline.sources] + [title], 40, 90)), (3, 3, 30),
-              (4, 4, 10)]
-    return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer, dimension=f"A1:D{r - 1}")
+              (2, 2, column_width([s.path for s in sources] + [title], 40, 90)), (3, 3, 30),
+              (4, 4, 10), (5, 5, 14)]
+    return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer, dimension=f"A1:E{r - 1}")
 
 
 # --------------------------------------------------------------------------- library convenience

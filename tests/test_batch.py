@@ -55,8 +55,9 @@ def test_mirrored_paths_and_manifest(archive, tmp_path):
     assert records["tiltak-2013-01.txt"]["checks"] > 200 and records["tiltak-2013-01.txt"]["avvik"] == 0
     assert records["tiltak-2013-01.txt"]["output"] == str(out / "2013" / "tiltak-2013-01.xlsx")
     assert result.stderr.splitlines()[-2] == ("tiltak2xlsx: 14 converted, 0 up to date, 0 skipped, 0 failed, "
-                                              "0 with discrepancies; time series: 14 reports, 0 revision(s), "
-                                              "0 renamed series, 0 derived month(s), 0 missing month(s)")
+                                              "0 with discrepancies; time series: 14 reports (14 Tiltak. En måned), "
+                                              "0 revision(s), 0 renamed series, 0 derived month(s), "
+                                              "0 missing month(s)")
 
 
 def test_beside_each_report_without_output(archive):
@@ -218,7 +219,7 @@ def test_timeseries_equals_each_report_and_shows_gaps(archive, tmp_path):
     long = pd.read_csv(out / "tidsserie.csv", dtype={"value": "Int64"}, keep_default_na=False,
                        na_values={"value": [""]})
     assert list(long.columns) == ["period", "table", "section", "group", "row", "column", "category", "measure",
-                                  "value", "mark", "derived"]
+                                  "value", "mark", "derived", "republished", "frequency"]
     wb = openpyxl.load_workbook(out / "tidsserie.xlsx")
     assert wb.sheetnames[:2] == ["Innhold", "Diagram"] and wb["Diagram"]._charts
     ws = wb["Tiltak og hovedgrupper"]

@@ -235,7 +235,7 @@ def _data(period: str) -> ReportData:
     from array import array
 
     return ReportData(period, "x.txt", "0" * 64, "Tittel", (("T", "", "", "I alt", "Antall", "", "count"),),
-                      array("h", [0]), array("q", [1]), b"\0", ())
+                      array("H", [0]), array("q", [1]), b"\0", ())
 
 
 def test_of_two_copies_with_the_same_time_stamp_the_later_path_wins_whatever_the_order():
@@ -244,7 +244,7 @@ def test_of_two_copies_with_the_same_time_stamp_the_later_path_wins_whatever_the
         archive = Archive()
         for path in order:
             archive.add(_data("2014-02"), path, 5.0)
-        assert archive.entries["2014-02"].source.path == "b/rapport.txt"
+        assert [e.source.path for e in archive.entries.values()] == ["b/rapport.txt"]
         timeline = build(archive)
         notes.add((timeline.notes[0], timeline.notes[0].no))
     assert notes == {("time series: two reports for 2014-02: a/kopi.txt and b/rapport.txt; using b/rapport.txt "

@@ -12,6 +12,7 @@ import os
 import sys
 import zipfile
 from array import array
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -100,9 +101,10 @@ def _data(period: str, figures: list[tuple[str, str, int | None]], sha: str = "0
     """A one-table report: figures (row, measure, value) with column headers named after the measure."""
     headers = {"count": "Antall", "change": "Endring fra i fjor Antall", "previous": "I fjor"}
     keys = tuple(("T", "", "", row, headers[m], "", m) for row, m, _ in figures)
-    offsets = array("h", [-12 if m == "previous" else 0 for _, m, _ in figures])
+    at = array("H", [1 if m == "previous" else 0 for _, m, _ in figures])
     values = array("q", [BLANK if v is None else v for _, _, v in figures])
-    return ReportData(period, f"{period}.txt", sha, "Tittel", keys, offsets, values, bytes(len(figures)))
+    periods = (period, f"{int(period[:4]) - 1}{period[4:]}")
+    return ReportData(period, f"{period}.txt", sha, "Tittel", keys, at, values, bytes(len(figures)), (), periods)
 
 
 # (last year's published count, this year's count, change, previous column) → revision difference or None
@@ -140,8 +142,7 @@ def test_derived_month_is_marked_and_missing_months_listed():
 def test_decimals_are_exact():
     archive = Archive()
     data = _data("2014-02", [("Andel", "count", 125)])
-    archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "offsets",
-                                                        "values")], decimals=bytes([1])), "a", 1.0)
+    archive.add(replace(data, decimals=bytes([1])), "a", 1.0)
     assert build(archive).lines[0].value(0) == Decimal("12.5")
 
 
@@ -152,8 +153,7 @@ def test_reports_of_one_layout_keep_their_own_decimals():
     published = {"2014-01": (125, 0), "2014-02": (1255, 1), "2014-03": (7, 0), "2014-04": (None, 0)}
     for period, (value, decimals) in published.items():
         data = _data(period, [("Andel", "count", value), ("I alt", "count", 3)])
-        archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "offsets",
-                                                            "values")], decimals=bytes([decimals, 0])), period, 1.0)
+        archive.add(replace(data, decimals=bytes([decimals, 0])), period, 1.0)
     line, total = build(archive).lines
     assert [line.value(m) for m in range(4)] == [125, Decimal("125.5"), 7, None]
     assert line.decimals == 1 and [total.value(m) for m in range(4)] == [3, 3, 3, 3]
@@ -167,8 +167,7 @@ def test_a_series_made_finer_by_another_layout_keeps_the_first_layouts_values():
                                    ("2014-02", [("Andel", "count", 1255), ("Ny", "count", 1)], [1, 0]),
                                    ("2014-01", [("Andel", "count", 125)], [0])):
         data = _data(period, rows)
-        archive.add(ReportData(*[getattr(data, f) for f in ("period", "source", "sha256", "title", "keys", "offsets",
-                                                            "values")], decimals=bytes(decimals)), period, 1.0)
+        archive.add(replace(data, decimals=bytes(decimals)), period, 1.0)
     line = build(archive).lines[0]
     assert [line.value(m) for m in range(3)] == [125, Decimal("125.5"), 7]
 
@@ -182,10 +181,10 @@ def test_a_damaged_store_file_reads_as_absent(tmp_path, sample_report):
     assert store.save(replace(tidy(sample_report), sha256=sha))
     path = store.path(sha)
     good = json.loads(zlib.decompress(path.read_bytes()))
-    for damage in ({"keys": [10**6]}, {"keys": [-1]}, {"keys": ["x"]}, {"strings": [1]}, {"offsets": [99999]},
-                   {"values": [2**70]}, {"decimals": [300]}):
+    for damage in ({"keys": [10**6]}, {"keys": [-1]}, {"keys": ["x"]}, {"strings": [1]}, {"at": [99999]},
+                   {"periods": ["x"]}, {"values": [2**70]}, {"decimals": [300]}):
         doc = {**good, "data": {**good["data"], **damage}}
-        if "keys" in damage or damage.keys() & {"offsets", "values", "decimals"}:
+        if "keys" in damage or damage.keys() & {"at", "values", "decimals"}:
             # the same lengths as before, one entry damaged: only the entry is wrong
             field = next(iter(damage))
             doc["data"][field] = damage[field] + good["data"][field][1:]
@@ -340,7 +339,7 @@ def test_chart_axes_visible_lines_straight_categories_text(small):
     _, timeline, xlsx = small
     with zipfile.ZipFile(xlsx) as zf:
         charts = [ET.fromstring(zf.read(n)) for n in zf.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 7                                   # one per table sheet
+    assert len(charts) == 4          # one per table sheet (two of the five tables share a title: one sheet)
     for chart in charts:
         axes = chart.findall(f".//{C}catAx") + chart.findall(f".//{C}valAx")
         assert len(axes) == 2 and all(a.find(f"{C}delete").get("val") == "0" for a in axes)
@@ -350,7 +349,7 @@ def test_chart_axes_visible_lines_straight_categories_text(small):
         points = series[0].findall(f"{C}cat/{C}strRef/{C}strCache/{C}pt/{C}v")
         assert [p.text for p in points] == timeline.months
     wb = openpyxl.load_workbook(xlsx)
-    assert len(wb["Diagram"]._charts) == 7
+    assert len(wb["Diagram"]._charts) == 4
 
 
 def test_pandas_reads_the_published_numbers(small):
@@ -475,13 +474,14 @@ def test_batch_parses_each_report_once_and_reruns_read_the_store(tmp_path, monke
     # Each report parsed once, by its conversion: the time series uses what the worker returned.
     assert first.exit_code == 0 and sorted(parses) == sorted(p.name for p in _reports(root))
     assert lines[-2] == ("tiltak2xlsx: 14 converted, 0 up to date, 0 skipped, 0 failed, 0 with discrepancies; "
-                         "time series: 14 reports, 0 revision(s), 0 renamed series, 0 derived month(s), "
-                         "0 missing month(s)")
+                         "time series: 14 reports (14 Tiltak. En måned), 0 revision(s), 0 renamed series, "
+                         "0 derived month(s), 0 missing month(s)")
     assert len(list((out / ".tiltak2xlsx").glob("*.tidy.z"))) == 14          # saved by the workers
     manifest = json.loads((out / "tiltak2xlsx-manifest.json").read_text())
-    assert manifest["timeseries"] == {"reports": 14, "months": 14, "revisions": 0, "renames": 0,
-                                      "derived_months": 0, "derived_values": 0, "missing_months": 0,
-                                      "written": True, "parsed": 0}
+    assert manifest["timeseries"] == {"reports": 14, "kinds": {"Tiltak. En måned": 14}, "duplicates": 0,
+                                      "months": 14, "revisions": 0, "renames": 0, "derived_months": 0,
+                                      "derived_values": 0, "republished_values": 0, "missing_months": 0,
+                                      "other_periods": {}, "written": True, "parsed": 0}
     assert all("data" not in r for r in manifest["items"])
     xlsx = out / "tidsserie.xlsx"
     stamp = xlsx.stat().st_mtime_ns
@@ -489,7 +489,8 @@ def test_batch_parses_each_report_once_and_reruns_read_the_store(tmp_path, monke
     batch.run_batch([root], options, lines.append)
     assert "time series: nothing changed; tidsserie.xlsx and tidsserie.csv not rewritten" in lines
     assert xlsx.stat().st_mtime_ns == stamp and len(parses) == 14
-    assert "0 converted, 14 up to date" in lines[-2] and "time series: 14 reports, 0 revision(s)" in lines[-2]
+    assert "0 converted, 14 up to date" in lines[-2]
+    assert "time series: 14 reports (14 Tiltak. En måned), 0 revision(s)" in lines[-2]
     manifest = json.loads((out / "tiltak2xlsx-manifest.json").read_text())
     assert manifest["timeseries"]["written"] is False and manifest["timeseries"]["reports"] == 14
     # One report changes: it alone is parsed (by its conversion); the other 13 come from the store.
