@@ -211,6 +211,36 @@ def _role(kind: RowKind) -> RowKind:
     return RowKind.TOTAL if kind is RowKind.TOTAL else RowKind.SUBTOTAL
 
 
+def _run_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns: Sequence[int],
+                  prefixes: bool) -> list[Evidence]:
+    """`sum_evidence` of every shorter run of `parts`: the prefixes from the longest (`prefixes`),
+    else the suffixes from the longest; by running sums, so a long group costs one pass."""
+    if rows[total].marks or any(rows[p].marks for p in parts):
+        runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if prefixes
+                else [parts[k:] for k in range(1, len(parts))])
+        return [sum_evidence(rows, total, run, columns) for run in runs]
+    order = list(parts) if prefixes else list(reversed(parts))
+    sums = [0] * len(columns)
+    running: list[list[Number]] = []
+    for p in order[:-1]:                            # the runs of 1 … n−1 parts
+        values = rows[p].values
+        sums = [acc + (values[c] or 0) for acc, c in zip(sums, columns, strict=True)]
+        running.append(sums)
+    published = [rows[total].values[c] for c in columns]
+    out = []
+    for sums in reversed(running):                 # longest first, as the runs are listed
+        support = fails = 0
+        for want, got in zip(published, sums, strict=True):
+            if want is None:
+                fails += got != 0
+            elif want == got:
+                support += want != 0
+            else:
+                fails += 1
+        out.append(Evidence(support, fails))
+    return out
+
+
 def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Sequence[int]) -> Assignment:
     """Each subtotal's extent as the numbers have it, where the shape leaves it open: a subtotal
     printed above its parts may end before the next bold row (rows under no group follow it), one
@@ -224,11 +254,11 @@ def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Seque
         full = sum_evidence(rows, r, parts, additive)
         if full.fails == 0:
             continue
-        runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if name.startswith("over")
+        over = name.startswith("over")
+        runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if over
                 else [parts[k:] for k in range(1, len(parts))])
         best = (full.support, -full.fails, parts)
-        for run in runs:
-            e = sum_evidence(rows, r, run, additive)
+        for run, e in zip(runs, _run_evidence(rows, r, parts, additive, over), strict=True):
             if (e.support, -e.fails) > best[:2]:
                 best = (e.support, -e.fails, run)
         if best[2] != parts:
@@ -268,7 +298,7 @@ def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[t
     for r, (row, (kind, parts)) in enumerate(zip(rows, assignment, strict=True)):
         if parts and not (per[r].supported or per[r].fails == 0 or (_role(kind) in peers and name != "none")):
             unconfirmed.append(r)
-        built.append(replace(row, kind=kind, parts=parts))
+        built.append(row if row.kind is kind and row.parts == parts else replace(row, kind=kind, parts=parts))
     return RowDecision(tuple(built), tuple(unconfirmed), name, rule, per)
 
 

@@ -139,14 +139,6 @@ def failing_cells(checks: list[Check]) -> Failing:
     return out
 
 
-def _stands(table: Table, layout: TableLayout, unknowns: set[tuple[int, int, int]],
-            failing: dict[tuple[int, int, int], list[int]], s: int, r: int, c: int) -> bool:
-    """Does the cell hold its formula? Only where the formula gives the published number: not on a
-    blank, not where a check of the cell fails, not on a cell resting on a symbol."""
-    return (table.sections[s].rows[r].values[c] is not None and (s, r, c) not in failing
-            and (s, r, c) not in unknowns and cell_formula(table, layout, s, r, c) is not None)
-
-
 def _shown(value: Number | None) -> str:
     """A number as a Norwegian reader writes it in a sentence: "16 289", "-2,5"; a blank: "tom"."""
     if value is None:
@@ -346,20 +338,23 @@ def _live_relations(report: Report, layouts: list[TableLayout], checks: list[Che
     relation live from the parts, so a correction of a part shows here at once."""
     out: dict[int, str] = {}
     own = (CheckKind.ROWSUM, CheckKind.CHANGE, CheckKind.PERCENT, CheckKind.SHARE)
-    for i, check in enumerate(checks):
+    tables = report.tables
+    for i, check in enumerate(checks):     # once per check (11,310 on the big report): the common case first
         kind = check.kind
         if kind is not CheckKind.SUM and kind not in own:
             continue
         t, s, r, c = check.cell
-        table, layout = report.tables[t], layouts[t]
-        if kind is CheckKind.SUM:
-            expr = parts_sum(table, layout, s, r, c)
-            same = table.columns[c].kind is ColumnKind.VALUE
-        else:
-            expr, same = cell_formula(table, layout, s, r, c), True
-        if expr is None or (same and _stands(table, layout, unknowns[t], failing.get(t, {}), s, r, c)):
+        table = tables[t]
+        same = kind is not CheckKind.SUM or table.columns[c].kind is ColumnKind.VALUE
+        # A check of the cell's own relation, on a published number that no check contradicts and
+        # no symbol hides: the cell holds that relation's formula (see _table_rows), referenced.
+        if same and table.sections[s].rows[r].values[c] is not None and not (
+                (s, r, c) in failing.get(t, ()) or (s, r, c) in unknowns[t]):
             continue
-        out[i] = escape(qualify(expr, layout.sheet))
+        layout = layouts[t]
+        expr = parts_sum(table, layout, s, r, c) if kind is CheckKind.SUM else cell_formula(table, layout, s, r, c)
+        if expr is not None:
+            out[i] = escape(qualify(expr, layout.sheet))
     return out
 
 
