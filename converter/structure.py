@@ -296,10 +296,18 @@ def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[t
     peers = {_role(assignment[r][0]) for r, e in per.items() if e.supported}
     built, unconfirmed = [], []
     for r, (row, (kind, parts)) in enumerate(zip(rows, assignment, strict=True)):
-        if parts and not (per[r].supported or per[r].fails == 0 or (_role(kind) in peers and name != "none")):
+        if parts and not (per[r].supported or per[r].fails == 0
+                          or (_role(kind) in peers and name != "none" and _lone(per[r]))):
             unconfirmed.append(r)
         built.append(row if row.kind is kind and row.parts == parts else replace(row, kind=kind, parts=parts))
     return RowDecision(tuple(built), tuple(unconfirmed), name, rule, per)
+
+
+def _lone(evidence: Evidence) -> bool:
+    """Could one wrong number explain the contradiction? It breaks one cell of its smallest total, so a
+    peer may confirm a total contradicted once; one contradicted in two cells or more, none summing,
+    is no sum (persons counted once in each tiltak, an average in a bold row), whatever its peers do."""
+    return evidence.fails <= 1
 
 
 def _shape(section: Section) -> tuple[str, ...]:
@@ -347,8 +355,8 @@ def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[Pee
         for r in d.unconfirmed:
             row = rows[r]
             role = _role(row.kind)
-            if (d.name != "none" and (shape, d.rule, role) in confirmed) or (
-                    (d.rule, role) in peers and len(row.parts) >= 2 and _counts(row, row.parts, rows, additive)):
+            if _lone(d.evidence[r]) and ((d.name != "none" and (shape, d.rule, role) in confirmed) or (
+                    (d.rule, role) in peers and len(row.parts) >= 2 and _counts(row, row.parts, rows, additive))):
                 continue
             where = "under" if row.parts and row.parts[0] > r else "over"
             rows[r] = replace(row, parts=())

@@ -1,0 +1,58 @@
+"""Review of issue 16 (structure as a hypothesis): adversarial reports that gave a false AVVIK, a
+missed or misplaced one, or a sheet cell NAV did not publish. Each test is a hand-made report whose
+expected result is worked out by hand in its comment (the oracle), not by the code under test."""
+
+from __future__ import annotations
+
+from converter import parse_text, reconcile
+
+
+def _report(*tables: tuple[str, list[str], list[tuple[object, ...]]], period: str = "Februar 2014") -> str:
+    """A report of the given tables: (title, headers, rows); a label starting with "*" is a bold row."""
+    out = "# Deltakere i arbeidsrettede tiltak. Tiltak. En måned\n\n"
+    for title, headers, rows in tables:
+        out += f"## {title}\n\n{period}\n\n\t" + "\t".join(headers) + "\n"
+        for label, *values in rows:
+            text = [str(v) for v in values]
+            if str(label).startswith("*"):
+                label = str(label)[1:]
+                text = [f"<b>{v}</b>" if v else "" for v in text]
+                label = f"<b>{label}</b>"
+            out += "\t".join([str(label), *text]) + "\n"
+        out += "\n\n\n"
+    return out
+
+
+def _failures(text: str) -> list[tuple[str, str, str]]:
+    return [(c.table, c.row, c.column) for c in reconcile(parse_text(text, "r.txt")) if not c.holds]
+
+
+HG = ("Hovedgrupper", ["Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"],
+      [("*I alt", 100, 10, 11), ("A", 60, 5, 9), ("B", 40, 5, 14)])
+
+
+def test_a_peer_table_does_not_assert_a_total_its_own_numbers_refute_in_every_column():
+    # Persons counted once in each tiltak: the total (150, 120) is below the parts' sums (180, 140)
+    # in both columns; nothing sums. That Hovedgrupper sums is no evidence that this total does.
+    text = _report(HG, ("Personer etter tiltak i løpet av året", ["Menn", "Kvinner"],
+                        [("*I alt", 150, 120), ("Oppfølging", 100, 90), ("Opplæring", 80, 50)]))
+    assert _failures(text) == []
+    report = parse_text(text, "r.txt")
+    assert any("«I alt» er ikke summen av radene under" in n for n in report.tables[1].notes)
+
+
+def test_a_peer_table_still_confirms_a_total_with_one_wrong_detail():
+    # One-column twin tables; in the second, a detail is one too high (61 + 40 = 101, published 100):
+    # one contradicted cell, which one wrong number explains: an AVVIK at that total.
+    text = _report(("Hovedgrupper", ["Antall"], [("*I alt", 100), ("A", 60), ("B", 40)]),
+                   ("Tiltaksgrupper", ["Antall"], [("*I alt", 100), ("C", 61), ("D", 40)]))
+    assert _failures(text) == [("Tiltaksgrupper", "I alt", "Antall")]
+
+
+def test_a_bold_average_row_is_not_asserted_by_a_subtotal_that_sums():
+    # "I alt A og B" sums A + B in both columns; the bold "Gjennomsnitt C og D" (30, 20) is the
+    # average of C and D, not their sum (60, 40), in both columns: not a subtotal, no AVVIK.
+    text = _report(("Varighet", ["Menn", "Kvinner"],
+                    [("*I alt", 210, 150), ("A", 100, 90), ("B", 50, 30), ("*I alt A og B", 150, 120),
+                     ("C", 20, 10), ("D", 40, 30), ("*Gjennomsnitt C og D", 30, 20)]))
+    assert _failures(text) == []
