@@ -24,7 +24,7 @@ from typing import NamedTuple, TypeVar
 from .arith import growth, percent, share  # noqa: F401 (the relations' arithmetic, as before)
 from .meaning import located_keys
 from .model import Column, ColumnKind, Measure, Number, Report, Row, Section, Table, section_total
-from .structure import relation_value
+from .structure import nothing_published, relation_value
 
 Values = list[list[list[Number | None]]]          # [section][row][column]
 T = TypeVar("T")
@@ -245,8 +245,7 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
                                         cell, line, what_sum, title, heading, label, headers[c]))
                 if relation is not None:
                     col = columns[c]
-                    if col.kind is ColumnKind.CHANGE and published[c] is None and any(
-                            published[o] is None for o in col.operands):
+                    if nothing_published(col.kind, col.operands, published, c):
                         continue               # a blank change beside a blank year: nothing to check
                     computed = relation_value(col.kind, col.operands, col.decimals, published, base_values)
                     checks.append(Check(relation[0], cell, published[c], computed,
@@ -288,6 +287,9 @@ def table_check_count(report: Report, unknowns: list[set[tuple[int, int, int]]])
             for r, c in bad.get(s, ()):
                 count -= (c in related) + (c in additive and bool(rows[r].parts))
             unknown_cells = {(r, c) for r, c in bad.get(s, ())}
+            count -= sum(1 for c in related for r, row in enumerate(rows)    # not checked: see _table_checks
+                         if (r, c) not in unknown_cells
+                         and nothing_published(columns[c].kind, columns[c].operands, row.values, c))
             for repeat in section.repeats:
                 count += sum(1 for c in range(len(columns))
                              if not filtered or ((repeat.row, c) not in unknown_cells and repeat.values[c] is not None))

@@ -390,6 +390,18 @@ def relation_value(kind: ColumnKind, operands: Sequence[int], decimals: int, row
     raise ValueError(f"{kind} is not computed")
 
 
+def nothing_published(kind: ColumnKind, operands: Sequence[int], values: Sequence[Number | None], c: int) -> bool:
+    """A blank computed cell beside a blank cell it is computed from states nothing: a blank change
+    beside a blank year, a blank percent beside a blank change. It is not checked (nor evidence)."""
+    if values[c] is not None:
+        return False
+    if kind is ColumnKind.CHANGE:
+        return any(values[o] is None for o in operands)
+    if kind in (ColumnKind.PERCENT, ColumnKind.GROWTH):
+        return values[operands[1]] is None
+    return False
+
+
 def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: int) -> Evidence:
     """How a computed kind for column c fares on the section's rows (published values only)."""
     kind, operands, _ = hypothesis
@@ -405,7 +417,8 @@ def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: 
         if base_marked or (row.marks and (row.mark(c) or any(row.mark(o) for o in operands))):
             continue
         published = row.values[c]
-        if published is None and not exact and any(row.values[o] is None for o in operands):
+        if published is None and ((not exact and any(row.values[o] is None for o in operands))
+                                  or nothing_published(kind, operands, row.values, c)):
             continue                   # a blank change beside a blank year: nothing was published
         computed = relation_value(kind, operands, decimals, row.values, base)
         if published is None:

@@ -56,3 +56,32 @@ def test_a_bold_average_row_is_not_asserted_by_a_subtotal_that_sums():
                     [("*I alt", 210, 150), ("A", 100, 90), ("B", 50, 30), ("*I alt A og B", 150, 120),
                      ("C", 20, 10), ("D", 40, 30), ("*Gjennomsnitt C og D", 30, 20)]))
     assert _failures(text) == []
+
+
+CHANGE = ["Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"]
+
+
+def test_a_blank_percent_beside_a_blank_change_is_not_checked():
+    # A: 60 this year, change and percent both blank (nothing published beside the count). The
+    # percent is not "0 % from a change of 0": a blank beside a blank states nothing, as a blank
+    # change beside a blank year does. B's percent (100 × 10 / 30 = 33) and the totals still hold.
+    text = _report(("Tiltaksgrupper", CHANGE, [("*I alt", 100, 10, 11), ("A", 60, "", ""), ("B", 40, 10, 33)]))
+    assert _failures(text) == []
+
+
+def test_a_percent_published_beside_a_blank_change_is_still_checked():
+    # A: change blank (0), percent 4: 100 × 0 / 60 = 0, not 4.
+    text = _report(("Tiltaksgrupper", CHANGE, [("*I alt", 100, 10, 11), ("A", 60, "", 4), ("B", 40, 10, 33)]))
+    assert _failures(text) == [("Tiltaksgrupper", "A", "Endring fra i fjor Prosent")]
+
+
+def test_the_check_count_leaves_out_the_blank_changes_that_are_not_checked():
+    # The count that refuses a report too big for Excel is "at least" the checks made: C's blank change
+    # beside blank years and its blank percent are not checked, so they are not counted either.
+    from converter.checks import CheckKind, table_check_count, unknown
+
+    text = _report(("Tiltaksgrupper", ["Februar 2013", "Februar 2014", *CHANGE[1:]],
+                    [("*I alt", 90, 100, 10, 11), ("A", 55, 60, 5, 9), ("B", 35, 40, 5, 14), ("C", "", "", "", "")]))
+    report = parse_text(text, "r.txt")
+    checks = [c for c in reconcile(report) if c.kind is not CheckKind.AGREE]
+    assert table_check_count(report, [unknown(t) for t in report.tables]) == len(checks)
