@@ -337,9 +337,11 @@ def choose_table_rows(table: Table) -> tuple[list[RowDecision], set[PeerKey]]:
 def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[PeerKey] = frozenset()
                 ) -> tuple[tuple[Section, ...], list[str]]:
     """Every section's rows with only the totals the numbers confirm, and a note per total that is
-    published as is. An unsupported total is still asserted where a total of its role is supported
-    in a section of this table with the same detail rows, or, for a total over two rows or more of
-    whole counts, where another table of the report confirms the same rule and role (`peers`)."""
+    published as is. An unsupported total that one wrong number could explain (contradicted in one
+    cell at most, `_lone`) is still asserted where a total of its role is supported in a section of
+    this table with the same detail rows, or, for a total over two rows or more of whole counts,
+    where another table of the report confirms the same rule and role (`peers`); a section where
+    nothing sums takes its twin section's word on those same terms."""
     additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
     confirmed: set[tuple[tuple[str, ...], str, RowKind]] = set()
     shapes: list[tuple[str, ...] | None] = [None] * len(decisions)      # made once, where needed
@@ -355,8 +357,11 @@ def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[Pee
         for r in d.unconfirmed:
             row = rows[r]
             role = _role(row.kind)
-            if _lone(d.evidence[r]) and ((d.name != "none" and (shape, d.rule, role) in confirmed) or (
-                    (d.rule, role) in peers and len(row.parts) >= 2 and _counts(row, row.parts, rows, additive))):
+            # a section where nothing sums (one column, one wrong detail) takes a peer's word on the same
+            # terms as a table does: whole counts, two parts or more
+            counted = len(row.parts) >= 2 and _counts(row, row.parts, rows, additive)
+            if _lone(d.evidence[r]) and (((shape, d.rule, role) in confirmed and (d.name != "none" or counted))
+                                         or ((d.rule, role) in peers and counted)):
                 continue
             where = "under" if row.parts and row.parts[0] > r else "over"
             rows[r] = replace(row, parts=())

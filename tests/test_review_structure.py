@@ -85,3 +85,16 @@ def test_the_check_count_leaves_out_the_blank_changes_that_are_not_checked():
     report = parse_text(text, "r.txt")
     checks = [c for c in reconcile(report) if c.kind is not CheckKind.AGREE]
     assert table_check_count(report, [unknown(t) for t in report.tables]) == len(checks)
+
+
+def _sections(women: int) -> str:
+    return ("# Deltakere i arbeidsrettede tiltak. Fylke. En måned\n\n## Fylke og kjønn\n\nDesember 2019\n\n"
+            "### Menn\n\n\tAntall\n<b>I alt</b>\t<b>300</b>\nHedmark\t100\nBuskerud\t200\n\n"
+            f"### Kvinner\n\n\tAntall\n<b>I alt</b>\t<b>250</b>\nHedmark\t{women}\nBuskerud\t150\n\n")
+
+
+def test_a_wrong_detail_in_a_one_column_section_is_found_by_its_twin_section():
+    # Menn sums (100 + 200 = 300); Kvinner has the same rows and one detail one too high
+    # (101 + 150 = 251, published 250): an AVVIK at Kvinner's total, as across two twin tables.
+    assert _failures(_sections(101)) == [("Fylke og kjønn", "I alt", "Antall")]
+    assert _failures(_sections(100)) == []
