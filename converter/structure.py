@@ -245,9 +245,18 @@ def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Seque
     """Each subtotal's extent as the numbers have it, where the shape leaves it open: a subtotal
     printed above its parts may end before the next bold row (rows under no group follow it), one
     printed below them may start after the previous bold row. The run that sums best wins (the
-    longest on a tie); the top total then sums every row that no subtotal sums."""
+    longest on a tie); the top total then sums every row that no subtotal sums. A run is taken only
+    where the section sums better with it, the top total included: a group's row that one wrong
+    number made nonzero (it was blank) is not moved to the top total, whose sum it would then break,
+    so the error is named at the group's subtotal."""
     out = list(assignment)
-    moved = False
+    top = bool(out) and out[0][0] is RowKind.TOTAL
+    subset = {j for j, row in enumerate(rows) if is_subset_label(row.label)} if "herav" not in name else set()
+
+    def top_parts(assigned: Assignment) -> tuple[int, ...]:
+        consumed = {p for k, (_, parts) in enumerate(assigned) if k for p in parts} | subset
+        return tuple(j for j in range(1, len(rows)) if j not in consumed)
+
     for r, (kind, parts) in enumerate(assignment):
         if kind is not RowKind.SUBTOTAL or len(parts) < 2:
             continue
@@ -261,13 +270,18 @@ def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Seque
         for run, e in zip(runs, _run_evidence(rows, r, parts, additive, over), strict=True):
             if (e.support, -e.fails) > best[:2]:
                 best = (e.support, -e.fails, run)
-        if best[2] != parts:
-            out[r] = (kind, best[2])
-            moved = True
-    if moved and out and out[0][0] is RowKind.TOTAL:
-        subset = {j for j, row in enumerate(rows) if is_subset_label(row.label)} if "herav" not in name else set()
-        consumed = {p for k, (_, parts) in enumerate(out) if k for p in parts} | subset
-        out[0] = (RowKind.TOTAL, tuple(j for j in range(1, len(rows)) if j not in consumed))
+        if best[2] == parts:
+            continue
+        trial = list(out)
+        trial[r] = (kind, best[2])
+        if top:
+            before = sum_evidence(rows, 0, top_parts(out), additive) + full
+            after = sum_evidence(rows, 0, top_parts(trial), additive) + Evidence(best[0], -best[1])
+            if (after.support, -after.fails) <= (before.support, -before.fails):
+                continue
+        out = trial
+    if top and out != assignment:
+        out[0] = (RowKind.TOTAL, top_parts(out))
     return out
 
 

@@ -98,3 +98,29 @@ def test_a_wrong_detail_in_a_one_column_section_is_found_by_its_twin_section():
     # (101 + 150 = 251, published 250): an AVVIK at Kvinner's total, as across two twin tables.
     assert _failures(_sections(101)) == [("Fylke og kjønn", "I alt", "Antall")]
     assert _failures(_sections(100)) == []
+
+
+def _regions(c: object) -> str:
+    # Region 1 printed above its parts A, B, C (C blank: 0); Region 2 above D, E; I alt above all.
+    return _report(("Fylke", ["Antall", "Endring fra i fjor Antall"],
+                    [("*I alt", 300, 30), ("*Region 1", 100, 10), ("A", 60, 4), ("B", 40, 6), ("C", c, ""),
+                     ("*Region 2", 200, 20), ("D", 150, 15), ("E", 50, 5)]))
+
+
+def test_a_blank_detail_made_nonzero_is_named_at_its_groups_subtotal():
+    # C's blank Antall printed as 5 by mistake: Region 1 = 60 + 40 + 5 = 105, published 100. Leaving
+    # C out of Region 1 would make Region 1 sum but I alt = 100 + 200 + 5 fail: the error belongs to
+    # the smallest total that contains C, Region 1 (as the README promises), not to I alt.
+    assert _failures(_regions("")) == []
+    assert _failures(_regions(5)) == [("Fylke", "Region 1", "Antall")]
+
+
+def test_rows_under_no_group_after_the_last_group_still_belong_to_the_top_total():
+    # "Ellers" (20, 3) follows the last group: Region 2 = D + E, I alt = the regions + Ellers.
+    text = _report(("Fylke", ["Antall", "Endring fra i fjor Antall"],
+                    [("*I alt", 320, 33), ("*Region 1", 100, 10), ("A", 60, 4), ("B", 40, 6),
+                     ("*Region 2", 200, 20), ("D", 150, 15), ("E", 50, 5), ("Ellers", 20, 3)]))
+    assert _failures(text) == []
+    report = parse_text(text, "r.txt")
+    rows = report.tables[0].sections[0].rows
+    assert [rows[p].label for p in rows[0].parts] == ["Region 1", "Region 2", "Ellers"]
