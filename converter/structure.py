@@ -411,13 +411,16 @@ def relation_value(kind: ColumnKind, operands: Sequence[int], decimals: int, row
 
 def nothing_published(kind: ColumnKind, operands: Sequence[int], values: Sequence[Number | None], c: int) -> bool:
     """A blank computed cell beside a blank cell it is computed from states nothing: a blank change
-    beside a blank year, a blank percent beside a blank change. It is not checked (nor evidence)."""
+    beside a blank year, a blank percent beside a blank change, a blank share beside a blank count
+    (a zero printed blank). It is not checked (nor evidence)."""
     if values[c] is not None:
         return False
     if kind is ColumnKind.CHANGE:
         return any(values[o] is None for o in operands)
     if kind in (ColumnKind.PERCENT, ColumnKind.GROWTH):
         return values[operands[1]] is None
+    if kind is ColumnKind.SHARE:
+        return values[operands[0]] is None
     return False
 
 

@@ -124,3 +124,13 @@ def test_rows_under_no_group_after_the_last_group_still_belong_to_the_top_total(
     report = parse_text(text, "r.txt")
     rows = report.tables[0].sections[0].rows
     assert [rows[p].label for p in rows[0].parts] == ["Region 1", "Region 2", "Ellers"]
+
+
+def test_a_blank_share_beside_a_blank_count_is_not_checked():
+    # C's count is blank (0 printed blank) and so is its share: 100 × 0 / 1 100 = 0,0 printed blank
+    # the same way, not a contradiction. A published share beside a blank count is still checked.
+    rows = [("*I alt", "1 100", "100,0"), ("A", 420, "38,2"), ("B", 680, "61,8")]
+    text = _report(("Andeler", ["Antall", "Andel i prosent"], [*rows, ("C", "", "")]))
+    assert _failures(text) == []
+    text = _report(("Andeler", ["Antall", "Andel i prosent"], [*rows, ("C", "", "0,5")]))
+    assert _failures(text) == [("Andeler", "C", "Andel i prosent")]
