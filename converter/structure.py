@@ -38,7 +38,7 @@ holds less often (a block of rates under a heading "Prosent"), it is not asserte
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -180,18 +180,23 @@ def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns:
         else:
             fails += 1
     marked = bool(top.marks) or any(rows[p].marks for p in parts)
-    for c in columns:
-        if marked and (top.mark(c) or any(rows[p].mark(c) for p in parts)):
-            continue
-        published = top.values[c]
-        computed = sum(rows[p].values[c] or 0 for p in parts)
+    more, against = _tally((top.values[c], sum(rows[p].values[c] or 0 for p in parts)) for c in columns
+                           if not (marked and (top.mark(c) or any(rows[p].mark(c) for p in parts))))
+    return Evidence(support + more, fails + against)
+
+
+def _tally(pairs: Iterable[tuple[Number | None, Number]]) -> tuple[int, int]:
+    """(support, fails) of (published total, sum of its parts) pairs: a nonzero total that equals its
+    sum supports; a blank total over a nonzero sum, or any other difference, contradicts."""
+    support = fails = 0
+    for published, computed in pairs:
         if published is None:
             fails += computed != 0
         elif published == computed:
             support += published != 0
         else:
             fails += 1
-    return Evidence(support, fails)
+    return support, fails
 
 
 # --------------------------------------------------------------------------- rows
@@ -229,15 +234,7 @@ def _run_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns
     published = [rows[total].values[c] for c in columns]
     out = []
     for sums in reversed(running):                 # longest first, as the runs are listed
-        support = fails = 0
-        for want, got in zip(published, sums, strict=True):
-            if want is None:
-                fails += got != 0
-            elif want == got:
-                support += want != 0
-            else:
-                fails += 1
-        out.append(Evidence(support, fails))
+        out.append(Evidence(*_tally(zip(published, sums, strict=True))))
     return out
 
 

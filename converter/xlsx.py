@@ -270,11 +270,19 @@ def _last_column(sheet: Sheet) -> int:
     return max([n, *(box[2] for box, _ in sheet.charts)])
 
 
+def _repeats_columns(sheet: Sheet, landscape: bool, paper: int, margins: Sequence[float]) -> bool:
+    """Does the printed sheet repeat its label columns? Only where it is too wide for one page
+    across: a sheet on one page needs no repeated columns, and the two-range print titles they
+    take are what Gnumeric cannot read (it prints a line for them), so they are left out there."""
+    return sheet.print_columns is not None and page_plan(
+        sheet.widths, _last_column(sheet), landscape, paper, margins)[1] != 1
+
+
 def _sheet_xml(sheet: Sheet, selected: bool, landscape: bool, paper: int,
                margins: tuple[float, float, float, float, float, float]) -> Iterator[str]:
     """The worksheet XML in pieces, so a big sheet is never held in memory whole."""
     landscape, wide = page_plan(sheet.widths, _last_column(sheet), landscape, paper, margins,
-                                sheet.print_columns is not None)
+                                _repeats_columns(sheet, landscape, paper, margins))
     out = [_XML, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
            # printed: fitted to `wide` pages across (see page_plan), or at 100%
            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if wide else "",
@@ -460,10 +468,11 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
         "</Relationships>")
     defined = []
     for i, sheet in enumerate(sheets):
-        if sheet.print_rows or sheet.print_columns:
+        columns = _repeats_columns(sheet, landscape, paper, margins)
+        if sheet.print_rows or columns:
             quoted = _t(quote_sheet(sheet.name))
             titles = []
-            if sheet.print_columns:          # columns first, as Excel writes them
+            if columns and sheet.print_columns:          # columns first, as Excel writes them
                 a, b = (column_letter(c) for c in sheet.print_columns)
                 titles.append(f"{quoted}!${a}:${b}")
             if sheet.print_rows:

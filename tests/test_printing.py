@@ -81,3 +81,15 @@ def test_the_time_series_prints_a_page_of_months_with_its_labels(tmp_path):
     breaks = [b.id for b in diagram.row_breaks.brk]
     tops = sorted(c.anchor._from.row for c in diagram._charts)           # 0-based: the row above is 1-based
     assert breaks == tops[1:]                                            # a page ends right above each chart
+
+
+@pytest.mark.parametrize(("months", "repeated"), [(6, False), (60, True)])
+def test_label_columns_repeat_only_where_a_sheet_is_wider_than_a_page(months, repeated):
+    # A sheet on one page across needs no repeated columns; leaving them out there also spares
+    # Gnumeric, which cannot read two-range print titles ('S'!$A:$B,'S'!$1:$4).
+    from converter.layout import column_letter
+    from converter.xlsx import Sheet, _repeats_columns
+
+    sheet = Sheet(name="S", widths=[(1, 1, 40.0), (2, 2, 12.0), (3, 2 + months, 9.5)], print_rows=(1, 4),
+                  print_columns=(1, 2), dimension=f"A1:{column_letter(2 + months)}9")
+    assert _repeats_columns(sheet, False, 9, (0.7, 0.7, 0.75, 0.75, 0.3, 0.3)) is repeated
