@@ -4,6 +4,8 @@ expected result is worked out by hand in its comment (the oracle), not by the co
 
 from __future__ import annotations
 
+import pytest
+
 from converter import parse_text, reconcile
 
 
@@ -134,3 +136,15 @@ def test_a_blank_share_beside_a_blank_count_is_not_checked():
     assert _failures(text) == []
     text = _report(("Andeler", ["Antall", "Andel i prosent"], [*rows, ("C", "", "0,5")]))
     assert _failures(text) == [("Andeler", "C", "Andel i prosent")]
+
+
+@pytest.mark.xfail(reason="open design question: NAV rounds each yearly average (Årsgjennomsnitt) on its own, "
+                          "so a total may differ from the sum of its rounded parts by up to half a unit per part; "
+                          "structure.py sums exactly, and one column that happens to sum confirms the others",
+                   strict=True)
+def test_a_yearly_average_total_within_its_rounding_is_no_avvik():
+    # 2013: 333,6 + 333,4 + 333,5 = 1 000,5 → published 1 001, parts 334 + 333 + 333 = 1 000.
+    text = _report(("Hovedgrupper", ["2012", "2013", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"],
+                    [("*I alt", 900, 1001, 101, 11), ("A", 300, 334, 34, 11), ("B", 300, 333, 33, 11),
+                     ("C", 300, 333, 33, 11)]), period="Årsgjennomsnitt 2013")
+    assert _failures(text) == []
