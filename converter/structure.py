@@ -308,7 +308,8 @@ def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[t
     built, unconfirmed = [], []
     for r, (row, (kind, parts)) in enumerate(zip(rows, assignment, strict=True)):
         if parts and not (per[r].supported or per[r].fails == 0
-                          or (_role(kind) in peers and name != "none" and _lone(per[r]))):
+                          or (_role(kind) in peers and name != "none" and _lone(per[r])
+                              and _near(rows, r, parts, additive))):
             unconfirmed.append(r)
         built.append(row if row.kind is kind and row.parts == parts else replace(row, kind=kind, parts=parts))
     return RowDecision(tuple(built), tuple(unconfirmed), name, rule, per)
@@ -319,6 +320,21 @@ def _lone(evidence: Evidence) -> bool:
     peer may confirm a total contradicted once; one contradicted in two cells or more, none summing,
     is no sum (persons counted once in each tiltak, an average in a bold row), whatever its peers do."""
     return evidence.fails <= 1
+
+
+def _near(rows: Sequence[Row], total: int, parts: Sequence[int], columns: Sequence[int]) -> bool:
+    """Is a contradicted count within a factor of two of its parts' sum? A misprinted detail moves a
+    total by that detail's error; a total many times its parts is another figure (the whole country
+    above a page of two counties: 15 183 over 800), so no peer confirms it. Signed or zero figures
+    (a change) say nothing either way."""
+    top = rows[total]
+    for c in columns:
+        published, computed = top.values[c], sum(rows[p].values[c] or 0 for p in parts)
+        if published is None or published == computed or top.mark(c) or any(rows[p].mark(c) for p in parts):
+            continue
+        if published > 0 and computed > 0 and max(published, computed) > 2 * min(published, computed):
+            return False
+    return True
 
 
 def _shape(section: Section) -> tuple[str, ...]:
@@ -371,8 +387,9 @@ def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[Pee
             # a section where nothing sums (one column, one wrong detail) takes a peer's word on the same
             # terms as a table does: whole counts, two parts or more
             counted = len(row.parts) >= 2 and _counts(row, row.parts, rows, additive)
-            if _lone(d.evidence[r]) and (((shape, d.rule, role) in confirmed and (d.name != "none" or counted))
-                                         or ((d.rule, role) in peers and counted)):
+            if _lone(d.evidence[r]) and _near(rows, r, row.parts, additive) and (
+                    ((shape, d.rule, role) in confirmed and (d.name != "none" or counted))
+                    or ((d.rule, role) in peers and counted)):
                 continue
             where = "under" if row.parts and row.parts[0] > r else "over"
             rows[r] = replace(row, parts=())

@@ -150,11 +150,6 @@ def test_a_yearly_average_total_within_its_rounding_is_no_avvik():
     assert _failures(text) == []
 
 
-@pytest.mark.xfail(reason="the cross-table peer rule is keyed by (rule, role) only: a subtotal-above table that sums "
-                          "lends its top total's rule to a national total above a page of two counties, which "
-                          "sums nothing on its page (issue 16's 'Hele landet: published 15183' again); telling it "
-                          "from a twin table's one wrong detail needs more than the rule (same rows? same label?)",
-                   strict=True)
 def test_a_national_total_over_a_county_page_is_not_asserted_by_a_subtotal_above_table():
     text = _report(("Landbakgrunn", ["Antall"],
                     [("*I alt", 300), ("*Innvandrere i alt", 100), ("Europa", 60), ("Afrika", 40),
