@@ -132,6 +132,7 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
     """
     out: set[tuple[int, int, int]] = {(s, r, c) for s, section in enumerate(table.sections)
                                        for c in section.published for r in range(len(section.rows))}
+    out.update((s, r, c) for s, section in enumerate(table.sections) for r, c in section.rounded)
     if not any(row.marks for section in table.sections for row in section.rows):
         return out
     order = _order(table)

@@ -118,6 +118,9 @@ class Section:
     # Computed columns whose relation the section's own numbers refute (a block of rates under a
     # heading "Prosent"): published as is here, nothing checked (structure.decide_columns).
     published: frozenset[int] = frozenset()
+    # (row, column) of sums in a report of rounded averages that hold only within their parts'
+    # rounding: published as is, not checked (structure.rounded_sums).
+    rounded: frozenset[tuple[int, int]] = frozenset()
 
 
 def section_total(section: Section) -> int | None:

@@ -41,6 +41,7 @@ from .model import (
     Measure,
     Number,
     Period,
+    PeriodKind,
     Repeat,
     Report,
     Row,
@@ -744,7 +745,8 @@ class _Parser:
             encoding=self.encoding,
             note="\n".join(self.notes),
             # The shape proposes (bold rows, headers); the published numbers decide (structure.decide).
-            tables=decide([t.build(self.period.key) for t in self.tables]),
+            tables=decide([t.build(self.period.key) for t in self.tables],
+                          rounding=self.period.kind is PeriodKind.AVERAGE),
             warnings=tuple(self.warnings),
             removed_chars=self.removed,
         )

@@ -161,7 +161,7 @@ class Evidence:
 
 
 def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns: Sequence[int],
-                 shares: Sequence[tuple[int, int]] = ()) -> Evidence:
+                 shares: Sequence[tuple[int, int]] = (), rounding: bool = False) -> Evidence:
     """Does row `total` equal the sum of `parts`, column by column? A blank part counts as 0 (the
     family prints a zero count as blank); a cell resting on a symbol, or a blank total over blank
     parts, is no evidence either way.
@@ -180,9 +180,23 @@ def sum_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns:
         else:
             fails += 1
     marked = bool(top.marks) or any(rows[p].marks for p in parts)
-    more, against = _tally((top.values[c], sum(rows[p].values[c] or 0 for p in parts)) for c in columns
-                           if not (marked and (top.mark(c) or any(rows[p].mark(c) for p in parts))))
+    pairs = ((top.values[c], sum(rows[p].values[c] or 0 for p in parts)) for c in columns
+             if not (marked and (top.mark(c) or any(rows[p].mark(c) for p in parts))))
+    if rounding:        # averages rounded one by one: a sum within their rounding is no evidence
+        pairs = (pair for pair in pairs if not within_rounding(*pair, len(parts)))
+    more, against = _tally(pairs)
     return Evidence(support + more, fails + against)
+
+
+def within_rounding(published: Number | None, computed: Number, parts: int) -> bool:
+    """Does a published total differ from the sum of its parts, all rounded one by one as yearly
+    averages are (`Årsgjennomsnitt`), by no more than the parts' rounding: half a unit of the last
+    published decimal per part? (An exact sum is not "within rounding": it sums.)"""
+    if published is None or published == computed:
+        return False
+    exponent = published.as_tuple().exponent if isinstance(published, Decimal) else 0
+    unit = Decimal(1).scaleb(exponent if isinstance(exponent, int) and exponent < 0 else 0)
+    return abs(Decimal(published) - Decimal(computed)) * 2 <= unit * parts
 
 
 def _tally(pairs: Iterable[tuple[Number | None, Number]]) -> tuple[int, int]:
@@ -282,8 +296,8 @@ def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Seque
     return out
 
 
-def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[tuple[int, int]] = ()
-                ) -> RowDecision:
+def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[tuple[int, int]] = (),
+                rounding: bool = False) -> RowDecision:
     """The candidate structure the section's numbers support best (see the module's docstring):
     the most supporting cells, then the fewest contradicting ones, then the order of candidates.
     Totals whose own numbers do not support them: `RowDecision.unconfirmed` (a total of the same
@@ -293,7 +307,7 @@ def choose_rows(rows: Sequence[Row], additive: Sequence[int], shares: Sequence[t
     best: tuple[tuple[int, int], str, Assignment, dict[int, Evidence]] | None = None
     for name, proposed in row_candidates(bold, subset):
         assignment = _fit(rows, proposed, name, additive)
-        per = {r: sum_evidence(rows, r, parts, additive, shares if kind is RowKind.TOTAL else ())
+        per = {r: sum_evidence(rows, r, parts, additive, shares if kind is RowKind.TOTAL else (), rounding)
                for r, (kind, parts) in enumerate(assignment) if parts}
         rank = (sum(e.support for e in per.values()), -sum(e.fails for e in per.values()))
         if best is None or rank > best[0]:
@@ -350,12 +364,12 @@ def _counts(row: Row, parts: Sequence[int], rows: Sequence[Row], additive: Seque
     return all(type(x.values[c]) is not Decimal for x in (row, *(rows[p] for p in parts)) for c in additive)
 
 
-def choose_table_rows(table: Table) -> tuple[list[RowDecision], set[PeerKey]]:
+def choose_table_rows(table: Table, rounding: bool = False) -> tuple[list[RowDecision], set[PeerKey]]:
     """Each section's decision, and the (rule, role) pairs its own numbers confirm in this table."""
     additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
     shares = [(c, col.decimals) for c, col in enumerate(table.columns)
               if col.kind is ColumnKind.SHARE and len(col.operands) == 1]
-    decisions = [choose_rows(section.rows, additive, shares) for section in table.sections]
+    decisions = [choose_rows(section.rows, additive, shares, rounding) for section in table.sections]
     confirmed = {(d.rule, _role(d.rows[r].kind)) for d in decisions for r, e in d.evidence.items()
                  if e.supported and d.name != "none"}
     return decisions, confirmed
@@ -572,10 +586,13 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
     return tuple(columns), [frozenset(r) for r in refuted], notes, confirmed
 
 
-def decide(tables: Sequence[Table]) -> tuple[Table, ...]:
+def decide(tables: Sequence[Table], rounding: bool = False) -> tuple[Table, ...]:
     """The report's tables with only the structure their numbers confirm: rows first (which rows a
-    total sums), then columns (what a computed column means), each table with its notes."""
-    chosen = [choose_table_rows(table) for table in tables]
+    total sums), then columns (what a computed column means), each table with its notes.
+
+    `rounding`: the report's numbers are averages rounded one by one (a yearly average): a total
+    within its parts' rounding is neither evidence nor an AVVIK, but published as is (`rounded_sums`)."""
+    chosen = [choose_table_rows(table, rounding) for table in tables]
     staged: list[tuple[Table, list[str]]] = []
     for i, (table, (decisions, _)) in enumerate(zip(tables, chosen, strict=True)):
         peers = frozenset().union(*(chosen[j][1] for j in range(len(tables)) if j != i))
@@ -590,5 +607,33 @@ def decide(tables: Sequence[Table]) -> tuple[Table, ...]:
             columns, refuted, column_notes, _ = decide_columns(table, peers)
         sections = tuple(replace(section, published=refuted[s]) if refuted[s] else section
                          for s, section in enumerate(table.sections))
-        out.append(replace(table, columns=columns, sections=sections, notes=(*notes, *column_notes)))
+        table = replace(table, columns=columns, sections=sections, notes=(*notes, *column_notes))
+        out.append(rounded_sums(table) if rounding else table)
     return tuple(out)
+
+
+def rounded_sums(table: Table) -> Table:
+    """A table of rounded averages with the sums that hold only within their parts' rounding (a
+    total, or an "I alt" column) marked published as is (`Section.rounded`), and a note: neither a
+    formula that would show another number nor an AVVIK."""
+    sections, count = [], 0
+    additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
+    rowsums = [(c, col.operands) for c, col in enumerate(table.columns) if col.kind is ColumnKind.ROWSUM]
+    for section in table.sections:
+        rows = section.rows
+        cells = set()
+        for r, row in enumerate(rows):
+            if row.marks:
+                continue
+            if row.parts and not any(rows[p].marks for p in row.parts):
+                cells.update((r, c) for c in additive if within_rounding(
+                    row.values[c], sum(rows[p].values[c] or 0 for p in row.parts), len(row.parts)))
+            cells.update((r, c) for c, operands in rowsums if within_rounding(
+                row.values[c], sum(row.values[o] or 0 for o in operands), len(operands)))
+        count += len(cells)
+        sections.append(replace(section, rounded=frozenset(cells)) if cells else section)
+    if not count:
+        return table
+    note = (f"Ikke kontrollert: {count} sum{'mer' if count > 1 else ''} i tabell «{table.title}» avviker bare "
+            "innenfor avrundingen av gjennomsnittene (hvert tall er avrundet for seg); publisert som de er")
+    return replace(table, sections=tuple(sections), notes=(*table.notes, note))

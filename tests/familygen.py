@@ -266,6 +266,7 @@ class Relation:
     result: int                        # cell index
     members: tuple[int, ...]
     mode: str = ""                     # pct: "cc" (count, change) or "prev" (previous, change)
+    rounded: bool = False              # averages rounded one by one: a sum holds within half a unit per part
 
     def cells(self) -> tuple[int, ...]:
         return (self.result, *self.members)
@@ -274,6 +275,8 @@ class Relation:
         r = v[self.result]
         m = [v[i] for i in self.members]
         if self.kind in ("sum", "rowsum"):
+            if self.rounded:
+                return abs((r or 0) - sum(x or 0 for x in m)) * 2 <= len(m)
             return (r or 0) == sum(x or 0 for x in m)
         if self.kind == "change":
             return (r or 0) == (m[0] or 0) - (m[1] or 0)
@@ -414,8 +417,10 @@ def norm_loc(loc: Iterable[str | None]) -> tuple[str, ...]:
 
 
 class _Builder:
-    def __init__(self, shape: str, seed: int, cube: Cube, title: str, intro: bool, period_line: str = "") -> None:
+    def __init__(self, shape: str, seed: int, cube: Cube, title: str, intro: bool, period_line: str = "",
+                 rounded: bool = False) -> None:
         self.shape, self.seed, self.cube, self.title = shape, seed, cube, title
+        self.rounded = rounded          # a report of rounded averages (Årsgjennomsnitt): sums hold within rounding
         self.period_line = period_line or period_text(cube.cur)
         self.titled = False             # "headed": the report's title and period printed once, first
         self.lines: list[str] = []
@@ -514,10 +519,11 @@ class _Builder:
                 for c, col in enumerate(cols):
                     if row.parts and col.measure in ("count", "change"):
                         self.relations.append(Relation("sum", cell[c], tuple(self.where[(t, s, p, c)]
-                                                                              for p in row.parts)))
+                                                                              for p in row.parts),
+                                                       rounded=self.rounded))
                     if col.role == "rowsum":
                         cats = tuple(cell[k] for k, o in enumerate(cols) if o.role == "cat")
-                        self.relations.append(Relation("rowsum", cell[c], cats))
+                        self.relations.append(Relation("rowsum", cell[c], cats, rounded=self.rounded))
                     if col.measure == "change":
                         now = _find(cols, "count", col.filt)
                         before = _find(cols, "count", {**col.filt, "period": self.cube.prev})
@@ -683,8 +689,8 @@ def fylke_cube(rng: random.Random, fylker: list[str], *extra: str, **kw: object)
 
 
 def _build(shape: str, seed: int, cube: Cube, tables: list[Tab], kind: str = "Tiltak", intro: bool = True,
-           period_line: str = "", title: str = "") -> Generated:
-    return _Builder(shape, seed, cube, title or title_of(kind), intro, period_line).finish(tables)
+           period_line: str = "", title: str = "", rounded: bool = False) -> Generated:
+    return _Builder(shape, seed, cube, title or title_of(kind), intro, period_line, rounded).finish(tables)
 
 
 # --------------------------------------------------------------------------- the shapes
@@ -1184,7 +1190,7 @@ def two_tables_headed(rng: random.Random, seed: int) -> Generated:
 
 
 def _periodic(rng: random.Random, seed: int, shape: str, line: Callable[[Period], str],
-              header: Callable[[Period], str]) -> Generated:
+              header: Callable[[Period], str], rounded: bool = False) -> Generated:
     """A report for another period than a month: year columns named like its period, a change and a
     percent change; and a Hovedgrupper table for the same period."""
     cube = tiltak_cube(rng, "hg")
@@ -1193,7 +1199,7 @@ def _periodic(rng: random.Random, seed: int, shape: str, line: Callable[[Period]
     return _build(shape, seed, cube, [
         Tab("Hovedgrupper", change_cols(), [Sec("", hg_rows())]),
         Tab("Tiltaksgrupper", cols, [Sec("", tg_rows())]),
-    ], period_line=line(cube.cur))
+    ], period_line=line(cube.cur), rounded=rounded)
 
 
 def quarter_report(rng: random.Random, seed: int) -> Generated:
@@ -1213,8 +1219,10 @@ def range_report(rng: random.Random, seed: int) -> Generated:
 
 
 def year_report(rng: random.Random, seed: int) -> Generated:
-    """A yearly average (`Årsgjennomsnitt 2017`) with bare year columns (`2016`, `2017`)."""
-    return _periodic(rng, seed, "year_report", lambda p: f"Årsgjennomsnitt {p[0]}", lambda p: str(p[0]))
+    """A yearly average (`Årsgjennomsnitt 2017`) with bare year columns (`2016`, `2017`). Averages are
+    rounded one by one, so a total holds within half a unit per part: a change within that is none."""
+    return _periodic(rng, seed, "year_report", lambda p: f"Årsgjennomsnitt {p[0]}", lambda p: str(p[0]),
+                     rounded=True)
 
 
 def date_report(rng: random.Random, seed: int) -> Generated:
