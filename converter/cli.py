@@ -150,7 +150,8 @@ def _print_checks(items: list[Item]) -> None:
         checked = (f"{item.checks} checks, {item.avvik} AVVIK" if item.checks
                    else "no checks possible (nothing the numbers confirm can be checked; see the notes)"
                    if item.notes else "no checks possible (no totals, computed columns or repeated figures)")
-        _out(f"{item.input}: {item.period_text}, {item.tables} tables, {item.rows} rows, {checked}")
+        tables = f"{item.tables} table" + ("s" if item.tables != 1 else "")
+        _out(f"{item.input}: {item.period_text}, {tables}, {item.rows} rows, {checked}")
         for line in item.failures:
             _out(f"  AVVIK {line}")
         for note in item.notes:

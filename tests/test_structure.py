@@ -249,3 +249,16 @@ def test_nothing_to_check_says_so(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx", data_only=True)["Innhold"]
     assert ws["B9"].value == ("Ingen kontroller mulig: rapporten har ingen summer, beregnede kolonner eller tall "
                               "som står i flere tabeller")
+
+
+def test_nothing_to_check_on_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "r.txt"
+    src.write_text(_report("Oslo\t10\t1\nBergen\t20\t2\n"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "converter", str(src), "--check"], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == [f"{src}: Februar 2014, 1 table, 2 rows, no checks possible (no totals, "
+                                        "computed columns or repeated figures)"]
