@@ -102,7 +102,7 @@ def _order(table: Table) -> list[int]:
 
 def derive(table: Table) -> Values:
     """Every cell's value as the workbook shows it: the published number, always (a formula stands
-    only where it gives that number: see `formula_cells`). Also the formulas' cached values."""
+    only where it gives that number: see workbook._table_rows). Also the formulas' cached values."""
     return [[list(r.values) for r in section.rows] for section in table.sections]
 
 

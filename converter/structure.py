@@ -231,14 +231,15 @@ def _role(kind: RowKind) -> RowKind:
 
 
 def _run_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns: Sequence[int],
-                  prefixes: bool) -> list[Evidence]:
-    """`sum_evidence` of every shorter run of `parts`: the prefixes from the longest (`prefixes`),
-    else the suffixes from the longest; by running sums, so a long group costs one pass."""
+                  prefixes: bool) -> list[tuple[tuple[int, ...], Evidence]]:
+    """Every shorter run of `parts` with its `sum_evidence`: the prefixes from the longest
+    (`prefixes`), else the suffixes from the longest; by running sums, so a long group costs one pass."""
+    parts = tuple(parts)
+    runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if prefixes
+            else [parts[k:] for k in range(1, len(parts))])
     if rows[total].marks or any(rows[p].marks for p in parts):
-        runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if prefixes
-                else [parts[k:] for k in range(1, len(parts))])
-        return [sum_evidence(rows, total, run, columns) for run in runs]
-    order = list(parts) if prefixes else list(reversed(parts))
+        return [(run, sum_evidence(rows, total, run, columns)) for run in runs]
+    order = parts if prefixes else parts[::-1]
     sums = [0] * len(columns)
     running: list[list[Number]] = []
     for p in order[:-1]:                            # the runs of 1 … n−1 parts
@@ -246,10 +247,9 @@ def _run_evidence(rows: Sequence[Row], total: int, parts: Sequence[int], columns
         sums = [acc + (values[c] or 0) for acc, c in zip(sums, columns, strict=True)]
         running.append(sums)
     published = [rows[total].values[c] for c in columns]
-    out = []
-    for sums in reversed(running):                 # longest first, as the runs are listed
-        out.append(Evidence(*_tally(zip(published, sums, strict=True))))
-    return out
+    # longest first, as the runs are listed
+    return [(run, Evidence(*_tally(zip(published, sums, strict=True))))
+            for run, sums in zip(runs, reversed(running), strict=True)]
 
 
 def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Sequence[int]) -> Assignment:
@@ -274,11 +274,8 @@ def _fit(rows: Sequence[Row], assignment: Assignment, name: str, additive: Seque
         full = sum_evidence(rows, r, parts, additive)
         if full.fails == 0:
             continue
-        over = name.startswith("over")
-        runs = ([parts[:k] for k in range(len(parts) - 1, 0, -1)] if over
-                else [parts[k:] for k in range(1, len(parts))])
         best = (full.support, -full.fails, parts)
-        for run, e in zip(runs, _run_evidence(rows, r, parts, additive, over), strict=True):
+        for run, e in _run_evidence(rows, r, parts, additive, name.startswith("over")):
             if (e.support, -e.fails) > best[:2]:
                 best = (e.support, -e.fails, run)
         if best[2] == parts:

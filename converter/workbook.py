@@ -139,12 +139,17 @@ def failing_cells(checks: list[Check]) -> Failing:
     return out
 
 
+def _stands(published: Number | None, cell: tuple[int, int, int], failing: dict[tuple[int, int, int], list[int]],
+            unknowns: set[tuple[int, int, int]]) -> bool:
+    """Does a cell with a relation hold its formula? Only where the formula gives the published
+    number: not on a blank, not where a check of the cell fails, not on a cell resting on a symbol.
+    (The table sheet writes the formula, Avstemming refers to it: one rule for both.)"""
+    return published is not None and cell not in failing and cell not in unknowns
+
+
 def _shown(value: Number | None) -> str:
     """A number as a Norwegian reader writes it in a sentence: "16 289", "-2,5"; a blank: "tom"."""
-    if value is None:
-        return "tom"
-    whole = f"{value:,}".replace(",", " ").replace(".", ",")
-    return whole
+    return "tom" if value is None else f"{value:,}".replace(",", " ").replace(".", ",")
 
 
 def _note(check: Check, row: int) -> str:
@@ -281,8 +286,8 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
                     cells.append(next_num(published, avvik_style) if published is not None
                                  else next_blank(avvik_style))
                     continue
-                expr = None if published is None or (unknowns and (s, r, c) in unknowns) else cell_formula(
-                    table, layout, s, r, c)
+                expr = cell_formula(table, layout, s, r, c) if _stands(published, (s, r, c), failing,
+                                                                       unknowns) else None
                 if expr is None:
                     mark = row.mark(c)
                     cells.append(next_num(published, style) if published is not None
@@ -346,10 +351,8 @@ def _live_relations(report: Report, layouts: list[TableLayout], checks: list[Che
         t, s, r, c = check.cell
         table = tables[t]
         same = kind is not CheckKind.SUM or table.columns[c].kind is ColumnKind.VALUE
-        # A check of the cell's own relation, on a published number that no check contradicts and
-        # no symbol hides: the cell holds that relation's formula (see _table_rows), referenced.
-        if same and table.sections[s].rows[r].values[c] is not None and not (
-                (s, r, c) in failing.get(t, ()) or (s, r, c) in unknowns[t]):
+        # A check of the cell's own relation where the cell holds that relation's formula: referenced.
+        if same and _stands(table.sections[s].rows[r].values[c], (s, r, c), failing.get(t, {}), unknowns[t]):
             continue
         layout = layouts[t]
         expr = parts_sum(table, layout, s, r, c) if kind is CheckKind.SUM else cell_formula(table, layout, s, r, c)
