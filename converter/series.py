@@ -393,8 +393,7 @@ class Archive:
         self._ids: dict[Key, int] = {}
         self._strings: dict[str, str] = {}
         self.entries: dict[tuple[str, str], _Entry] = {}
-        self.notes: list[Note] = []
-        self.duplicates: list[tuple[str, str, str]] = []      # (period, the report not used, the one used)
+        self._unused: dict[tuple[str, str], list[Source]] = {}   # per (identity, period): the reports not used
         # Most reports of an archive have the same keys as another: their key ids are looked up once
         # (one hash of the whole key tuple), and (keys, at, relative periods) numbers the layout.
         self._by_keys: dict[tuple[Key, ...], array] = {}
@@ -429,18 +428,35 @@ class Archive:
             # order the workers happened to finish in).
             newer, older = ((entry, other) if (mtime, path) > (other.source.mtime, other.source.path)
                             else (other, entry))
-            tie = mtime == other.source.mtime
-            first, last, used = older.source.path, newer.source.path, newer.source.path
-            if tie:
-                first, last = sorted((first, last))
-            self.notes.append(Note(
-                f"time series: two reports for {data.period}: {first} and {last}; using {used} "
-                + ("(same time stamp: the later path)" if tie else "(newer)"),
-                f"To rapporter for {data.period}: {first} og {last}; bruker {used} "
-                + ("(samme endringstid: den siste etter filsti)" if tie else "(nyeste)")))
-            self.duplicates.append((data.period, older.source.path, newer.source.path))
+            self._unused.setdefault(slot, []).append(older.source)
             entry = newer
         self.entries[slot] = entry
+
+    @property
+    def duplicates(self) -> list[tuple[str, str, str]]:
+        """(period, a report not used, the one used) for every duplicate, in an order that does not
+        depend on the order the reports arrived in (a batch's workers finish in any order)."""
+        return [(slot[1], older.path, self.entries[slot].source.path) for slot, older in self._losers()]
+
+    @property
+    def notes(self) -> list[Note]:
+        """A note for every report not used: which one is, and why (newer, or the later path)."""
+        notes = []
+        for slot, older in self._losers():
+            period, used = slot[1], self.entries[slot].source
+            tie = older.mtime == used.mtime
+            first, last = sorted((older.path, used.path)) if tie else (older.path, used.path)
+            notes.append(Note(
+                f"time series: two reports for {period}: {first} and {last}; using {used.path} "
+                + ("(same time stamp: the later path)" if tie else "(newer)"),
+                f"To rapporter for {period}: {first} og {last}; bruker {used.path} "
+                + ("(samme endringstid: den siste etter filsti)" if tie else "(nyeste)")))
+        return notes
+
+    def _losers(self) -> list[tuple[tuple[str, str], Source]]:
+        """(slot, a report not used there), sorted by period, identity and path."""
+        return sorted(((slot, older) for slot, unused in self._unused.items() for older in unused),
+                      key=lambda x: (x[0][1], x[0][0], x[1].path))
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -9,6 +9,7 @@ its simulation, not from the converter), and hand-made tidy data for the pure ru
 from __future__ import annotations
 
 import csv
+import itertools
 import sys
 from array import array
 
@@ -98,6 +99,23 @@ def test_same_kind_and_month_are_duplicates_newer_wins():
     archive.add(_data("2014-02", [("I alt", "count", 2, "")]), "new.txt", 2.0)
     timeline = build(archive)
     assert _line(timeline).value(0) == 2 and timeline.duplicates == [("2014-02", "old.txt", "new.txt")]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_three_reports_of_one_month_give_the_same_notes_in_any_order(order):
+    # A batch adds reports in the order its workers finish: the winner, the duplicates and their
+    # notes must not depend on it (they named a report that a third, newer one then replaced).
+    reports = [("a.txt", 1.0, 1), ("b.txt", 2.0, 2), ("c.txt", 3.0, 3)]
+    archive = Archive()
+    for i in order:
+        path, mtime, value = reports[i]
+        archive.add(_data("2014-02", [("I alt", "count", value, "")]), path, mtime)
+    timeline = build(archive)
+    assert _line(timeline).value(0) == 3
+    assert timeline.duplicates == [("2014-02", "a.txt", "c.txt"), ("2014-02", "b.txt", "c.txt")]
+    assert [str(n) for n in timeline.notes] == [
+        "time series: two reports for 2014-02: a.txt and c.txt; using c.txt (newer)",
+        "time series: two reports for 2014-02: b.txt and c.txt; using c.txt (newer)"]
 
 
 @pytest.mark.parametrize(("own", "column", "change", "shown", "mark", "difference"), [
