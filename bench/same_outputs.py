@@ -55,7 +55,7 @@ VOLATILE = ("stamp",)            # the output's own size and mtime (how an edit 
 
 def make_inputs(into: Path, seeds: int) -> None:
     """Every input, written once; both versions convert copies of these files."""
-    from familygen import SHAPES, generate        # pure: no import of converter
+    from familygen import SHAPES, generate  # pure: no import of converter
 
     samples = into / "samples"
     samples.mkdir(parents=True)
