@@ -29,10 +29,10 @@ import time
 from pathlib import Path
 
 from converter import parse_report
-from converter.meaning import located_keys
-from converter.series import Archive, build, tidy
-from converter.store import Store
-from converter.timeseries import write_timeseries
+from converter.rules.meaning import located_keys
+from converter.run.timeseries import write_timeseries
+from converter.series.archive import Archive, build, tidy
+from converter.series.store import Store
 
 
 def measure(archive: Path, scratch: Path) -> tuple[float, float, int]:

@@ -20,20 +20,27 @@ from typing import TYPE_CHECKING, Any
 
 from .version import __version__
 
+# The stages, bottom first: each a subpackage, and a module imports only from the stages below its
+# own (and from the modules at the top of the package: version, errors, model). tests/test_stack.py
+# derives its layers from this and from the folders. Data flows text → read → model → rules →
+# books → file; the time series from each report's tidy data; run orchestrates; cli on top.
+STAGES = ("rules", "read", "series", "xlsx", "books", "run", "cli")
+
 _EXPORTS = {
-    "Check": "checks", "CheckKind": "checks", "reconcile": "checks", "derive": "checks",
+    "Check": "rules.checks", "CheckKind": "rules.checks", "reconcile": "rules.checks", "derive": "rules.checks",
     "TiltakError": "errors", "ReportFormatError": "errors", "TemplateError": "errors", "OutputError": "errors",
     "UsageError": "errors", "Exit": "errors",
     "Column": "model", "ColumnKind": "model", "Period": "model", "Report": "model", "Row": "model",
     "RowKind": "model", "Section": "model", "Table": "model",
-    "parse_bytes": "parse", "parse_report": "source", "parse_text": "parse",
-    "Template": "template", "load_template": "template",
-    "Built": "workbook", "build_workbook": "workbook",
-    "Result": "pipeline", "convert_file": "pipeline",
-    "BatchOptions": "batch", "Summary": "batch", "convert_paths": "batch", "run_batch": "batch",
-    "to_frame": "timeseries", "write_timeseries": "timeseries", "timeseries_of": "timeseries",
-    "Timeline": "series", "Archive": "series", "ReportData": "series", "tidy": "series", "build": "series",
-    "load_renames": "series",
+    "parse_bytes": "read.parse", "parse_report": "read.source", "parse_text": "read.parse",
+    "Template": "xlsx.template", "load_template": "xlsx.template",
+    "Built": "books.report", "build_workbook": "books.report",
+    "Result": "run.convert", "convert_file": "run.convert",
+    "BatchOptions": "run.batch", "Summary": "run.batch", "convert_paths": "run.batch", "run_batch": "run.batch",
+    "to_frame": "books.timeseries", "write_timeseries": "run.timeseries", "timeseries_of": "run.timeseries",
+    "Timeline": "series.archive", "Archive": "series.archive", "ReportData": "series.archive",
+    "tidy": "series.archive", "build": "series.archive",
+    "load_renames": "series.archive",
 }
 __all__ = [
     "Archive",
@@ -90,14 +97,15 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:   # for type checkers and editors: the same names, eagerly
-    from .batch import BatchOptions, Summary, convert_paths, run_batch
-    from .checks import Check, CheckKind, derive, reconcile
+    from .books.report import Built, build_workbook
+    from .books.timeseries import to_frame
     from .errors import Exit, OutputError, ReportFormatError, TemplateError, TiltakError, UsageError
     from .model import Column, ColumnKind, Period, Report, Row, RowKind, Section, Table
-    from .parse import parse_bytes, parse_text
-    from .pipeline import Result, convert_file
-    from .series import Archive, ReportData, Timeline, build, load_renames, tidy
-    from .source import parse_report
-    from .template import Template, load_template
-    from .timeseries import timeseries_of, to_frame, write_timeseries
-    from .workbook import Built, build_workbook
+    from .read.parse import parse_bytes, parse_text
+    from .read.source import parse_report
+    from .rules.checks import Check, CheckKind, derive, reconcile
+    from .run.batch import BatchOptions, Summary, convert_paths, run_batch
+    from .run.convert import Result, convert_file
+    from .run.timeseries import timeseries_of, write_timeseries
+    from .series.archive import Archive, ReportData, Timeline, build, load_renames, tidy
+    from .xlsx.template import Template, load_template

@@ -1,5 +1,5 @@
 """`python -m converter` runs the tiltak2xlsx command."""
 
-from .cli import main
+from .cli.app import main
 
 main()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # the source tree's converter
 
-from converter.template import build_compiled
+from converter.xlsx.template import build_compiled
 
 if __name__ == "__main__":
     print(build_compiled(Path(__file__).resolve().parent / "tiltak.xlsx"))

@@ -87,6 +87,6 @@ if __name__ == "__main__":
 
     build(Path(__file__).resolve().parent / "tiltak.xlsx")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from converter.template import build_compiled  # the shipped compiled form follows the template
+    from converter.xlsx.template import build_compiled  # the shipped compiled form follows the template
 
     build_compiled(Path(__file__).resolve().parent / "tiltak.xlsx")

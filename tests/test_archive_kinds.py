@@ -18,9 +18,10 @@ import pytest
 from conftest import ROOT
 
 from converter import parse_report
-from converter.meaning import figures
-from converter.series import BLANK, Archive, ReportData, build, report_kind, tidy
-from converter.timeseries import REPUBLISHED_FILL, timeseries_of, write_timeseries
+from converter.books.timeseries import REPUBLISHED_FILL
+from converter.rules.meaning import figures
+from converter.run.timeseries import timeseries_of, write_timeseries
+from converter.series.archive import BLANK, Archive, ReportData, build, report_kind, tidy
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_mixed_archive import (
@@ -191,7 +192,7 @@ def test_period_headings_are_periods_not_sections_categories_or_renames(tmp_path
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    import converter.batch as batch
+    import converter.run.batch as batch
 
     root = tmp_path_factory.mktemp("mixed")
     oracle = write_mixed_archive(root / "arkiv", 30, seed=4, counties=3, extras=True, gap=GAP,

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
 
 from converter import parse_report, to_frame
-from converter.cli import app
+from converter.cli.app import app
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_archive import write_archive
@@ -153,7 +153,7 @@ def test_jobs_2_equals_jobs_1_in_every_cell(archive, tmp_path):
 def _die_on_june() -> None:
     """A worker initialiser (the test seam lives here, not in the library): this worker process
     kills itself when handed tiltak-2013-06.txt, as the OOM killer would."""
-    import converter.workers as workers
+    import converter.run.workers as workers
 
     real = workers.convert_file
 
@@ -166,7 +166,7 @@ def _die_on_june() -> None:
 
 
 def test_worker_killed_mid_batch(archive, tmp_path):
-    from converter.batch import BatchOptions, run_batch
+    from converter.run.batch import BatchOptions, run_batch
 
     out = tmp_path / "xlsx"
     lines: list[str] = []
@@ -281,3 +281,22 @@ def test_output_folder_inside_the_input_folder(archive):
     assert _run([archive, "-o", out, "--no-timeseries"]).exit_code == 0
     again = _run([archive, "-o", out, "--no-timeseries"])
     assert "0 converted, 14 up to date, 0 skipped, 0 failed" in again.stderr   # its own outputs are not inputs
+
+
+# The tidy data of the samples, for each FORMAT of the store. Tidy data that changes with the same
+# FORMAT would let a rerun read an older tiltak2xlsx's files back as if they were current.
+TIDY_SHA256 = {3: "2c67e0e955abeabb41c61d6e41d669dafd8f99de0baab41401375e98fc962f19"}
+
+
+def test_changed_tidy_data_raises_the_store_format():
+    import hashlib
+
+    from converter import tidy
+    from converter.series.store import FORMAT
+
+    digest = hashlib.sha256()
+    for name in ("fylke-2015-06.txt", "tiltak-2014-02.txt"):
+        data = tidy(parse_report(ROOT / "samples" / name))
+        digest.update(json.dumps(data.to_json(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    assert digest.hexdigest() == TIDY_SHA256.get(FORMAT), (
+        "the samples' tidy data changed: raise converter.series.store.FORMAT, then record the new hash here for it")

@@ -8,7 +8,7 @@ import pytest
 from conftest import FYLKE, mutate
 
 from converter import CheckKind, parse_bytes, parse_report, reconcile
-from converter.checks import percent
+from converter.rules.checks import percent
 
 
 def test_sample_every_relation_holds(sample_report):

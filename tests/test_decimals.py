@@ -45,7 +45,7 @@ def test_change_and_growth_columns_are_checked(tmp_path):
     wrong = DECIMALS.replace("Arbeidssøkere på tiltak\t400\t420\t20\t5,0",
                              "Arbeidssøkere på tiltak\t400\t420\t25\t5,0")
     report = parse_text(wrong, "d.txt")
-    from converter.checks import reconcile
+    from converter.rules.checks import reconcile
 
     failing = sorted((c.kind.value, c.row, c.column) for c in reconcile(report) if not c.holds)
     # the published change contradicts the years (this − last), the published percent (100 × 25 / 400

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
 
-from converter.cli import app
-from converter.output import Origin, origin
+from converter.cli.app import app
+from converter.run.output import Origin, origin
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_archive import write_archive
@@ -116,8 +116,8 @@ def test_library_error_speaks_library_terms(converted):
 
 def test_an_edit_during_the_conversion_is_kept(converted, monkeypatch):
     """The check runs again just before the rename: an edit saved while we wrote is kept."""
-    import converter.pipeline as pipeline
-    import converter.workbook as workbook
+    import converter.books.report as workbook
+    import converter.run.convert as pipeline
     from converter import OutputError
 
     src, book = converted

@@ -24,7 +24,7 @@ from familygen import SHAPES, generate
 from test_libreoffice import _generated
 
 from converter import convert_file
-from converter.batch import convert_paths
+from converter.run.batch import convert_paths
 
 SSCONVERT = shutil.which("ssconvert")
 pytestmark = [pytest.mark.gnumeric,

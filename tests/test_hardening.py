@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from reportgen import generate
 
 from converter import OutputError, RowKind, TemplateError, convert_file, parse_bytes, reconcile
-from converter.cli import app
-from converter.layout import MAX_SHEET_NAME, sheet_names
-from converter.template import default_template_path
+from converter.books.layout import MAX_SHEET_NAME, sheet_names
+from converter.cli.app import app
+from converter.xlsx.template import default_template_path
 
 runner = CliRunner()
 FORBIDDEN = set("[]:*?/\\")
@@ -145,7 +145,7 @@ def test_two_processes_writing_the_same_output(tmp_path):
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    import converter.workbook as workbook
+    import converter.books.report as workbook
 
     def explode(*args, **kwargs):
         raise KeyboardInterrupt

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from converter.layout import (
+from converter.books.layout import (
     MAX_FORMULA,
     MAX_TEXT,
     ReconciliationLayout,
@@ -167,6 +167,6 @@ def test_contents_layout(sample_report):
     (iter(["x" * 4]), 16, 50, 16),           # any iterable; below the least
 ])
 def test_column_width(texts, least, most, width):
-    from converter.layout import column_width
+    from converter.books.layout import column_width
 
     assert column_width(texts, least, most) == pytest.approx(width)

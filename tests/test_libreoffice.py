@@ -173,7 +173,7 @@ def test_libreoffice_exports_pdf_and_xlsx_with_the_same_numbers(tmp_path, source
 
 
 def test_libreoffice_recalculated_sample_equals_the_report(tmp_path, sample_report):
-    from converter.layout import sheet_names, table_layout
+    from converter.books.layout import sheet_names, table_layout
 
     book = tmp_path / "sample.xlsx"
     convert_file(SAMPLE, book)

@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from conftest import SAMPLE
 
-import converter.layout as layout
+import converter.books.layout as layout
 from converter import ReportFormatError, convert_file, parse_bytes
-from converter.layout import MAX_COLUMNS, MAX_FORMULA, MAX_LINKS, MAX_ROWS, MAX_TEXT, limit_problem, table_layout
-from converter.xlsx import Sheet, _sheet_xml
+from converter.books.layout import MAX_COLUMNS, MAX_FORMULA, MAX_LINKS, MAX_ROWS, MAX_TEXT, limit_problem, table_layout
+from converter.xlsx.package import Sheet, _sheet_xml
 
 
 def _layouts(report):
@@ -92,7 +92,7 @@ def test_writer_keeps_the_hyperlink_limit():
 
 
 def test_links_past_the_limit_become_hyperlink_formulas(tmp_path, monkeypatch):
-    import converter.workbook as workbook
+    import converter.books.report as workbook
 
     monkeypatch.setattr(workbook, "MAX_LINKS", 5)
     convert_file(SAMPLE, tmp_path / "x.xlsx")

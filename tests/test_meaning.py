@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from converter import parse_text
-from converter.checks import CheckKind, reconcile_report
-from converter.meaning import located_figures, located_keys, slice_names
+from converter.rules.checks import CheckKind, reconcile_report
+from converter.rules.meaning import located_figures, located_keys, slice_names
 
 CHANGE = ("Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent")
 

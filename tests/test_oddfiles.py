@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import BAD, ROOT, SAMPLE
 
-from converter.cli import app
-from converter.series import Archive, ReportData, build
+from converter.cli.app import app
+from converter.series.archive import Archive, ReportData, build
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_archive import write_archive
@@ -101,7 +101,7 @@ def test_edited_and_unwritable_workbooks_keep_their_months(archive, tmp_path):
 
 
 def test_a_full_disk_keeps_the_month(archive, tmp_path, monkeypatch):
-    import converter.output as output
+    import converter.run.output as output
     from converter.errors import OutputError
 
     clean = tmp_path / "clean"
@@ -268,7 +268,7 @@ def test_notes_in_the_time_series_workbook_are_norwegian(archive, tmp_path):
 
 def _bug_on_june() -> None:
     """A worker initialiser: converting tiltak-2013-06.txt meets a bug (not bad input)."""
-    import converter.workers as workers
+    import converter.run.workers as workers
 
     real = workers.convert_file
 
@@ -281,7 +281,7 @@ def _bug_on_june() -> None:
 
 
 def test_a_bug_met_on_one_file_fails_that_file_only(archive, tmp_path):
-    from converter.batch import BatchOptions, run_batch
+    from converter.run.batch import BatchOptions, run_batch
 
     lines: list[str] = []
     summary = run_batch([archive], BatchOptions(output=tmp_path / "xlsx", jobs=2, worker_init=_bug_on_june),

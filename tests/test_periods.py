@@ -8,7 +8,7 @@ from conftest import SAMPLE
 
 from converter import ReportFormatError, parse_text
 from converter.model import PeriodKind
-from converter.periods import is_month_key, parse_period, shift_years, year_before
+from converter.rules.periods import is_month_key, parse_period, shift_years, year_before
 
 K = PeriodKind
 

@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
 
 from converter import convert_file
-from converter.batch import BatchOptions, convert_paths, run_batch
-from converter.cli import app
+from converter.cli.app import app
 from converter.errors import OutputError, UsageError
+from converter.run.batch import BatchOptions, convert_paths, run_batch
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_archive import write_archive
@@ -85,7 +85,7 @@ def test_spawn_gives_the_same_bytes_as_fork_and_as_one_process(archive, tmp_path
 def _die_on_june() -> None:
     """A worker initialiser: the worker kills itself when handed a June report (as the OOM killer
     would). Importable by name, so that a spawned worker finds it too."""
-    import converter.workers as workers
+    import converter.run.workers as workers
 
     real = workers.convert_file
 
@@ -122,7 +122,7 @@ def test_unknown_start_method_is_a_usage_error(archive, tmp_path):
 CHILD = """
 import sys
 from pathlib import Path
-from converter.batch import BatchOptions, run_batch
+from converter.run.batch import BatchOptions, run_batch
 say = lambda line: sys.stderr.write(line + "\\n")
 options = BatchOptions(output=Path(sys.argv[2]), jobs=2, start_method=sys.argv[3])
 sys.exit(run_batch([Path(sys.argv[1])], options, say=say).exit_code)

@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT, SAMPLE
 
 from converter import convert_file
-from converter.batch import convert_paths
-from converter.xlsx import LEAST_SCALE, column_inches, page_plan
+from converter.run.batch import convert_paths
+from converter.xlsx.package import LEAST_SCALE, column_inches, page_plan
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_archive import write_archive
@@ -87,8 +87,8 @@ def test_the_time_series_prints_a_page_of_months_with_its_labels(tmp_path):
 def test_label_columns_repeat_only_where_a_sheet_is_wider_than_a_page(months, repeated):
     # A sheet on one page across needs no repeated columns; leaving them out there also spares
     # Gnumeric, which cannot read two-range print titles ('S'!$A:$B,'S'!$1:$4).
-    from converter.layout import column_letter
-    from converter.xlsx import Sheet, _repeats_columns
+    from converter.books.layout import column_letter
+    from converter.xlsx.package import Sheet, _repeats_columns
 
     sheet = Sheet(name="S", widths=[(1, 1, 40.0), (2, 2, 12.0), (3, 2 + months, 9.5)], print_rows=(1, 4),
                   print_columns=(1, 2), dimension=f"A1:{column_letter(2 + months)}9")

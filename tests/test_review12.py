@@ -11,8 +11,8 @@ from io import BytesIO
 
 import pytest
 
-from converter.template import load_template
-from converter.xlsx import Properties, Sheet, num, package, row_xml, text
+from converter.xlsx.package import Properties, Sheet, num, package, row_xml, text
+from converter.xlsx.template import load_template
 
 _SWITCH = sys.getswitchinterval()
 
@@ -60,7 +60,7 @@ def test_overlapping_conversions_restore_the_collector_threshold():
     (seen with convert_file from 12 threads: (700, 10, 10) before, (20000, 10, 10) after)."""
     import gc
 
-    from converter.audit import fewer_collections
+    from converter.books.audit import fewer_collections
 
     before = gc.get_threshold()
     inside, leave = threading.Event(), threading.Event()

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from converter import parse_text
-from converter.checks import reconcile_report
-from converter.cli import app
+from converter.cli.app import app
+from converter.rules.checks import reconcile_report
 
 REPORT = "# Deltakere i arbeidsrettede tiltak. Tiltak. En måned\n\n"
 

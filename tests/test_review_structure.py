@@ -78,7 +78,7 @@ def test_a_percent_published_beside_a_blank_change_is_still_checked():
 def test_the_check_count_leaves_out_the_blank_changes_that_are_not_checked():
     # The count that refuses a report too big for Excel is "at least" the checks made: C's blank change
     # beside blank years and its blank percent are not checked, so they are not counted either.
-    from converter.checks import CheckKind, table_check_count, unknown
+    from converter.rules.checks import CheckKind, table_check_count, unknown
 
     text = _report(("Tiltaksgrupper", ["Februar 2013", "Februar 2014", *CHANGE[1:]],
                     [("*I alt", 90, 100, 10, 11), ("A", 55, 60, 5, 9), ("B", 35, 40, 5, 14), ("C", "", "", "", "")]))

@@ -15,90 +15,133 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
 
 from converter import ReportFormatError
-from converter.cli import app
+from converter.cli.app import app
 
 PACKAGE = ROOT / "converter"
-# The layers, bottom first: a module may import only from layers below its own. Data flows
-# text → parse → model → checks → layout → workbook → file; orchestration above; the CLI on top.
-LAYERS: list[set[str]] = [
-    {"version", "tuning"},                         # the package's version; interpreter settings while work runs
-    {"errors"},
-    {"model"},
-    {"periods"},                                   # period texts and keys
-    {"decode", "labels", "arith"},                 # bytes → text; words compared; the relations' arithmetic
-    {"structure"},                                 # which structure the numbers confirm
-    {"parse"},
-    {"meaning", "source"},                         # what each figure is; reading with the size limit
-    {"checks", "series"},                          # ...; each report's figures as time series (pure)
-    {"layout", "template", "chart"},               # addresses and formulas; the house style; chart XML
-    {"audit"},                                     # checks + layouts + Excel's limits: the workbook's and --check's
-    {"xlsx"},                                      # the writer's parts
-    {"workbook", "output", "store"},               # report → workbook; writing files safely; tidy data kept
-    {"pipeline", "discover"},                      # one file; which files
-    {"timeseries", "workers"},
-    {"batch"},
-    {"cliargs"},                                   # the CLI's argument conversion (no pydantic)
-    {"cli"},
-    {"__main__"},
-]
-LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+# The modules at the package's top are the bottom of the stack, in this order; each subpackage is
+# one stage, in the order converter.STAGES gives. A module may import from the bottom, from its
+# own stage (without a cycle) and from stages below its own, never from one above.
+BOTTOM = ("version", "tuning", "errors", "model")
 
 
-def _imports(path: Path) -> list[tuple[str, int]]:
-    """(module of the package, line) for every import in the file, wherever it stands."""
+def _modules() -> dict[str, Path]:
+    """Every module of the package by dotted name below `converter` ("model", "rules.checks")."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        if rel.parts[0] in ("templates", "__pycache__"):
+            continue
+        found[".".join(rel.parts)] = path
+    return found
+
+
+def _stage(module: str) -> str:
+    return module.split(".")[0] if "." in module else ""
+
+
+def _level(module: str) -> tuple[int, int]:
+    """(stage, place): the bottom modules are stage 0, in BOTTOM's order; a stage's modules share one place."""
+    from converter import STAGES
+
+    if "." not in module:
+        return (0, BOTTOM.index(module)) if module in BOTTOM else (len(STAGES) + 1, 0)   # __main__: the top
+    return (STAGES.index(_stage(module)) + 1, 0)
+
+
+def _imports(path: Path, module: str, modules: set[str] | None = None) -> list[tuple[str, int]]:
+    """(imported module, line) for every import of the package in the file, wherever it stands."""
+    modules = set(_modules()) if modules is None else modules
+    here = module.split(".")[:-1] if not path.name == "__init__.py" else module.split(".")
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                found.append((node.module.split(".")[0], node.lineno))
-            elif node.level == 1:                     # from . import x: the facade
-                found.append(("__init__", node.lineno))
-            elif node.level == 0 and (node.module or "").split(".")[0] == "converter":
-                found.append(("__init__" if node.module == "converter" else node.module.split(".")[1], node.lineno))
+            if node.level:
+                base = here[:len(here) - (node.level - 1)] if node.level > 1 else here
+                target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            elif (node.module or "").split(".")[0] == "converter":
+                target = ".".join(node.module.split(".")[1:])
+            else:
+                continue
+            if not node.module:                          # from . import x: a module x, or the package
+                for alias in node.names:
+                    name = ".".join(filter(None, (target, alias.name)))
+                    found.append((name if name in modules else (target or "__init__"), node.lineno))
+            else:
+                found.append((target or "__init__", node.lineno))
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.split(".")[0] == "converter":
-                    parts = alias.name.split(".")
-                    found.append((parts[1] if len(parts) > 1 else "__init__", node.lineno))
-    return found
+                parts = alias.name.split(".")
+                if parts[0] == "converter":
+                    found.append((".".join(parts[1:]) or "__init__", node.lineno))
+    return [(t if t in modules or t == "__init__" else t.rpartition(".")[0] or t, line) for t, line in found]
 
 
-def test_every_module_has_a_layer():
-    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
-    assert modules == set(LEVEL), "add the new module to LAYERS"
+def test_every_subpackage_is_a_stage():
+    from converter import STAGES
+
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py") if p.parent.name != "templates"}
+    assert packages == set(STAGES), "add the new subpackage to converter.STAGES, in its place"
+    assert {m for m in _modules() if "." not in m} - {"__init__", "__main__"} == set(BOTTOM)
 
 
 def test_imports_only_point_down():
+    modules = _modules()
     wrong = []
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.stem == "__init__":
+    for module, path in modules.items():
+        if module == "__init__":
             continue                        # the facade: imports on first use, for library users
-        for target, line in _imports(path):
-            if target == "__init__" or LEVEL[target] >= LEVEL[path.stem]:
-                wrong.append(f"{path.name}:{line} imports {target}")
+        for target, line in _imports(path, module, set(modules)):
+            if target == "__init__" or target.endswith("__init__") and _stage(target) != _stage(module):
+                wrong.append(f"{module}:{line} imports the facade {target}")
+            elif _stage(target) == _stage(module) and "." in module:
+                continue                    # within a stage: test_no_cycle_within_a_stage
+            elif _level(target) >= _level(module):
+                wrong.append(f"{module}:{line} imports {target}, which is not below it")
     assert wrong == []
 
 
+def test_no_cycle_within_a_stage():
+    modules = _modules()
+    graph = {m: {t for t, _ in _imports(p, m, set(modules)) if _stage(t) == _stage(m) and t != m and "." in m}
+             for m, p in modules.items() if "." in m}
+    done: set[str] = set()
+
+    def visit(m: str, path: tuple[str, ...]) -> None:
+        assert m not in path, f"import cycle: {' → '.join((*path, m))}"
+        if m in done:
+            return
+        for t in graph.get(m, ()):
+            visit(t, (*path, m))
+        done.add(m)
+
+    for m in graph:
+        visit(m, ())
+
+
 def test_layering_test_catches_an_upward_import(tmp_path):
-    bad = tmp_path / "workbook.py"
-    bad.write_text("def f():\n    from .batch import run_batch\n    from . import __version__\n")
-    assert _imports(bad) == [("batch", 2), ("__init__", 3)]
+    bad = tmp_path / "report.py"
+    bad.write_text("def f():\n    from ..run.batch import run_batch\n    from .. import __version__\n"
+                   "    from .layout import cell\n    from converter.cli import app\n")
+    modules = set(_modules())
+    assert _imports(bad, "books.report", modules) == [("run.batch", 2), ("__init__", 3), ("books.layout", 4),
+                                                      ("cli", 5)]
+    assert _level("run.batch") > _level("books.report") > _level("rules.checks") > _level("model")
 
 
 def test_environment_and_test_seams_stay_out_of_the_library():
-    for path in PACKAGE.glob("*.py"):
+    for module, path in _modules().items():
         text = path.read_text(encoding="utf-8")
-        assert "TILTAK2XLSX_FAULT" not in text, path.name
-        if path.stem not in ("cli", "template"):     # the CLI reads SOURCE_DATE_EPOCH; template its cache dir
-            assert "os.environ" not in text, path.name
+        assert "TILTAK2XLSX_FAULT" not in text, module
+        if module not in ("cli.app", "xlsx.template"):     # the CLI reads SOURCE_DATE_EPOCH; template its cache dir
+            assert "os.environ" not in text, module
 
 
 def test_help_is_light():
     probe = ("import sys; sys.argv = ['tiltak2xlsx', '--help']\n"
-             "from converter.cli import main\n"
+             "from converter.cli.app import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "heavy = sorted(m for m in ('openpyxl', 'pandas', 'converter.workbook', 'converter.parse') "
+             "heavy = sorted(m for m in ('openpyxl', 'pandas', 'converter.books.report', 'converter.read.parse') "
              "if m in sys.modules)\n"
              "print('HEAVY', heavy)")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -129,8 +172,8 @@ def test_exit_codes_in_one_place():
     from converter.errors import Exit
 
     assert [int(e) for e in Exit] == [0, 1, 2, 3, 130]
-    for path in PACKAGE.glob("*.py"):
-        if path.stem == "errors":
+    for module, path in _modules().items():
+        if module == "errors":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):     # no bare exit numbers: sys.exit(1), typer.Exit(3), return 130
@@ -195,7 +238,7 @@ def test_check_refuses_an_output():
 
 
 def test_check_refuses_a_report_too_big_for_excel(tmp_path, monkeypatch):
-    import converter.layout as layout
+    import converter.books.layout as layout
 
     monkeypatch.setattr(layout, "MAX_ROWS", 100)         # the sample's biggest sheet has 56 rows, Avstemming 267
     result = runner.invoke(app, [str(SAMPLE), "--check"])
@@ -225,3 +268,8 @@ def test_source_date_epoch_is_read_by_the_cli(tmp_path):
         core = zf.read("docProps/core.xml").decode()
         assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2023-11-14T22:13:20Z</dcterms:created>" in core
         assert {i.date_time for i in zf.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def test_every_module_opens_with_its_docstring():
+    missing = [m for m, p in _modules().items() if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
+    assert missing == []

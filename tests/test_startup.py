@@ -18,13 +18,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE
 
-from converter.cli import app
-from converter.template import COMPILED_NAME, compile_template, default_template_path, load_template
+from converter.cli.app import app
+from converter.xlsx.template import COMPILED_NAME, compile_template, default_template_path, load_template
 
 HEAVY = ("openpyxl", "numpy", "pandas", "pydantic")
 # What checking does not need (issue 12): the writer, the template, the time series, the process pool.
-NOT_FOR_CHECK = ("converter.workbook", "converter.xlsx", "converter.chart", "converter.template",
-                 "converter.series", "converter.store", "converter.timeseries",
+NOT_FOR_CHECK = ("converter.books.report", "converter.xlsx.package", "converter.xlsx.chart", "converter.xlsx.template",
+                 "converter.series.archive", "converter.series.store", "converter.books.timeseries",
                  "multiprocessing", "concurrent.futures", "zipfile", "tempfile", "json", "rich")
 REBUILD = "python templates/compile_template.py"
 
@@ -70,7 +70,7 @@ def _modules_after(argv: list[str], tmp_path: Path, cache: str | None = None,
     probe = (
         "import sys\n"
         f"sys.argv = ['tiltak2xlsx', *{argv!r}]\n"
-        "from converter.cli import main\n"
+        "from converter.cli.app import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
         f"heavy = sorted(m for m in {watch!r} if m in sys.modules)\n"
         "print(code, ','.join(heavy), file=sys.stdout)\n")
@@ -129,7 +129,7 @@ def test_check_with_a_template_loads_it_and_nothing_else(tmp_path):
     argv = [str(SAMPLE), "--check", "--template", str(default_template_path())]
     code, found, err = _modules_after(argv, tmp_path, watch=HEAVY + NOT_FOR_CHECK)
     assert code == 0, err
-    assert [m for m in found if m.startswith("converter.") or m in HEAVY] == ["converter.template"]
+    assert [m for m in found if m.startswith("converter.") or m in HEAVY] == ["converter.xlsx.template"]
 
 
 @pytest.mark.slow
@@ -187,7 +187,7 @@ def test_help_shows_plain_metavars():
 def test_good_option_values_are_converted(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    import converter.batch
+    import converter.run.batch
 
     seen = {}
 
@@ -195,9 +195,25 @@ def test_good_option_values_are_converted(tmp_path, monkeypatch):
         seen.update(paths=paths, jobs=options.jobs, max_bytes=options.max_bytes, template=options.template)
         return SimpleNamespace(exit_code=0, items=[])
 
-    monkeypatch.setattr(converter.batch, "run_batch", fake_run_batch)
+    monkeypatch.setattr(converter.run.batch, "run_batch", fake_run_batch)
     result = runner.invoke(app, [str(SAMPLE), str(tmp_path), "--check", "--jobs", " 3 ", "--max-size", "0.5",
                                  "--template", "t.xlsx"])
     assert result.exit_code == 0, result.output
     assert seen == {"paths": [SAMPLE, tmp_path], "jobs": 3, "max_bytes": 2**19, "template": Path("t.xlsx")}
     assert all(type(p) is type(SAMPLE) for p in seen["paths"])
+
+
+# The compiled form of the bundled template, for each FORMAT of the compiler. A changed compiler
+# output with the same FORMAT would let a user's cache hand back an old compiled form.
+COMPILED_SHA256 = {1: "0b8cfb590cea4d2640fba1e16443543c12299d3c36390457e168a219477e06a4"}
+
+
+def test_a_changed_compiled_form_raises_the_compiled_format():
+    import hashlib
+
+    from converter.xlsx.template import FORMAT
+
+    fresh = compile_template(default_template_path())[1]
+    assert hashlib.sha256(fresh.encode("utf-8")).hexdigest() == COMPILED_SHA256.get(FORMAT), (
+        "the compiled template changed: if the compiler changed, raise converter.xlsx.template.FORMAT; "
+        "then record the new hash here for it")

@@ -13,7 +13,7 @@ from familygen import REAL_WORLD, generate
 
 from converter import parse_text, reconcile
 from converter.model import ColumnKind, Row, RowKind
-from converter.structure import (
+from converter.rules.structure import (
     Evidence,
     assign_totals,
     assign_totals_above,

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
 
 from converter import convert_file
-from converter.cli import app
+from converter.cli.app import app
 from converter.errors import TemplateError
-from converter.template import default_template_path
+from converter.xlsx.template import default_template_path
 
 runner = CliRunner()
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -129,7 +129,7 @@ def test_renamed_vba_part_name_in_another_folder(tmp_path):
 # --------------------------------------------------------------------------- styles.xml order (issue 20)
 
 # The Open XML SDK's order of a font's children (DocumentFormat.OpenXml.Spreadsheet.Font), written
-# out here independently of converter.template.SCHEMA_ORDER.
+# out here independently of converter.xlsx.template.SCHEMA_ORDER.
 SDK_FONT = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name",
             "family", "charset", "scheme"]
 SDK_STYLESHEET = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
@@ -170,7 +170,7 @@ def test_styles_xml_children_in_the_sdk_order(tmp_path):
 def test_custom_template_compiles_to_the_same_formats_as_the_bundled_one(tmp_path):
     """A copy of the bundled template, compiled afresh (not the shipped JSON), gives the same
     styles.xml and the same cell format indices."""
-    from converter.template import compile_template, load_template
+    from converter.xlsx.template import compile_template, load_template
 
     fresh, _ = compile_template(default_template_path())
     shipped = load_template()

@@ -22,7 +22,8 @@ import pytest
 from conftest import ROOT, mutate
 
 from converter import parse_report
-from converter.series import (
+from converter.run.timeseries import timeseries_of, write_timeseries
+from converter.series.archive import (
     BLANK,
     Archive,
     Rename,
@@ -34,9 +35,8 @@ from converter.series import (
     period_of,
     tidy,
 )
-from converter.store import Store
-from converter.template import load_template
-from converter.timeseries import timeseries_of, write_timeseries
+from converter.series.store import Store
+from converter.xlsx.template import load_template
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_archive import HOVEDGRUPPER, OLD_FIRST_HOVEDGRUPPE, Planted, write_archive
@@ -446,8 +446,8 @@ def test_store_round_trip_stale_damaged_and_prune(tmp_path, sample_report):
 
 def _count_parses(monkeypatch) -> list[str]:
     """Every parse of a report file, in the pipeline (conversions) and in the batch's main process."""
-    import converter.batch as batch
-    import converter.pipeline as pipeline
+    import converter.run.batch as batch
+    import converter.run.convert as pipeline
 
     parses: list[str] = []
     for module in (pipeline, batch):
@@ -462,7 +462,7 @@ def _count_parses(monkeypatch) -> list[str]:
 
 
 def test_batch_parses_each_report_once_and_reruns_read_the_store(tmp_path, monkeypatch):
-    import converter.batch as batch
+    import converter.run.batch as batch
 
     root = tmp_path / "a"
     write_archive(root, 14, seed=3)
@@ -518,7 +518,7 @@ def test_batch_parses_each_report_once_and_reruns_read_the_store(tmp_path, monke
 
 
 def test_jobs_2_returns_the_tidy_data_from_the_workers(tmp_path, monkeypatch):
-    import converter.batch as batch
+    import converter.run.batch as batch
 
     root = tmp_path / "a"
     write_archive(root, 6, seed=3)
@@ -537,7 +537,7 @@ def test_jobs_2_returns_the_tidy_data_from_the_workers(tmp_path, monkeypatch):
 def test_source_date_epoch_makes_the_time_series_byte_identical(tmp_path):
     from datetime import UTC, datetime
 
-    import converter.batch as batch
+    import converter.run.batch as batch
 
     root = tmp_path / "a"
     write_archive(root, 3, seed=3)
@@ -553,7 +553,7 @@ def test_source_date_epoch_makes_the_time_series_byte_identical(tmp_path):
 def test_rename_option_links_series_and_is_part_of_the_rerun_digest(renamed, tmp_path):
     from click.testing import CliRunner
 
-    from converter.cli import app
+    from converter.cli.app import app
 
     root = tmp_path / "a"
     root.mkdir()
@@ -590,7 +590,7 @@ def test_rename_option_links_series_and_is_part_of_the_rerun_digest(renamed, tmp
 def test_bad_rename_file_is_one_line_exit_2(tmp_path, content, extra, message):
     from click.testing import CliRunner
 
-    from converter.cli import app
+    from converter.cli.app import app
 
     root = tmp_path / "a"
     write_archive(root, 1, seed=3)

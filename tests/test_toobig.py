@@ -12,8 +12,8 @@ from conftest import FYLKE, SAMPLE
 from familygen import SHAPES, generate
 
 from converter import parse_bytes, parse_report
-from converter.checks import CheckKind, reconcile, table_check_count, unknown
-from converter.layout import MAX_ROWS
+from converter.books.layout import MAX_ROWS
+from converter.rules.checks import CheckKind, reconcile, table_check_count, unknown
 
 CATEGORIES = 40
 
@@ -56,7 +56,7 @@ def test_the_count_on_a_small_huge_report():
 # ru_maxrss may count the forking parent's pages too: a pytest process of 200 MB, late in a run).
 PROBE = """
 import re, resource, sys
-from converter.cli import main
+from converter.cli.app import main
 sys.argv = ["tiltak2xlsx", *sys.argv[1:]]
 try:
     main()

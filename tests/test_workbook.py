@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from conftest import SAMPLE, mutate
 
 from converter import RowKind, convert_file, parse_report
-from converter.checks import derive
-from converter.cli import app
-from converter.layout import ReconciliationLayout, contents_layout, sheet_names, table_layout
+from converter.books.layout import ReconciliationLayout, contents_layout, sheet_names, table_layout
+from converter.cli.app import app
 from converter.model import ColumnKind
-from converter.template import default_template_path
+from converter.rules.checks import derive
+from converter.xlsx.template import default_template_path
 
 SHEETS = ["Innhold", "Hovedgrupper", "Tiltaksgrupper", "Tiltaksgrupper og hovedgrupper",
           "Tiltaksgrupper og hovedgru… (2)", "Tiltak og hovedgrupper", "Avstemming"]
@@ -382,7 +382,7 @@ def test_cli_usage_error_exit_2():
 
 
 def t_default():
-    from converter.template import default_template_path
+    from converter.xlsx.template import default_template_path
 
     return default_template_path()
 
@@ -395,7 +395,7 @@ def test_compiled_template_cache_spares_openpyxl(tmp_path):
     custom = tmp_path / "custom.xlsx"       # a custom template: the bundled one ships compiled
     shutil.copy(t_default(), custom)
     env = {**__import__("os").environ, "TILTAK2XLSX_CACHE_DIR": str(tmp_path / "cache")}
-    probe = (f"import sys, converter.template as t; t.load_template({str(custom)!r}); "
+    probe = (f"import sys, converter.xlsx.template as t; t.load_template({str(custom)!r}); "
              "print('openpyxl' in sys.modules, sorted(p.name[:8] for p in t.cache_dir().iterdir()))")
     first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     second = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
@@ -427,8 +427,8 @@ def test_avstemming_formulas_name_a_sheet_with_an_ampersand_once_escaped(tmp_pat
 @pytest.mark.parametrize("ref", ["B5", "AB1048576", "XFD17"])
 def test_celle_text_is_made_around_the_address(sheet, ref):
     """The Avstemming loop makes "Sheet!B5" from XML split once per sheet: the same as a whole next_text."""
-    from converter.workbook import _text_around
-    from converter.xlsx import next_text
+    from converter.books.report import _text_around
+    from converter.xlsx.package import next_text
 
     head, tail = _text_around(f"{sheet}!", 7)
     assert head + ref + tail == next_text(f"{sheet}!{ref}", 7)
@@ -436,9 +436,9 @@ def test_celle_text_is_made_around_the_address(sheet, ref):
 
 def test_the_avstemming_addresses_are_the_layouts(sample_report):
     """workbook._addresser (the hot loop's address of a report cell) gives layout.address's answer for every cell."""
-    from converter.checks import CellRef
-    from converter.layout import sheet_names, table_layout
-    from converter.workbook import _addresser
+    from converter.books.layout import sheet_names, table_layout
+    from converter.books.report import _addresser
+    from converter.rules.checks import CellRef
 
     tables = sample_report.tables
     layouts = [table_layout(t, n) for t, n in zip(tables, sheet_names([t.title for t in tables]), strict=True)]

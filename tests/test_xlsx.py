@@ -15,8 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from converter.template import load_template
-from converter.xlsx import (
+from converter.xlsx.package import (
     FINGERPRINT,
     NS_MAIN,
     Properties,
@@ -34,6 +33,7 @@ from converter.xlsx import (
     stored_fingerprint,
     text,
 )
+from converter.xlsx.template import load_template
 
 M = f"{{{NS_MAIN}}}"
 OSLO_SUMMER = timezone(timedelta(hours=2))

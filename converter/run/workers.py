@@ -23,14 +23,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import OutputError, TiltakError
-from .pipeline import convert_file, describe
+from ..errors import OutputError, TiltakError
+from .convert import convert_file, describe
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from .model import Report
-    from .series import ReportData
+    from ..model import Report
+    from ..series.archive import ReportData
 
 CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, LOCKED, NOT_DONE = (
     "converted", "checked", "up to date", "skipped", "failed", "edited", "locked", "not done")
@@ -157,9 +157,9 @@ def _keep_figures(item: Item, report: Report | None, job: Job) -> None:
     if job.store is None:
         return
     # Imported here: the time series' modules are not on the --check path.
-    from .series import tidy
-    from .source import parse_report
-    from .store import Store
+    from ..read.source import parse_report
+    from ..series.archive import tidy
+    from ..series.store import Store
 
     if report is None:
         try:
@@ -180,7 +180,7 @@ def _init_worker(write: bool, template: str | None, initializer: Callable[[], No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if write:
         # Imported here: a check needs no template (pipeline.convert_file loads a given one itself).
-        from .template import load_template
+        from ..xlsx.template import load_template
 
         try:
             load_template(template)         # cached per process: every file of this worker reuses it
@@ -243,10 +243,10 @@ def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], No
     # What a converting worker imports on its first file (pipeline, convert_one), imported here
     # once: forked workers start with it.
     if job.write:
-        from .workbook import build_workbook  # noqa: F401
+        from ..books.report import build_workbook  # noqa: F401
     if job.store is not None:
-        from .series import tidy  # noqa: F401
-        from .store import Store  # noqa: F401
+        from ..series.archive import tidy  # noqa: F401
+        from ..series.store import Store  # noqa: F401
     pending = deque(todo)
     while pending:
         # A worker died (killed, out of memory): the file it held is among those in flight.

@@ -19,13 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .audit import audit
-from .checks import Check
-from .model import Report
-from .source import DEFAULT_MAX_BYTES, parse_report
+from ..books.audit import audit
+from ..model import Report
+from ..read.source import DEFAULT_MAX_BYTES, parse_report
+from ..rules.checks import Check
 
 if TYPE_CHECKING:
-    from .template import Template
+    from ..xlsx.template import Template
 
 
 @dataclass
@@ -82,7 +82,7 @@ def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None
     if not write:
         found = audit(report)                   # what build_workbook finds first, without building the workbook
         return Result(src, None, report, found.checks, found.notes)
-    from .workbook import build_workbook
+    from ..books.report import build_workbook
 
     built = build_workbook(report, tpl, now=now)
     write_atomic(out, built.write, guard=lambda: check_target(out, force))   # and again, just before the rename
@@ -94,6 +94,6 @@ def _template(template: Template | str | os.PathLike[str] | None, write: bool) -
     if template is None and not write:
         return None
     # Imported here: a check with the bundled template needs none.
-    from .template import Template, load_template
+    from ..xlsx.template import Template, load_template
 
     return template if isinstance(template, Template) else load_template(template)

@@ -11,18 +11,20 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .model import Column, ColumnKind, Report, Table, section_total
+from ..model import Column, ColumnKind, Report, Table, section_total
+from ..rules.limits import (
+    MAX_COLUMNS,
+    MAX_FORMULA,
+    MAX_LINKS,
+    MAX_ROWS,
+    MAX_SHEET_NAME,
+    MAX_SUM_ARGS,
+    MAX_TEXT,
+)
+from ..xlsx.address import cell, column_letter, quote_sheet
 
 CONTENTS = "Innhold"
 RECONCILIATION = "Avstemming"
-MAX_SHEET_NAME = 31
-# Excel's hard limits ("Excel specifications and limits")
-MAX_ROWS = 1_048_576
-MAX_COLUMNS = 16_384
-MAX_FORMULA = 8_192             # characters of a formula, its leading "=" included
-MAX_LINKS = 65_530              # hyperlinks on one sheet
-MAX_TEXT = 32_767               # characters in one cell
-MAX_SUM_ARGS = 255              # arguments of one function call
 # A label starting with one of these would be read as a formula once a colleague edits the cell.
 FORMULA_START = ("=", "+", "-", "@")
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -30,37 +32,6 @@ _RESERVED = {"history"}           # Excel reserves "History" for change tracking
 
 TITLE_ROW, PERIOD_ROW, HEADER_ROW = 1, 2, 4
 FIRST_DATA_ROW = HEADER_ROW + 1
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-_LETTERS = ("", *(_letters(i) for i in range(1, 703)))    # A … ZZ, looked up on the hot path
-
-
-def column_letter(index: int) -> str:
-    """1 → A, 26 → Z, 27 → AA, 16384 → XFD."""
-    if 0 < index < 703:
-        return _LETTERS[index]
-    if not 1 <= index <= 16384:
-        raise ValueError(f"column {index} is outside a sheet")
-    return _letters(index)
-
-
-def cell(row: int, column: int, absolute: bool = False) -> str:
-    """(5, 2) → "B5"; absolute → "$B$5"."""
-    letter = _LETTERS[column] if 0 < column < 703 else column_letter(column)
-    return f"${letter}${row}" if absolute else f"{letter}{row}"
-
-
-def quote_sheet(name: str) -> str:
-    """A sheet name as it stands in a formula: always quoted, quotes doubled."""
-    return "'" + name.replace("'", "''") + "'"
 
 
 def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:

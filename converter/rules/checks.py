@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
+from ..model import Column, ColumnKind, Measure, Number, Report, Row, Section, Table, section_total
 from .arith import growth, percent, share  # noqa: F401 (the relations' arithmetic, as before)
 from .meaning import located_keys
-from .model import Column, ColumnKind, Measure, Number, Report, Row, Section, Table, section_total
 from .structure import nothing_published, relation_value
 
 Values = list[list[list[Number | None]]]          # [section][row][column]

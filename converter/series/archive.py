@@ -53,10 +53,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .labels import canon
-from .meaning import figures
-from .model import Measure, Report
-from .periods import is_month_key, parse_period, year_before
+from ..model import Measure, Report
+from ..rules.labels import canon
+from ..rules.meaning import figures
+from ..rules.periods import is_month_key, parse_period, year_before
 
 # A figure's coordinates without its period: (table, section, group, row, column, category, measure).
 Key = tuple[str, str, str, str, str, str, str]

@@ -30,10 +30,8 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-from .decode import HINT_EXPORT, ILLEGAL_XML, decode, split_lines
-from .errors import ReportFormatError
-from .labels import canon, header_period, is_subset_label, topic, year_before
-from .model import (
+from ..errors import ReportFormatError
+from ..model import (
     MONTHS,
     SYMBOLS,
     Column,
@@ -48,8 +46,10 @@ from .model import (
     Section,
     Table,
 )
-from .periods import EXAMPLES, parse_period
-from .structure import assign_totals, decide
+from ..rules.labels import canon, header_period, is_subset_label, topic, year_before
+from ..rules.periods import EXAMPLES, parse_period
+from ..rules.structure import assign_totals, decide
+from .decode import HINT_EXPORT, ILLEGAL_XML, decode, split_lines
 
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
 MAX_CELL_CHARS = 32_767                # Excel's limit for one cell

@@ -11,11 +11,11 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
-from .checks import Check, Values, derive, reconcile_report, table_check_count, unknown
-from .errors import ReportFormatError
+from ..errors import ReportFormatError
+from ..model import Report
+from ..rules.checks import Check, Values, derive, reconcile_report, table_check_count, unknown
+from ..tuning import Tuning
 from .layout import MAX_ROWS, ReconciliationLayout, TableLayout, limit_problem, sheet_names, table_layout
-from .model import Report
-from .tuning import Tuning
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from .model import Number
+from ..model import Number
 
 
 def rounded(numerator: Number, denominator: Number, decimals: int) -> Number:

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cliargs import Interrupted, Number, OneLineCommand, PathType, degrade_console
-from .errors import Exit, TiltakError, UsageError, shown
-from .version import TOOL
+from ..errors import Exit, TiltakError, UsageError, shown
+from ..version import TOOL
+from .args import Interrupted, Number, OneLineCommand, PathType, degrade_console
 
 if TYPE_CHECKING:
-    from .workers import Item
+    from ..run.workers import Item
 
 # The CLI's own wording of the library's hints: it names its flags (errors.TiltakError.reason).
 HINTS = {
@@ -100,7 +100,7 @@ def app(given: tuple[Path, ...], output: Path | None, check: bool, template: Pat
         if not check and len(paths) == 1 and not paths[0].is_dir():
             code = _single(paths[0], output, template, force, quiet, max_bytes)
         else:
-            from .batch import BatchOptions, run_batch
+            from ..run.batch import BatchOptions, run_batch
 
             options = BatchOptions(output=output, template=template, force=force, jobs=jobs,
                                    timeseries=not no_timeseries, max_bytes=max_bytes,
@@ -123,7 +123,7 @@ def _renames(path: Path | None, no_series: bool) -> dict[str, str] | None:
     if no_series:
         raise UsageError("--rename applies to the time series of a batch (a folder or several reports)",
                          "Drop --rename, or convert the folder without --check/--no-timeseries")
-    from .series import load_renames
+    from ..series.archive import load_renames
 
     try:
         return load_renames(path.read_bytes().decode("utf-8-sig"))
@@ -142,7 +142,7 @@ def _silent(line: str) -> None:
 
 def _print_checks(items: list[Item]) -> None:
     """--check: one line per report on stdout, then its failing checks."""
-    from .workers import CHECKED
+    from ..run.workers import CHECKED
 
     for item in items:
         if item.status != CHECKED:
@@ -160,9 +160,9 @@ def _print_checks(items: list[Item]) -> None:
 
 def _single(src: Path, output: Path | None, template: Path | None, force: bool, quiet: bool,
             max_bytes: int) -> int:
-    from .audit import no_checks_reason
-    from .output import WORKBOOK_SUFFIX, default_output
-    from .pipeline import convert_file, describe
+    from ..books.audit import no_checks_reason
+    from ..run.convert import convert_file, describe
+    from ..run.output import WORKBOOK_SUFFIX, default_output
 
     if output is not None and output.is_dir():
         output = output / default_output(src).name

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ReportFormatError
+from ..errors import ReportFormatError
 
 # Magic numbers of files that end up in report folders by mistake (decided by content, not name).
 _MAGIC: tuple[tuple[bytes, str], ...] = (

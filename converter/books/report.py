@@ -15,8 +15,31 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import BinaryIO
 
+from ..model import Column, ColumnKind, Number, Report, Table
+from ..rules.checks import CellRef, Check, CheckKind
+from ..version import TOOL
+from ..xlsx.package import (
+    Properties,
+    Sheet,
+    blank,
+    escape,
+    footer_text,
+    formula,
+    next_blank,
+    next_escaped_formula,
+    next_formula,
+    next_num,
+    next_row,
+    next_shared_formula,
+    next_text,
+    num,
+    package,
+    row_xml,
+    text,
+    with_alignment,
+)
+from ..xlsx.template import MAX_DECIMALS, Template, load_template
 from .audit import NO_CHECKS, audit, fewer_collections, no_checks_reason
-from .checks import CellRef, Check, CheckKind
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
@@ -40,29 +63,6 @@ from .layout import (
     parts_sum,
     qualify,
     quote_sheet,
-)
-from .model import Column, ColumnKind, Number, Report, Table
-from .template import MAX_DECIMALS, Template, load_template
-from .version import TOOL
-from .xlsx import (
-    Properties,
-    Sheet,
-    blank,
-    escape,
-    footer_text,
-    formula,
-    next_blank,
-    next_escaped_formula,
-    next_formula,
-    next_num,
-    next_row,
-    next_shared_formula,
-    next_text,
-    num,
-    package,
-    row_xml,
-    text,
-    with_alignment,
 )
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)

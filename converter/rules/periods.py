@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 
-from .model import MONTHS, Period, PeriodKind
+from ..model import MONTHS, Period, PeriodKind
 
 _MONTH = "|".join(MONTHS)
 _YEAR = r"(?:1[89]|20)\d\d"

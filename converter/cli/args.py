@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 import click
 
-from .errors import Exit
+from ..errors import Exit
 
 PROG = "tiltak2xlsx"
 

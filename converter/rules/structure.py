@@ -42,9 +42,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from ..model import Column, ColumnKind, Measure, Number, Row, RowKind, Section, Table, section_total
 from .arith import growth, percent, share
 from .labels import canon, is_subset_label
-from .model import Column, ColumnKind, Measure, Number, Row, RowKind, Section, Table, section_total
 
 Assignment = list[tuple[RowKind, tuple[int, ...]]]
 

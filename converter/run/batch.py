@@ -27,11 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import Exit, OutputError, TiltakError, UsageError, shown
+from ..read.source import DEFAULT_MAX_BYTES, parse_report
+from ..version import TOOL, __version__
 from .discover import MANIFEST, TIMESERIES_CSV, TIMESERIES_XLSX, discover, output_for
-from .errors import Exit, OutputError, TiltakError, UsageError, shown
 from .output import WORKBOOK_SUFFIX, write_atomic
-from .source import DEFAULT_MAX_BYTES, parse_report
-from .version import TOOL, __version__
 from .workers import (
     CHECKED,
     CONVERTED,
@@ -52,8 +52,8 @@ from .workers import (
 # imported inside the functions that use them: `--check` (_check_all) needs none of them, and must
 # start fast.
 if TYPE_CHECKING:
-    from .series import ReportData, Timeline
-    from .store import Store
+    from ..series.archive import ReportData, Timeline
+    from ..series.store import Store
 
 
 @dataclass
@@ -112,7 +112,7 @@ def _sha(path: Path) -> str:
 
 
 def _fingerprint(template: Path | None) -> str:
-    from .template import default_template_path  # not on the --check path (see the imports)
+    from ..xlsx.template import default_template_path  # not on the --check path (see the imports)
 
     path = template or default_template_path()
     return f"{__version__}:{_sha(path)}"
@@ -285,7 +285,7 @@ def convert_paths(paths: list[str | os.PathLike[str]], output: str | os.PathLike
 def _start(todo: list[Item], options: BatchOptions) -> None:
     """Before any work: a bad template fails once. (Each report's output folder is made by its
     worker: one that cannot be made fails only its own reports.)"""
-    from .template import load_template  # not on the --check path with the bundled template
+    from ..xlsx.template import load_template  # not on the --check path with the bundled template
 
     load_template(options.template)
 
@@ -296,7 +296,7 @@ class _Collect:
     was kept (edited) or could not be written comes with its data too: its month stays."""
 
     def __init__(self, home: Path, enabled: bool) -> None:
-        from .series import Archive  # not on the --check path (see the imports)
+        from ..series.archive import Archive  # not on the --check path (see the imports)
 
         self.home = str(home) if enabled else None
         self.archive = Archive()
@@ -419,8 +419,8 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
     """
     import json  # not on the --check path (see the imports)
 
-    from .series import build
-    from .store import Store, code_stamp
+    from ..series.archive import build
+    from ..series.store import Store, code_stamp
     from .timeseries import write_timeseries
 
     # Every report parsed, whatever became of its workbook (converted, up to date, or kept
@@ -495,7 +495,7 @@ def _counts(timeline: Timeline) -> dict[str, object]:
 
 def _parse_tidy(item: Item) -> ReportData:
     """A report's tidy data when neither its worker (this run) nor the store has it: parsed here."""
-    from .series import tidy  # not on the --check path (see the imports)
+    from ..series.archive import tidy  # not on the --check path (see the imports)
 
     data = tidy(parse_report(Path(item.input)))
     return data if data.sha256 == item.sha256 else replace(data, sha256=item.sha256 or data.sha256)

@@ -32,14 +32,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from .chart import ChartSeries, line_chart
-from .layout import CONTENTS, cell, column_letter, column_width, quote_sheet, sheet_names
-from .model import Measure, Report
-from .output import write_atomic
-from .series import (
+from ..model import Measure, Report
+from ..series.archive import (
     ABSENT,
     BLANK,
     TIDY_COLUMNS,
@@ -54,10 +50,23 @@ from .series import (
     tidy,
     tidy_rows,
 )
-from .source import parse_report
-from .template import DERIVED_STYLE, MAX_DECIMALS, Template, load_template
-from .version import TOOL
-from .xlsx import Properties, Sheet, blank, footer_text, formula, next_blank, next_num, num, package, row_xml, text
+from ..version import TOOL
+from ..xlsx.chart import ChartSeries, line_chart
+from ..xlsx.package import (
+    Properties,
+    Sheet,
+    blank,
+    footer_text,
+    formula,
+    next_blank,
+    next_num,
+    num,
+    package,
+    row_xml,
+    text,
+)
+from ..xlsx.template import DERIVED_STYLE, MAX_DECIMALS, Template
+from .layout import CONTENTS, cell, column_letter, column_width, quote_sheet, sheet_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -142,14 +151,6 @@ def write_csv(timeline: Timeline, out: BinaryIO) -> None:
                                  else b"%b,%b,,%b" % (stamp, labels, end))
                                 if plain else row(month, m, line, labels, tail)
                                 for line, labels, values, plain in lines if (v := values[m]) != ABSENT]))
-
-
-def write_timeseries(timeline: Timeline, xlsx: Path, csv_path: Path, template: str | Path | None = None,
-                     now: datetime | None = None) -> None:
-    """Write `timeline` to `xlsx` and `csv_path` (each atomically); `now`: the time recorded (default: now)."""
-    tpl = load_template(template)
-    write_atomic(csv_path, lambda f: write_csv(timeline, f))
-    write_atomic(xlsx, lambda f: write_workbook(timeline, tpl, f, now))
 
 
 # --------------------------------------------------------------------------- the workbook
@@ -480,13 +481,3 @@ def _contents(timeline: Timeline, sheets_of: list[tuple[Timeline, tuple[str, str
               (2, 2, column_width([s.path for s in sources] + [title], 40, 90)), (3, 3, 30),
               (4, 4, 10), (5, 5, 14)]
     return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer, dimension=f"A1:E{r - 1}")
-
-
-# --------------------------------------------------------------------------- library convenience
-
-def timeseries_of(paths: Iterable[Path], renames: dict[str, str] | None = None) -> Timeline:
-    """Parse `paths` and build their timeline (the batch uses stored or worker data instead)."""
-    archive = Archive()
-    for path in paths:
-        archive.add(tidy(parse_report(path)), str(path), Path(path).stat().st_mtime)
-    return build(archive, renames)

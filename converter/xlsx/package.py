@@ -27,9 +27,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
+from ..rules.limits import MAX_LINKS
+from ..tuning import Tuning
+from .address import cell, column_letter, quote_sheet
 from .chart import drawing
-from .layout import MAX_LINKS, cell, column_letter, quote_sheet
-from .tuning import Tuning
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

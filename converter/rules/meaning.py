@@ -35,8 +35,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
+from ..model import ColumnKind, Figure, Report, RowKind, Section, Table
 from .labels import canon, header_period, is_subset_label, subset_topic, topic
-from .model import ColumnKind, Figure, Report, RowKind, Section, Table
 
 __all__ = ["figures", "located_figures", "located_keys", "slice_names"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .model import PeriodKind
+from ..model import PeriodKind
 from .periods import key_year, parse_period, shift_years, year_before
 
 _SUBSET = re.compile(r"^[\s\-–—•*]*(?:herav|derav|hvorav|av disse|av dette|av dem)\b", re.IGNORECASE)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import OutputError
+from ..errors import OutputError
 
 WORKBOOK_SUFFIX = ".xlsx"
 _MAX_PART = 512 * 2**20          # a part this big unpacked is no workbook of ours (zip-bomb guard)
@@ -40,7 +40,7 @@ def origin(path: Path) -> Origin:
     # this module for its file names only.
     import zipfile
 
-    from .xlsx import CUSTOM_PART, fingerprint, stored_fingerprint
+    from ..xlsx.package import CUSTOM_PART, fingerprint, stored_fingerprint
 
     try:
         with zipfile.ZipFile(path) as zf:

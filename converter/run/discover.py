@@ -11,8 +11,8 @@ import errno
 import os
 from pathlib import Path
 
-from .decode import sniff_binary
-from .errors import UsageError
+from ..errors import UsageError
+from ..read.decode import sniff_binary
 from .output import WORKBOOK_SUFFIX, default_output
 
 MANIFEST = "tiltak2xlsx-manifest.json"

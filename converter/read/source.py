@@ -11,8 +11,8 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import ReportFormatError, shown
-from .model import Report
+from ..errors import ReportFormatError, shown
+from ..model import Report
 from .parse import parse_bytes
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024   # refuse bigger files before reading them

@@ -1,0 +1,1 @@
+"""The command line, thin on top of the library."""

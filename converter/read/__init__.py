@@ -1,0 +1,1 @@
+"""Text → Report: bytes decoded, lines read, the report's structure decided."""

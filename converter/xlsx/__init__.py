@@ -1,0 +1,1 @@
+"""The SpreadsheetML writer: cells, the package, charts, the compiled template."""
