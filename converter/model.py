@@ -20,7 +20,7 @@ MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
 
 
 class Measure(StrEnum):
-    """What a column's numbers are, inferred from its header (see parse.classify_columns)."""
+    """What a column's numbers are, inferred from its header (see read.columns.classify_columns)."""
 
     COUNT = "count"              # a count for the report's own period ("Antall", "Februar 2014", a cross column)
     PREVIOUS = "previous"        # the same count a year earlier ("Februar 2013" in a report for Februar 2014)

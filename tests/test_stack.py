@@ -51,7 +51,7 @@ def _level(module: str) -> tuple[int, int]:
 def _imports(path: Path, module: str, modules: set[str] | None = None) -> list[tuple[str, int]]:
     """(imported module, line) for every import of the package in the file, wherever it stands."""
     modules = set(_modules()) if modules is None else modules
-    here = module.split(".")[:-1] if not path.name == "__init__.py" else module.split(".")
+    here = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
@@ -92,7 +92,7 @@ def test_imports_only_point_down():
         if module == "__init__":
             continue                        # the facade: imports on first use, for library users
         for target, line in _imports(path, module, set(modules)):
-            if target == "__init__" or target.endswith("__init__") and _stage(target) != _stage(module):
+            if target == "__init__" or (target.endswith("__init__") and _stage(target) != _stage(module)):
                 wrong.append(f"{module}:{line} imports the facade {target}")
             elif _stage(target) == _stage(module) and "." in module:
                 continue                    # within a stage: test_no_cycle_within_a_stage

@@ -481,7 +481,7 @@ def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: 
 
 
 def column_candidates(columns: Sequence[Column], c: int) -> list[Hypothesis]:
-    """The relations column c may state, the header's reading first (parse.classify_columns)."""
+    """The relations column c may state, the header's reading first (read.columns.classify_columns)."""
     col = columns[c]
     own: Hypothesis = (col.kind, col.operands, col.measure)
     if not _computed(col.kind):
