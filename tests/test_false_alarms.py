@@ -1,10 +1,17 @@
-"""Review of issue 16 (structure as a hypothesis): adversarial reports that gave a false AVVIK, a
-missed or misplaced one, or a sheet cell NAV did not publish. Each test is a hand-made report whose
-expected result is worked out by hand in its comment (the oracle), not by the code under test."""
+"""No false alarm, no missed or misplaced AVVIK: adversarial reports that once gave a false AVVIK,
+a missed or misplaced one, or a sheet cell NAV did not publish (a title naming a sub-population,
+county tables with different rows, a bold "Herav" row, peers, blanks, yearly averages). Each test
+is a hand-made report whose expected result is worked out by hand in its comment (the oracle), not
+by the code under test."""
 
 from __future__ import annotations
 
+from click.testing import CliRunner
+from handmade import failing, page
+
 from converter import parse_text, reconcile
+from converter.cli.app import app
+from converter.rules.checks import reconcile_report
 
 
 def _report(*tables: tuple[str, list[str], list[tuple[object, ...]]], period: str = "Februar 2014") -> str:
@@ -183,3 +190,52 @@ def test_a_monthly_report_sums_exactly():
     # the same numbers as yearly averages: within the rounding of three parts
     assert _failures(_report(("Hovedgrupper", ["Antall", "Endring fra i fjor Antall"], rows),
                              period="Årsgjennomsnitt 2013")) == []
+
+
+# A table whose title names a sub-population ("Tiltaksgrupper. Kvinner") with no sibling table:
+# its bare "I alt" is not the report's grand total, so it is not compared with it (one comparable
+# column, Antall beside a share, gave one difference under the evidence threshold: a false AVVIK).
+def test_a_title_naming_a_subpopulation_is_not_the_grand_total():
+    text = (page("Hovedgrupper", ["Antall", "Endring fra i fjor Antall", "Endring fra i fjor Prosent"],
+                 [["*I alt", "100", "10", "11"], ["Arbeidssøkere på tiltak", "30", "5", "20"],
+                  ["Nedsatt arbeidsevne, på tiltak", "70", "5", "8"]])
+            + page("Tiltaksgrupper. Kvinner", ["Antall", "Andel i prosent"],
+                   [["*I alt", "40", "100,0"], ["Avklaringstiltak", "10", "25,0"], ["Oppfølging", "30", "75,0"]]))
+    assert failing(text) == []
+
+
+# Per-county tables whose row sets differ (a county without a tiltak has no row for it) are slices,
+# not the same figures: not compared, and blank cells (or one coinciding small count) are no
+# evidence of agreement (7 false AVVIK between Finnmark and Troms otherwise).
+def test_county_tables_with_different_rows_and_blank_cells_are_not_compared():
+    header = ["I alt", "Arbeidssøkere på tiltak", "Nedsatt arbeidsevne, på tiltak", "Andre på tiltak"]
+    finnmark = [["*I alt", "11", "2", "9", ""], ["Arbeidsrettet rehabilitering", "3", "", "3", ""],
+                ["Tilrettelagt arbeid", "5", "", "5", ""], ["Opplæring", "2", "2", "", ""],
+                ["Helsemessig utredning/behandling", "1", "", "1", ""]]
+    troms = [["*I alt", "21", "4", "17", ""], ["Arbeidsrettet rehabilitering", "7", "", "7", ""],
+             ["Tilrettelagt arbeid", "9", "", "9", ""], ["Lønnstilskudd", "4", "4", "", ""],
+             ["Helsemessig utredning/behandling", "1", "", "1", ""]]
+    text = (page("Tiltaksgrupper og hovedgrupper. Finnmark", header, finnmark, period="Juni 2015")
+            + page("Tiltaksgrupper og hovedgrupper. Troms", header, troms, period="Juni 2015"))
+    assert failing(text) == []
+
+
+# A bold "Herav kvinner" row under the bold top total is part of it, not a subtotal summed into
+# "I alt" (10 published, 14 computed otherwise).
+def test_a_bold_herav_row_is_not_summed():
+    text = page("Hovedgrupper", ["Antall"], [["*I alt", "10"], ["*Herav kvinner", "4"],
+                                             ["Arbeidssøkere på tiltak", "3"], ["Nedsatt arbeidsevne, på tiltak", "7"]])
+    assert failing(text) == []
+
+
+# "--check" says which tables were deliberately not compared, as Innhold and Avstemming do.
+def test_check_says_which_tables_were_not_compared(tmp_path):
+    # (not "Tiltaksgrupper. Østfold" / "Tiltaksgrupper. Oslo": titles like those are slices, never compared)
+    text = (page("Tiltaksgrupper", ["Antall"], [["*I alt", "10"], ["A", "4"], ["B", "6"]], period="Juni 2015")
+            + page("Enkelttiltak", ["Antall"], [["*I alt", "20"], ["A", "5"], ["C", "15"]], period="Juni 2015"))
+    assert reconcile_report(parse_text(text, "x.txt")).notes      # the library knows
+    path = tmp_path / "x.txt"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, [str(path), "--check"])
+    assert result.exit_code == 0
+    assert "ikke sammenlignet" in result.output

@@ -1,4 +1,5 @@
-"""Review of issue 12's faster --check and big-report writer (review-12): each defect found, as a test."""
+"""The writer thread of a big workbook, and conversions that overlap: Ctrl-C while the last parts are
+written, a second error in the writer, and the collector's threshold restored after overlapping runs."""
 
 from __future__ import annotations
 
