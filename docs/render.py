@@ -1,4 +1,4 @@
-"""Render the README's pictures from the bundled sample: LibreOffice headless → PDF → PNG.
+"""Render the pictures of README.md and docs/ from the bundled sample: LibreOffice headless → PDF → PNG.
 
     python docs/render.py            # writes docs/table.png, docs/avstemming*.png, docs/tidsserie*.png
 
@@ -238,7 +238,7 @@ def render(out: Path, soffice: str = "soffice") -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Render the README's pictures (LibreOffice → PDF → PNG).")
+    ap = argparse.ArgumentParser(description="Render the pictures of README.md and docs/ (LibreOffice → PDF → PNG).")
     ap.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the PNGs (default docs/)")
     ap.add_argument("--soffice", default="soffice", help="the LibreOffice command (default soffice)")
     args = ap.parse_args(argv)
