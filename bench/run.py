@@ -265,7 +265,7 @@ def build_rows(keys: str, tmp: Path, xlsxwriter: bool) -> tuple[list[Row], list[
     notes: list[str] = []
     rows: list[Row] = []
 
-    def framework_cmd() -> Command:     # the CLI's framework (typer until 0.2.0: README's earlier runs)
+    def framework_cmd() -> Command:     # the CLI's framework (typer until 0.2.0: docs/performance.md's earlier runs)
         return Command("python -c 'import click'", [PYTHON, "-c", "import click"])
 
     mem = Target("Δ MiB", "≤", 16)

@@ -2,7 +2,7 @@
 
 Run `python templates/make_template.py` after changing the style here; or open tiltak.xlsx in
 Excel or LibreOffice, change the named styles (Home › Cell Styles / Styles sidebar) and the
-widths on the sheet "Mal", and save: the next conversion follows. See README "Template".
+widths on the sheet "Mal", and save: the next conversion follows. See docs/workbook.md, "The template (house style)".
 
 The contract (checked by converter/template.py):
 - named styles Tittel, Periode, Seksjon, Kolonnehode, Tekst, SumTekst, Tall, Sum, Prosent,

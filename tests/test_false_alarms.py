@@ -117,7 +117,7 @@ def _regions(c: object) -> str:
 def test_a_blank_detail_made_nonzero_is_named_at_its_groups_subtotal():
     # C's blank Antall printed as 5 by mistake: Region 1 = 60 + 40 + 5 = 105, published 100. Leaving
     # C out of Region 1 would make Region 1 sum but I alt = 100 + 200 + 5 fail: the error belongs to
-    # the smallest total that contains C, Region 1 (as the README promises), not to I alt.
+    # the smallest total that contains C, Region 1 (as docs/reconciliation.md promises), not to I alt.
     assert _failures(_regions("")) == []
     assert _failures(_regions(5)) == [("Fylke", "Region 1", "Antall")]
 

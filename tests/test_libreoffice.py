@@ -1,7 +1,8 @@
 """A real spreadsheet program recalculates the workbook: every formula's cached value must agree.
 
 LibreOffice shows cached values unless told to recalculate on load; an isolated profile forces
-it (excel-pitfalls §4). Skipped with a reason where soffice is missing; CI installs it.
+it (OOXMLRecalcMode and ODFRecalcMode set to "always"). Skipped with a reason where soffice is
+missing; CI installs it.
 """
 
 from __future__ import annotations
