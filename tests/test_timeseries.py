@@ -23,19 +23,12 @@ from conftest import ROOT, mutate
 
 from converter import parse_report
 from converter.run.timeseries import timeseries_of, write_timeseries
-from converter.series.archive import (
-    BLANK,
-    Archive,
-    Rename,
-    ReportData,
-    build,
-    load_renames,
-    month_index,
-    months_between,
-    period_of,
-    tidy,
-)
+from converter.series.archive import Archive
+from converter.series.axes import month_index, months_between, period_of
+from converter.series.renames import Rename, load_renames
 from converter.series.store import Store
+from converter.series.tidy import BLANK, ReportData, tidy
+from converter.series.timeline import build
 from converter.xlsx.template import load_template
 
 sys.path.insert(0, str(ROOT / "bench"))

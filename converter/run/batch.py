@@ -52,8 +52,9 @@ from .workers import (
 # imported inside the functions that use them: `--check` (_check_all) needs none of them, and must
 # start fast.
 if TYPE_CHECKING:
-    from ..series.archive import ReportData, Timeline
     from ..series.store import Store
+    from ..series.tidy import ReportData
+    from ..series.timeline import Timeline
 
 
 @dataclass
@@ -419,8 +420,8 @@ def _timeseries(summary: Summary, home: Path, say: Callable[[str], None], collec
     """
     import json  # not on the --check path (see the imports)
 
-    from ..series.archive import build
     from ..series.store import Store, code_stamp
+    from ..series.timeline import build
     from .timeseries import write_timeseries
 
     # Every report parsed, whatever became of its workbook (converted, up to date, or kept
@@ -495,7 +496,7 @@ def _counts(timeline: Timeline) -> dict[str, object]:
 
 def _parse_tidy(item: Item) -> ReportData:
     """A report's tidy data when neither its worker (this run) nor the store has it: parsed here."""
-    from ..series.archive import tidy  # not on the --check path (see the imports)
+    from ..series.tidy import tidy  # not on the --check path (see the imports)
 
     data = tidy(parse_report(Path(item.input)))
     return data if data.sha256 == item.sha256 else replace(data, sha256=item.sha256 or data.sha256)
