@@ -33,7 +33,7 @@ from .archive import Archive, Entry, Note, Source
 from .axes import FREQUENCIES, axis_of, end_month, frequency_of, month_index
 from .renames import Rename, find_renames, map_key
 from .tidy import ABSENT, BLANK, COLUMN, MEASURE, Key, Sid, series_measure, unscaled
-from .views import Plans, Sids, View, plan_of, same, year_earlier
+from .views import Plan, Plans, Sids, View, plan_of, same, year_earlier
 
 _COUNT = Measure.COUNT.value
 
@@ -135,7 +135,17 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
     renames = find_renames(archive, sids, plain, plans)
     for old, new in (user_renames or {}).items():
         renames.append(Rename(old, new, ""))
-    # Each report's keys as the series they belong to (renamed labels mapped to the new ones).
+    views = _views(archive, reports, renames, sids, plain)
+    report_plans = [plan_of(e, v, plans) for e, v in zip(reports, views, strict=True)]
+    filing = _Filing(_axes(reports, report_plans), sids)
+    filing.own_periods(reports, views, report_plans)
+    filing.other_periods(reports, views, report_plans)
+    filing.implied(reports, views, plans)
+    return filing.timelines(archive, reports, renames)
+
+
+def _views(archive: Archive, reports: list[Entry], renames: list[Rename], sids: Sids, plain: View) -> list[View]:
+    """Each report's keys as the series they belong to (renamed labels mapped to the new ones)."""
     since = {r.old: (month_index(r.since) if r.since else None, r.new) for r in renames if r.confirmed}
     cache: dict[tuple[tuple[str, str], ...], View] = {}
 
@@ -148,131 +158,157 @@ def build(archive: Archive, user_renames: dict[str, str] | None = None) -> Timel
             cache[token] = View([map_key(k, mapping) for k in archive.keys], sids)
         return cache[token]
 
-    views = [view_of(e.order) for e in reports]
-    report_plans = [plan_of(e, v, plans) for e, v in zip(reports, views, strict=True)]
-    # The axes: per frequency, the periods some figure is published for.
+    return [view_of(e.order) for e in reports]
+
+
+def _axes(reports: list[Entry], report_plans: list[Plan]) -> dict[str, list[str]]:
+    """The axes: per frequency, the periods some figure is published for (axes.axis_of)."""
     published: dict[str, set[str]] = {}
     for e, plan in zip(reports, report_plans, strict=True):
         if plan.own:
             published.setdefault(frequency_of(e.periods[0]), set()).add(e.periods[0])
         for slot in {slot for _, _, slot in plan.other}:
             published.setdefault(frequency_of(e.periods[slot]), set()).add(e.periods[slot])
-    axes = {f: axis_of(f, published.get(f, ())) for f in FREQUENCIES}
-    where = {f: {key: m for m, key in enumerate(axis)} for f, axis in axes.items()}
-    lines: dict[str, dict[int, Line]] = {f: {} for f in FREQUENCIES}
-    revisions: dict[str, list[Revision]] = {f: [] for f in FREQUENCIES}
-    covered: dict[str, set[int]] = {f: set() for f in FREQUENCIES}
-    contributed: dict[str, list[Source]] = {f: [] for f in FREQUENCIES}
-    placed: dict[tuple[int, int], list[tuple[int, Line]]] = {}    # (layout, view id) → own pairs
+    return {f: axis_of(f, published.get(f, ())) for f in FREQUENCIES}
 
-    def line_of(f: str, s: int, key: Key, d: int) -> Line:
+
+class _Filing:
+    """Every frequency's series as build files the figures in (its three passes, in order), with
+    the revisions found, the periods covered and the reports that contributed."""
+
+    def __init__(self, axes: dict[str, list[str]], sids: Sids) -> None:
+        self.axes = axes
+        self.sids = sids
+        self.where = {f: {key: m for m, key in enumerate(axis)} for f, axis in axes.items()}
+        self.lines: dict[str, dict[int, Line]] = {f: {} for f in FREQUENCIES}
+        self.revisions: dict[str, list[Revision]] = {f: [] for f in FREQUENCIES}
+        self.covered: dict[str, set[int]] = {f: set() for f in FREQUENCIES}
+        self.contributed: dict[str, list[Source]] = {f: [] for f in FREQUENCIES}
+        self.placed: dict[tuple[int, int], list[tuple[int, Line]]] = {}    # (layout, view id) → own pairs
+
+    def line_of(self, f: str, s: int, key: Key, d: int) -> Line:
+        lines = self.lines
         found = lines[f].get(s)
         if found is None:
-            found = lines[f][s] = Line(sids.list[s], _column(key), d, array("q", [ABSENT]) * len(axes[f]))
+            found = lines[f][s] = Line(self.sids.list[s], _column(key), d, array("q", [ABSENT]) * len(self.axes[f]))
         return found
 
-    def revise(f: str, line: Line, m: int, v: int, d: int, e: Entry, how: str) -> None:
+    def revise(self, f: str, line: Line, m: int, v: int, d: int, e: Entry, how: str) -> None:
         shown = line.values[m]
         a, b = (0 if shown == BLANK else shown, line.decimals), (0 if v == BLANK else v, d)
         if same(a, b):
             return
         sid = line.sid
-        revisions[f].append(Revision(axes[f][m], e.source.period, sid[0], sid[1], sid[2], sid[3], line.column,
-                                     unscaled(*a), unscaled(*b), e.source.path, how))
+        self.revisions[f].append(Revision(self.axes[f][m], e.source.period, sid[0], sid[1], sid[2], sid[3],
+                                          line.column, unscaled(*a), unscaled(*b), e.source.path, how))
 
-    # 1. Own periods, newest report first: series appear in the newest report's order, old ones after.
-    for e, view, plan in zip(reversed(reports), reversed(views), reversed(report_plans), strict=True):
-        if not plan.own:
-            continue
-        f = frequency_of(e.periods[0])
-        m = where[f][e.periods[0]]
-        covered[f].add(m)
-        contributed[f].append(e.source)
-        values, decimals, marks = e.values, e.decimals, e.marks
-        token = (e.layout, id(view))
-        pairs = placed.get(token)
-        if pairs is None:
-            keys, ids = view.keys, e.ids
-            pairs = placed[token] = [(i, line_of(f, s, keys[ids[i]], decimals[i])) for i, s in plan.own]
-        for i, line in pairs:
-            v = values[i]
-            if line.values[m] != ABSENT:        # another kind of report published it for this period too
-                if i not in marks and m not in line.marks:
-                    revise(f, line, m, v, decimals[i], e, "publisert")
+    def own_periods(self, reports: list[Entry], views: list[View], report_plans: list[Plan]) -> None:
+        """1. Own periods, newest report first: series appear in the newest report's order, old ones after."""
+        where, covered, contributed, placed = self.where, self.covered, self.contributed, self.placed
+        line_of, revise = self.line_of, self.revise
+        for e, view, plan in zip(reversed(reports), reversed(views), reversed(report_plans), strict=True):
+            if not plan.own:
                 continue
-            if decimals[i] == line.decimals or v <= BLANK:
-                line.values[m] = v
-            else:
-                _put(line, m, v, decimals[i])
-            if marks and i in marks:
-                line.marks[m] = marks[i]
-    # 2. Figures of other periods, oldest report first (the nearest to the period is shown).
-    for e, view, plan in zip(reports, views, report_plans, strict=True):
-        if not plan.other:
-            continue
-        values, decimals, marks = e.values, e.decimals, e.marks
-        keys, ids, periods = view.keys, e.ids, e.periods
-        used: set[str] = set()
-        for i, s, slot in plan.other:
-            key = periods[slot]
-            f = frequency_of(key)
-            m = where[f][key]
-            line = line_of(f, s, keys[ids[i]], decimals[i])
-            v = values[i]
-            if line.values[m] != ABSENT:
-                if i not in marks and m not in line.marks:
-                    revise(f, line, m, v, decimals[i], e, "publisert")
-                continue
-            _put(line, m, v, decimals[i])
-            line.republished.add(m)
+            f = frequency_of(e.periods[0])
+            m = where[f][e.periods[0]]
             covered[f].add(m)
-            used.add(f)
-            if marks and i in marks:
-                line.marks[m] = marks[i]
-        for f in used:
-            if not contributed[f] or contributed[f][-1] is not e.source:
-                contributed[f].append(e.source)
-    # 3. Implied by arithmetic (count − change): a year before each report's own period.
-    for e, view in zip(reports, views, strict=True):
-        implied = year_earlier(e, view, plans, columns=False)
-        if not implied:
-            continue
-        target = year_before(e.periods[0])
-        f = frequency_of(target)
-        m = where[f].get(target)
-        if m is None:
-            continue                            # outside the axis: nothing published that far back
-        for s, (value, d) in implied.items():
-            line = lines[f].get(s)
-            if line is None or m in line.derived:
+            contributed[f].append(e.source)
+            values, decimals, marks = e.values, e.decimals, e.marks
+            token = (e.layout, id(view))
+            pairs = placed.get(token)
+            if pairs is None:
+                keys, ids = view.keys, e.ids
+                pairs = placed[token] = [(i, line_of(f, s, keys[ids[i]], decimals[i])) for i, s in plan.own]
+            for i, line in pairs:
+                v = values[i]
+                if line.values[m] != ABSENT:        # another kind of report published it for this period too
+                    if i not in marks and m not in line.marks:
+                        revise(f, line, m, v, decimals[i], e, "publisert")
+                    continue
+                if decimals[i] == line.decimals or v <= BLANK:
+                    line.values[m] = v
+                else:
+                    _put(line, m, v, decimals[i])
+                if marks and i in marks:
+                    line.marks[m] = marks[i]
+
+    def other_periods(self, reports: list[Entry], views: list[View], report_plans: list[Plan]) -> None:
+        """2. Figures of other periods, oldest report first (the nearest to the period is shown)."""
+        where, covered, contributed = self.where, self.covered, self.contributed
+        line_of, revise = self.line_of, self.revise
+        for e, view, plan in zip(reports, views, report_plans, strict=True):
+            if not plan.other:
                 continue
-            if line.values[m] == ABSENT:
-                _put(line, m, value, d)
-                line.derived.add(m)
-            elif m not in line.marks:
-                revise(f, line, m, value, d, e, "implisitt")
-    notes = list(archive.notes)
-    out: list[Timeline] = []
-    for f in FREQUENCIES:
-        axis = axes[f]
-        if not axis and f != "month":
-            continue
-        missing = [axis[m] for m in range(len(axis)) if m not in covered[f]]
-        if missing and f == "month":
-            notes.append(Note(f"time series: {len(missing)} missing month(s): {', '.join(missing)}",
-                              f"{len(missing)} manglende måned(er): {', '.join(missing)}"))
-        sources = sorted(contributed[f], key=lambda s: (end_month(s.period), s.period, s.path))
-        out.append(Timeline(axis, sources, missing, list(lines[f].values()),
-                            sorted(revisions[f], key=lambda r: (where[f][r.period], r.report, r.source)),
-                            renames, notes, f))
-    main = out[0]
-    main.others = out[1:]
-    main.kinds = archive.kinds
-    main.duplicates = list(archive.duplicates)
-    main.reports = len(archive)
-    if not main.months:                         # no monthly figures: the reports are listed all the same
-        main.sources = [e.source for e in reports]
-    return main
+            values, decimals, marks = e.values, e.decimals, e.marks
+            keys, ids, periods = view.keys, e.ids, e.periods
+            used: set[str] = set()
+            for i, s, slot in plan.other:
+                key = periods[slot]
+                f = frequency_of(key)
+                m = where[f][key]
+                line = line_of(f, s, keys[ids[i]], decimals[i])
+                v = values[i]
+                if line.values[m] != ABSENT:
+                    if i not in marks and m not in line.marks:
+                        revise(f, line, m, v, decimals[i], e, "publisert")
+                    continue
+                _put(line, m, v, decimals[i])
+                line.republished.add(m)
+                covered[f].add(m)
+                used.add(f)
+                if marks and i in marks:
+                    line.marks[m] = marks[i]
+            for f in used:
+                if not contributed[f] or contributed[f][-1] is not e.source:
+                    contributed[f].append(e.source)
+
+    def implied(self, reports: list[Entry], views: list[View], plans: Plans) -> None:
+        """3. Implied by arithmetic (count − change): a year before each report's own period."""
+        where, lines = self.where, self.lines
+        for e, view in zip(reports, views, strict=True):
+            implied = year_earlier(e, view, plans, columns=False)
+            if not implied:
+                continue
+            target = year_before(e.periods[0])
+            f = frequency_of(target)
+            m = where[f].get(target)
+            if m is None:
+                continue                            # outside the axis: nothing published that far back
+            for s, (value, d) in implied.items():
+                line = lines[f].get(s)
+                if line is None or m in line.derived:
+                    continue
+                if line.values[m] == ABSENT:
+                    _put(line, m, value, d)
+                    line.derived.add(m)
+                elif m not in line.marks:
+                    self.revise(f, line, m, value, d, e, "implisitt")
+
+    def timelines(self, archive: Archive, reports: list[Entry], renames: list[Rename]) -> Timeline:
+        """The monthly timeline, with the other frequencies' (those with periods) in `others`."""
+        axes, where, revisions = self.axes, self.where, self.revisions
+        notes = list(archive.notes)
+        out: list[Timeline] = []
+        for f in FREQUENCIES:
+            axis = axes[f]
+            if not axis and f != "month":
+                continue
+            missing = [axis[m] for m in range(len(axis)) if m not in self.covered[f]]
+            if missing and f == "month":
+                notes.append(Note(f"time series: {len(missing)} missing month(s): {', '.join(missing)}",
+                                  f"{len(missing)} manglende måned(er): {', '.join(missing)}"))
+            sources = sorted(self.contributed[f], key=lambda s: (end_month(s.period), s.period, s.path))
+            out.append(Timeline(axis, sources, missing, list(self.lines[f].values()),
+                                sorted(revisions[f], key=lambda r: (where[f][r.period], r.report, r.source)),
+                                renames, notes, f))
+        main = out[0]
+        main.others = out[1:]
+        main.kinds = archive.kinds
+        main.duplicates = list(archive.duplicates)
+        main.reports = len(archive)
+        if not main.months:                         # no monthly figures: the reports are listed all the same
+            main.sources = [e.source for e in reports]
+        return main
 
 
 def _column(key: Key) -> str:
