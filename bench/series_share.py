@@ -31,8 +31,10 @@ from pathlib import Path
 from converter import parse_report
 from converter.rules.meaning import located_keys
 from converter.run.timeseries import write_timeseries
-from converter.series.archive import Archive, build, tidy
+from converter.series.archive import Archive
 from converter.series.store import Store
+from converter.series.tidy import tidy
+from converter.series.timeline import build
 
 
 def measure(archive: Path, scratch: Path) -> tuple[float, float, int]:

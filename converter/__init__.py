@@ -38,9 +38,8 @@ _EXPORTS = {
     "Result": "run.convert", "convert_file": "run.convert",
     "BatchOptions": "run.batch", "Summary": "run.batch", "convert_paths": "run.batch", "run_batch": "run.batch",
     "to_frame": "books.timeseries", "write_timeseries": "run.timeseries", "timeseries_of": "run.timeseries",
-    "Timeline": "series.archive", "Archive": "series.archive", "ReportData": "series.archive",
-    "tidy": "series.archive", "build": "series.archive",
-    "load_renames": "series.archive",
+    "ReportData": "series.tidy", "tidy": "series.tidy", "Archive": "series.archive",
+    "Timeline": "series.timeline", "build": "series.timeline", "load_renames": "series.renames",
 }
 __all__ = [
     "Archive",
@@ -107,5 +106,8 @@ if TYPE_CHECKING:   # for type checkers and editors: the same names, eagerly
     from .run.batch import BatchOptions, Summary, convert_paths, run_batch
     from .run.convert import Result, convert_file
     from .run.timeseries import timeseries_of, write_timeseries
-    from .series.archive import Archive, ReportData, Timeline, build, load_renames, tidy
+    from .series.archive import Archive
+    from .series.renames import load_renames
+    from .series.tidy import ReportData, tidy
+    from .series.timeline import Timeline, build
     from .xlsx.template import Template, load_template

@@ -21,7 +21,9 @@ from converter import parse_report
 from converter.books.timeseries import REPUBLISHED_FILL
 from converter.rules.meaning import figures
 from converter.run.timeseries import timeseries_of, write_timeseries
-from converter.series.archive import BLANK, Archive, ReportData, build, report_kind, tidy
+from converter.series.archive import Archive
+from converter.series.tidy import BLANK, ReportData, report_kind, tidy
+from converter.series.timeline import build
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_mixed_archive import (

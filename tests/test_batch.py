@@ -136,6 +136,56 @@ def test_rerun_converts_nothing_then_only_what_changed(archive, tmp_path):
     assert "1 converted, 13 up to date" in _run([archive, "-o", out]).stderr
 
 
+# What makes a workbook out of date (run.manifest.up_to_date): each a change to the last run's record
+# or to the files since; the oracle for the input's digest is hashlib on its bytes.
+@pytest.mark.parametrize(("change", "current"), [
+    ({}, True),
+    ({"status": "failed"}, False),
+    ({"status": "up to date"}, True),
+    ({"fingerprint": "0.0.0:other"}, False),
+    ({"sha256": "0" * 64}, False),
+    ({"stamp": [0, 0]}, False),                 # the workbook was touched since
+    ("no workbook", False),
+    ("no record", False),
+])
+def test_what_is_up_to_date(tmp_path, change, current):
+    import hashlib
+
+    from converter.run.manifest import up_to_date
+
+    src, out = tmp_path / "r.txt", tmp_path / "r.xlsx"
+    src.write_bytes(b"report")
+    out.write_bytes(b"workbook")
+    digest = hashlib.sha256(b"report").hexdigest()
+    record = {"status": "converted", "fingerprint": "1:abc", "sha256": digest,
+              "stamp": [out.stat().st_size, out.stat().st_mtime_ns]}
+    if change == "no workbook":
+        out.unlink()
+    elif isinstance(change, dict):
+        record.update(change)
+    found = up_to_date(None if change == "no record" else record, src, out, "1:abc")
+    assert found == (digest if current else None)
+
+
+@pytest.mark.parametrize("text", [None, "", "not json", "[]", '{"items": [{"input": "a"}]}', '{"items": 3}'])
+def test_a_missing_or_damaged_manifest_reads_as_none_converted(tmp_path, text):
+    from converter.run.manifest import load_manifest
+
+    path = tmp_path / "tiltak2xlsx-manifest.json"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    assert load_manifest(path) == {}
+
+
+def test_manifest_records_by_output(tmp_path):
+    from converter.run.manifest import load_manifest
+
+    path = tmp_path / "tiltak2xlsx-manifest.json"
+    path.write_text(json.dumps({"items": [{"input": "a.txt", "output": "a.xlsx", "status": "converted"},
+                                          {"input": "b.txt", "status": "skipped"}]}), encoding="utf-8")
+    assert load_manifest(path) == {"a.xlsx": {"input": "a.txt", "output": "a.xlsx", "status": "converted"}}
+
+
 def test_jobs_2_equals_jobs_1_in_every_cell(archive, tmp_path):
     env = {"SOURCE_DATE_EPOCH": "1700000000"}
     assert _run([archive, "-o", tmp_path / "one", "--jobs", "1", "--no-timeseries"], env).exit_code == 0

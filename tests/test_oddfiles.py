@@ -19,7 +19,9 @@ from click.testing import CliRunner
 from conftest import BAD, ROOT, SAMPLE
 
 from converter.cli.app import app
-from converter.series.archive import Archive, ReportData, build
+from converter.series.archive import Archive
+from converter.series.tidy import ReportData
+from converter.series.timeline import build
 
 sys.path.insert(0, str(ROOT / "bench"))
 from make_archive import write_archive

@@ -24,7 +24,9 @@ from converter.xlsx.template import COMPILED_NAME, compile_template, default_tem
 HEAVY = ("openpyxl", "numpy", "pandas", "pydantic")
 # What checking does not need (issue 12): the writer, the template, the time series, the process pool.
 NOT_FOR_CHECK = ("converter.books.report", "converter.xlsx.package", "converter.xlsx.chart", "converter.xlsx.template",
-                 "converter.series.archive", "converter.series.store", "converter.books.timeseries",
+                 "converter.series.axes", "converter.series.tidy", "converter.series.archive", "converter.series.views",
+                 "converter.series.renames", "converter.series.timeline", "converter.series.store",
+                 "converter.books.timeseries", "converter.run.timeseries",
                  "multiprocessing", "concurrent.futures", "zipfile", "tempfile", "json", "rich")
 REBUILD = "python templates/compile_template.py"
 

@@ -23,19 +23,13 @@ from conftest import ROOT, mutate
 
 from converter import parse_report
 from converter.run.timeseries import timeseries_of, write_timeseries
-from converter.series.archive import (
-    BLANK,
-    Archive,
-    Rename,
-    ReportData,
-    build,
-    load_renames,
-    month_index,
-    months_between,
-    period_of,
-    tidy,
-)
+from converter.series.archive import Archive
+from converter.series.axes import month_index, months_between, period_of
+from converter.series.renames import Rename, load_renames
 from converter.series.store import Store
+from converter.series.tidy import BLANK, ReportData, tidy
+from converter.series.timeline import build
+from converter.series.views import Sids, View, same, year_earlier
 from converter.xlsx.template import load_template
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -125,6 +119,33 @@ def test_revision_rules(published, count, change, previous, difference):
     archive.add(_data("2014-02", now), "b", 2.0)
     revisions = build(archive).revisions
     assert [r.difference for r in revisions] == ([] if difference is None else [difference])
+
+
+# (count, change, year-earlier column, columns) → what the report says of its month a year earlier
+@pytest.mark.parametrize(("count", "change", "previous", "columns", "said"), [
+    (110, 10, None, True, 100),          # count − change
+    (None, -100, None, True, 100),       # a blank count is 0
+    (110, None, None, True, None),       # no change published: nothing
+    (110, 10, 101, True, 101),           # the year-earlier column, not the arithmetic
+    (110, 10, 101, False, None),         # arithmetic only for series without such a column
+    (110, 10, None, False, 100),
+])
+def test_what_a_report_says_of_a_year_earlier(count, change, previous, columns, said):
+    archive = Archive()
+    figures = [("I alt", "count", count), ("I alt", "change", change)]
+    if previous is not None:
+        figures.append(("I alt", "previous", previous))
+    archive.add(_data("2014-02", figures), "b", 1.0)
+    sids = Sids()
+    found = year_earlier(archive.reports()[0], View(archive.keys, sids), columns=columns)
+    assert {sids.list[s]: value for s, value in found.items()} == (
+        {} if said is None else {("T", "", "", "I alt", "", "count"): (said, 0)})
+
+
+@pytest.mark.parametrize(("a", "b", "equal"), [((5, 0), (50, 1), True), ((5, 0), (51, 1), False),
+                                               ((125, 2), (1250, 3), True), ((0, 0), (0, 4), True)])
+def test_same_value_at_other_decimals(a, b, equal):
+    assert same(a, b) is equal and same(b, a) is equal
 
 
 def test_derived_month_is_marked_and_missing_months_listed():
@@ -445,12 +466,13 @@ def test_store_round_trip_stale_damaged_and_prune(tmp_path, sample_report):
 
 
 def _count_parses(monkeypatch) -> list[str]:
-    """Every parse of a report file, in the pipeline (conversions) and in the batch's main process."""
-    import converter.run.batch as batch
+    """Every parse of a report file, in the pipeline (conversions) and in the batch's main process
+    (its time series step, when a report's stored data is missing or stale)."""
+    import converter.run.archive as series_step
     import converter.run.convert as pipeline
 
     parses: list[str] = []
-    for module in (pipeline, batch):
+    for module in (pipeline, series_step):
         real = module.parse_report
 
         def counted(path, *args, real=real, **kwargs):

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from ..books.timeseries import write_csv, write_workbook
 from ..read.source import parse_report
-from ..series.archive import Archive, Timeline, build, tidy
+from ..series.archive import Archive
+from ..series.tidy import tidy
+from ..series.timeline import Timeline, build
 from ..xlsx.template import load_template
 from .output import write_atomic
 

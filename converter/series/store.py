@@ -17,14 +17,14 @@ import zlib
 from pathlib import Path
 
 from ..version import __version__
-from .archive import ReportData
+from .tidy import ReportData
 
 STORE_DIR = ".tiltak2xlsx"
 SUFFIX = ".tidy.z"
-# The stored files' format: raise it whenever the tidy data a report gives changes (series.ReportData,
+# The stored files' format: raise it whenever the tidy data a report gives changes (series/tidy.py's ReportData,
 # meaning.figures, the period keys), so that no file of an older tiltak2xlsx is read back.
 # tests/test_batch.py keeps the hash of the samples' tidy data for this number, and fails until it is raised.
-FORMAT = 3                          # 3: figures under their own periods, report kind (series.ReportData.to_json)
+FORMAT = 3                          # 3: figures under their own periods, report kind (tidy.ReportData.to_json)
 MAX_FILE_BYTES = 16 * 2**20          # a real report's file is a few KiB; anything huge is not ours
 
 
