@@ -82,37 +82,17 @@ def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column
         elif "andel" in words:
             shares.append(i)
         elif _percentish(c):
-            prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else (
-                c[:-1].strip() if c.endswith("%") else "")
-            change = _change_column(canon_headers, i, prefix)
-            if change is None:
-                if "endring" in words:      # a percent change with nothing to compute it from
-                    kinds[i] = (ColumnKind.RATE, (), Measure.CHANGE_PERCENT)
-                else:
-                    shares.append(i)        # "Prosent", "Kvinner i prosent": a share
-            elif previous is not None:
-                kinds[i] = _read(ColumnKind.GROWTH, (previous, change))
+            reading = _percent_reading(canon_headers, i, previous)
+            if reading is None:
+                shares.append(i)            # "Prosent", "Kvinner i prosent": a share
             else:
-                base = next((j for j, d in enumerate(canon_headers) if d == "antall" and j not in (i, change)), None)
-                if base is None:
-                    base = next((j for j, d in enumerate(canon_headers)
-                                 if j not in (i, change) and not _percentish(d)), None)
-                kinds[i] = (_read(ColumnKind.PERCENT, (base, change)) if base is not None
-                            else (ColumnKind.RATE, (), Measure.CHANGE_PERCENT))
+                kinds[i] = reading
         elif "endring" in words:
             kinds[i] = (_read(ColumnKind.CHANGE, (current, previous))
                         if current is not None and previous is not None else (ColumnKind.VALUE, (), Measure.CHANGE))
+    counts = [j for j, d in enumerate(canon_headers) if j not in kinds and j not in shares and not _percentish(d)]
     for i in shares:
-        subject = " ".join(w for w in canon_headers[i].split() if w not in _SHARE_WORDS)
-        named = next((j for j, d in enumerate(canon_headers) if subject and d == subject and j != i), None)
-        if named is not None and total_column is not None and named != total_column:
-            kinds[i] = _read(ColumnKind.ROW_SHARE, (named, total_column))     # within its row
-            continue
-        counts = [j for j in range(len(headers)) if j not in kinds and j not in shares
-                  and not _percentish(canon_headers[j])]
-        left = [j for j in counts if j < i]
-        base = left[-1] if left else (counts[0] if counts else None)
-        kinds[i] = _read(ColumnKind.SHARE, (base,)) if base is not None else _read(ColumnKind.RATE)
+        kinds[i] = _share_reading(canon_headers, i, total_column, counts)
     plain = [i for i in range(len(headers)) if i not in kinds]
     rowsum = total_column if total_column in plain else None
     # "Herav …" columns are parts of another column, not of the row's total
@@ -134,6 +114,35 @@ def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column
             named = canon_headers[i] in ("antall", "") or canon_headers[i] in _ROWSUM_HEADERS
             columns.append(Column(header, ColumnKind.VALUE, (), Measure.COUNT, "" if named else header))
     return tuple(columns)
+
+
+def _percent_reading(canon_headers: list[str], i: int, previous: int | None) -> Reading | None:
+    """A "… Prosent"/"… %" header at i: a percent change of last year's column (`previous`), else
+    of count − change, else published as is; None when it is no change (a share)."""
+    c = canon_headers[i]
+    prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else (c[:-1].strip() if c.endswith("%") else "")
+    change = _change_column(canon_headers, i, prefix)
+    if change is None:      # a percent change with nothing to compute it from, or a share
+        return (ColumnKind.RATE, (), Measure.CHANGE_PERCENT) if "endring" in c.split() else None
+    if previous is not None:
+        return _read(ColumnKind.GROWTH, (previous, change))
+    base = next((j for j, d in enumerate(canon_headers) if d == "antall" and j not in (i, change)), None)
+    if base is None:
+        base = next((j for j, d in enumerate(canon_headers) if j not in (i, change) and not _percentish(d)), None)
+    return _read(ColumnKind.PERCENT, (base, change)) if base is not None else (
+        ColumnKind.RATE, (), Measure.CHANGE_PERCENT)
+
+
+def _share_reading(canon_headers: list[str], i: int, total_column: int | None, counts: list[int]) -> Reading:
+    """A share's header at i: within its row when it names a column ("Andel kvinner": 100 × Kvinner
+    / I alt), else of the section's total, of the nearest of the `counts` to its left (else the first)."""
+    subject = " ".join(w for w in canon_headers[i].split() if w not in _SHARE_WORDS)
+    named = next((j for j, d in enumerate(canon_headers) if subject and d == subject and j != i), None)
+    if named is not None and total_column is not None and named != total_column:
+        return _read(ColumnKind.ROW_SHARE, (named, total_column))
+    left = [j for j in counts if j < i]
+    base = left[-1] if left else (counts[0] if counts else None)
+    return _read(ColumnKind.SHARE, (base,)) if base is not None else _read(ColumnKind.RATE)
 
 
 def _year_pair(periods: list[str], period: str) -> tuple[int | None, int | None]:

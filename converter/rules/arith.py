@@ -52,6 +52,6 @@ def difference(this: Number | None, last: Number | None) -> Number:
     return (this or 0) - (last or 0)
 
 
-def total(values: Iterable[Number | None]) -> Number:
+def sum_of(values: Iterable[Number | None]) -> Number:
     """The sum of the values, a blank cell counting as 0 (as in SUM)."""
     return sum(v or 0 for v in values)

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from ..model import ColumnKind, Look, Measure, Number
-from .arith import difference, growth, percent, share, total
+from .arith import difference, growth, percent, share, sum_of
 
 
 class CheckKind(StrEnum):
@@ -137,7 +137,7 @@ class ColumnRule:
 # --------------------------------------------------------------------------- values (rules.arith)
 
 def _row_sum(row: Values, ops: Sequence[int], base: Values | None, decimals: int) -> Number:
-    return total(row[o] for o in ops)
+    return sum_of(row[o] for o in ops)
 
 
 def _change(row: Values, ops: Sequence[int], base: Values | None, decimals: int) -> Number:
