@@ -226,21 +226,22 @@ def _says_row_share(headers: Sequence[str], base: str | None) -> str:
 
 # --------------------------------------------------------------------------- the table
 
+# Keywords for what is optional; for each: kind, rank, operands, measure, value, formula.
 _TABLE = (
-    ColumnRule(ColumnKind.VALUE, 0, (), Measure.COUNT, None, _parts_formula),
+    ColumnRule(ColumnKind.VALUE, 0, (), Measure.COUNT, value=None, formula=_parts_formula),
     ColumnRule(ColumnKind.ROWSUM, 1, (Role.COUNTS,), Measure.COUNT, _row_sum, _row_sum_formula,
-               CheckKind.ROWSUM, _says_row_sum),
+               check=CheckKind.ROWSUM, says=_says_row_sum),
     ColumnRule(ColumnKind.CHANGE, 2, (Role.THIS, Role.LAST), Measure.CHANGE, _change, _change_formula,
-               CheckKind.CHANGE, _says_change, blank_beside=(0, 1)),
+               check=CheckKind.CHANGE, says=_says_change, blank_beside=(0, 1)),
     ColumnRule(ColumnKind.PERCENT, 3, (Role.COUNT, Role.CHANGE), Measure.CHANGE_PERCENT, _percent, _percent_formula,
-               CheckKind.PERCENT, _says_percent, blank_beside=(1,)),
+               check=CheckKind.PERCENT, says=_says_percent, blank_beside=(1,)),
     ColumnRule(ColumnKind.GROWTH, 4, (Role.LAST, Role.CHANGE), Measure.CHANGE_PERCENT, _growth, _growth_formula,
-               CheckKind.PERCENT, _says_growth, blank_beside=(1,)),
+               check=CheckKind.PERCENT, says=_says_growth, blank_beside=(1,)),
     ColumnRule(ColumnKind.SHARE, 5, (Role.COUNT,), Measure.SHARE, _share, _share_formula,
-               CheckKind.SHARE, _says_share, of_total=True, blank_beside=(0,)),
+               check=CheckKind.SHARE, says=_says_share, of_total=True, blank_beside=(0,)),
     ColumnRule(ColumnKind.ROW_SHARE, 6, (Role.COUNT, Role.ROWSUM), Measure.SHARE, _row_share, _row_share_formula,
-               CheckKind.SHARE, _says_row_share, blank_beside=(0,)),
-    ColumnRule(ColumnKind.RATE, 7, (), Measure.RATE, None, None),
+               check=CheckKind.SHARE, says=_says_row_share, blank_beside=(0,)),
+    ColumnRule(ColumnKind.RATE, 7, (), Measure.RATE, value=None, formula=None),
 )
 
 RULES: dict[ColumnKind, ColumnRule] = {rule.kind: rule for rule in _TABLE}
