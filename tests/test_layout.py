@@ -14,7 +14,6 @@ from converter.books.layout import (
     contents_layout,
     fit_text,
     fits,
-    percent_formula,
     quote_sheet,
     runs,
     sum_formula,
@@ -109,14 +108,6 @@ def test_sum_formula_nests_past_255_arguments(n, depth):
 
 def test_sum_formula_ranges():
     assert sum_formula(["C6:C8", "C12"]) == "SUM(C6:C8,C12)"
-
-
-@pytest.mark.parametrize(("row", "count", "change", "expected"), [
-    (6, 2, 3, 'IF(B6-C6=0,"",ROUND(100*C6/(B6-C6),0))'),
-    (1048576, 16383, 16384, 'IF(XFC1048576-XFD1048576=0,"",ROUND(100*XFD1048576/(XFC1048576-XFD1048576),0))'),
-])
-def test_percent_formula(row, count, change, expected):
-    assert percent_formula(row, count, change) == expected
 
 
 @pytest.mark.parametrize(("name", "quoted"), [

@@ -191,9 +191,9 @@ def test_herav_rows_and_columns_are_not_summed():
     (("2016", "2017", "Endring", "Prosent"), [("value", ()), ("value", ()), ("change", (1, 0)), ("growth", (0, 2))]),
     (("Antall", "Endring fra i fjor Prosent"), [("value", ()), ("rate", ())]),    # nothing to compute it from
     (("I alt", "Menn", "Kvinner", "Andel kvinner"), [("rowsum", (1, 2)), ("value", ()), ("value", ()),
-                                                     ("share", (2, 0))]),        # within the row
+                                                     ("rowshare", (2, 0))]),     # within the row
     (("I alt", "Menn", "Kvinner", "Prosent kvinner"), [("rowsum", (1, 2)), ("value", ()), ("value", ()),
-                                                       ("share", (2, 0))]),
+                                                       ("rowshare", (2, 0))]),
     (("Antall", "Endring", "Endring i prosent"), [("value", ()), ("value", ()), ("percent", (0, 1))]),
     (("Antall", "Endring fra i fjor", "Endring fra i fjor %"),
      [("value", ()), ("value", ()), ("percent", (0, 1))]),

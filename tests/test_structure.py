@@ -89,7 +89,7 @@ def test_shares_that_add_up_to_100_are_evidence_for_the_total():
     (ColumnKind.CHANGE, (0, 1), (10, 7), 3),
     (ColumnKind.PERCENT, (0, 1), (9, 1), 13),              # 100 × 1 / 8 = 12.5 → 13
     (ColumnKind.GROWTH, (0, 1), (8, 1), 13),
-    (ColumnKind.SHARE, (0, 1), (1, 8), 13),
+    (ColumnKind.ROW_SHARE, (0, 1), (1, 8), 13),
 ])
 def test_relation_values(kind, operands, row, expected):
     assert relation_value(kind, operands, 0, row, None) == expected

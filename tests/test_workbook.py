@@ -177,7 +177,7 @@ def test_a_percent_check_never_reads_an_empty_cell_by_a_bare_reference(tmp_path,
 
 def _checked_as_shown(result, report):
     """Per check: is its column a percent, share or rate (compared as shown: a blank is not 0)?"""
-    exact = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE, ColumnKind.RATE)
+    exact = (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE, ColumnKind.ROW_SHARE, ColumnKind.RATE)
     return [report.tables[c.cell.table].columns[c.cell.column].kind in exact for c in result.checks]
 
 

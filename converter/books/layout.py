@@ -11,7 +11,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..model import Column, ColumnKind, Report, Table, section_total
+from ..model import ColumnKind, Report, Table, section_total
+from ..rules.kinds import RULES
 from ..rules.limits import (
     MAX_COLUMNS,
     MAX_FORMULA,
@@ -79,30 +80,6 @@ def row_sum(row: int, columns: Iterable[int]) -> str:
     """SUM over columns of one row: SUM(C6:E6)."""
     return sum_formula([f"{column_letter(a)}{row}" if a == b else f"{column_letter(a)}{row}:{column_letter(b)}{row}"
                         for a, b in runs(columns)])
-
-
-def percent_formula(row: int, count_column: int, change_column: int, decimals: int = 0) -> str:
-    """Blank when last year was 0 (count = change), else the change in percent, rounded as published."""
-    b, c = cell(row, count_column), cell(row, change_column)
-    return f'IF({b}-{c}=0,"",ROUND(100*{c}/({b}-{c}),{decimals}))'
-
-
-def growth_formula(row: int, previous_column: int, change_column: int, decimals: int = 0) -> str:
-    """The change in percent of last year's published count; blank when that was 0."""
-    b, c = cell(row, previous_column), cell(row, change_column)
-    return f'IF({b}=0,"",ROUND(100*{c}/{b},{decimals}))'
-
-
-def change_formula(row: int, this_column: int, last_column: int) -> str:
-    """This year's count − last year's."""
-    return f"{cell(row, this_column)}-{cell(row, last_column)}"
-
-
-def share_formula(row: int, total_row: int, count_column: int, decimals: int = 0) -> str:
-    """100 × count / the section's total (its row fixed, so the formula can be filled down)."""
-    letter = column_letter(count_column)
-    total = f"{letter}${total_row}"
-    return f'IF({total}=0,"",ROUND(100*{letter}{row}/{total},{decimals}))'
 
 
 # --------------------------------------------------------------------------- sheet names
@@ -231,33 +208,39 @@ def qualify(expr: str, sheet: str) -> str:
     return _REFERENCE.sub(lambda m: prefix + m.group(1), expr)
 
 
+class _Place:
+    """A cell's operands on its table sheet, as its formula names them (rules.kinds.Place)."""
+
+    __slots__ = ("_column", "_layout", "_operands", "_row", "_section", "_table", "decimals")
+
+    def __init__(self, table: Table, layout: TableLayout, section: int, row: int, column: int) -> None:
+        self._table, self._layout, self._section, self._row, self._column = table, layout, section, row, column
+        col = table.columns[column]
+        self._operands, self.decimals = col.operands, col.decimals
+
+    def at(self, k: int) -> str:
+        return cell(self._layout.row_of[self._section][self._row], self._operands[k] + 2)
+
+    def total(self, k: int) -> str | None:
+        base = section_total(self._table.sections[self._section])
+        if base is None:
+            return None
+        return f"{column_letter(self._operands[k] + 2)}${self._layout.row_of[self._section][base]}"
+
+    def across(self) -> str:
+        return row_sum(self._layout.row_of[self._section][self._row], [o + 2 for o in self._operands])
+
+    def down(self) -> str | None:
+        return parts_sum(self._table, self._layout, self._section, self._row, self._column)
+
+
 def cell_formula(table: Table, layout: TableLayout, section: int, row: int, column: int) -> str | None:
-    """The formula of a cell's confirmed relation, or None when the cell has none (a detail, a rate).
+    """The formula of a cell's confirmed relation (its kind's rule), or None when the cell has none
+    (a detail of a published column, a rate).
 
     The workbook writes it only where it gives the published number (see workbook._table_rows)."""
-    col: Column = table.columns[column]
-    kind = col.kind
-    # A published column first: most cells of a report, and a formula only on a total row.
-    if kind is ColumnKind.VALUE:
-        return parts_sum(table, layout, section, row, column)
-    if kind is ColumnKind.RATE:
-        return None
-    sheet_row = layout.row_of[section][row]
-    ops = [o + 2 for o in col.operands]
-    if kind is ColumnKind.ROWSUM:
-        return row_sum(sheet_row, ops)
-    if kind is ColumnKind.CHANGE:
-        return change_formula(sheet_row, ops[0], ops[1])
-    if kind is ColumnKind.PERCENT:
-        return percent_formula(sheet_row, ops[0], ops[1], col.decimals)
-    if kind is ColumnKind.GROWTH:
-        return growth_formula(sheet_row, ops[0], ops[1], col.decimals)
-    if kind is ColumnKind.SHARE and len(ops) == 2:          # within the row
-        return growth_formula(sheet_row, ops[1], ops[0], col.decimals)
-    if kind is ColumnKind.SHARE:                            # of the section's total
-        base = section_total(table.sections[section])
-        return None if base is None else share_formula(sheet_row, layout.row_of[section][base], ops[0], col.decimals)
-    return None
+    formula = RULES[table.columns[column].kind].formula
+    return None if formula is None else formula(_Place(table, layout, section, row, column))
 
 
 def helper_formula(layout: TableLayout, section: int, chunk: tuple[int, ...], column: int) -> str:

@@ -11,6 +11,7 @@ from ..model import (
     ColumnKind,
     Measure,
 )
+from ..rules.kinds import RULES
 from ..rules.labels import canon, header_period, is_subset_label, year_before
 
 _ROWSUM_HEADERS = {"i alt", "totalt", "total", "sum"}
@@ -37,6 +38,13 @@ def _percentish(c: str) -> bool:
 
 _SHARE_WORDS = {"andel", "prosent", "i", "%", "pst", "pst."}
 
+Reading = tuple[ColumnKind, tuple[int, ...], Measure]
+
+
+def _read(kind: ColumnKind, operands: tuple[int, ...] = ()) -> Reading:
+    """A column read as `kind`, with the measure its numbers then are (kinds.ColumnRule.measure)."""
+    return kind, operands, RULES[kind].measure
+
 
 def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column, ...]:
     """Decide each column's role and measure from the header row alone (one rule per header shape).
@@ -62,7 +70,7 @@ def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column
     periods = [header_period(h, period) for h in headers]
     current, previous = _year_pair(periods, period)
     total_column = next((i for i, c in enumerate(canon_headers) if c in _ROWSUM_HEADERS), None)
-    kinds: dict[int, tuple[ColumnKind, tuple[int, ...], Measure]] = {}
+    kinds: dict[int, Reading] = {}
     shares: list[int] = []
     for i, c in enumerate(canon_headers):
         words = c.split()
@@ -70,42 +78,21 @@ def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column
             continue
         if (" av " in f" {c} " and (_percentish(c) or "andel" in words)) or any(
                 w in _RATE_WORDS or w.startswith("gjennomsnitt") for w in words):
-            kinds[i] = (ColumnKind.RATE, (), Measure.RATE)
+            kinds[i] = _read(ColumnKind.RATE)
         elif "andel" in words:
             shares.append(i)
         elif _percentish(c):
-            prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else (
-                c[:-1].strip() if c.endswith("%") else "")
-            change = _change_column(canon_headers, i, prefix)
-            if change is None:
-                if "endring" in words:      # a percent change with nothing to compute it from
-                    kinds[i] = (ColumnKind.RATE, (), Measure.CHANGE_PERCENT)
-                else:
-                    shares.append(i)        # "Prosent", "Kvinner i prosent": a share
-            elif previous is not None:
-                kinds[i] = (ColumnKind.GROWTH, (previous, change), Measure.CHANGE_PERCENT)
+            reading = _percent_reading(canon_headers, i, previous)
+            if reading is None:
+                shares.append(i)            # "Prosent", "Kvinner i prosent": a share
             else:
-                base = next((j for j, d in enumerate(canon_headers) if d == "antall" and j not in (i, change)), None)
-                if base is None:
-                    base = next((j for j, d in enumerate(canon_headers)
-                                 if j not in (i, change) and not _percentish(d)), None)
-                kinds[i] = ((ColumnKind.PERCENT, (base, change), Measure.CHANGE_PERCENT) if base is not None
-                            else (ColumnKind.RATE, (), Measure.CHANGE_PERCENT))
+                kinds[i] = reading
         elif "endring" in words:
-            kinds[i] = ((ColumnKind.CHANGE, (current, previous), Measure.CHANGE)
+            kinds[i] = (_read(ColumnKind.CHANGE, (current, previous))
                         if current is not None and previous is not None else (ColumnKind.VALUE, (), Measure.CHANGE))
+    counts = [j for j, d in enumerate(canon_headers) if j not in kinds and j not in shares and not _percentish(d)]
     for i in shares:
-        subject = " ".join(w for w in canon_headers[i].split() if w not in _SHARE_WORDS)
-        named = next((j for j, d in enumerate(canon_headers) if subject and d == subject and j != i), None)
-        if named is not None and total_column is not None and named != total_column:
-            kinds[i] = (ColumnKind.SHARE, (named, total_column), Measure.SHARE)     # within its row
-            continue
-        counts = [j for j in range(len(headers)) if j not in kinds and j not in shares
-                  and not _percentish(canon_headers[j])]
-        left = [j for j in counts if j < i]
-        base = left[-1] if left else (counts[0] if counts else None)
-        kinds[i] = (ColumnKind.SHARE, (base,), Measure.SHARE) if base is not None else (
-            ColumnKind.RATE, (), Measure.RATE)
+        kinds[i] = _share_reading(canon_headers, i, total_column, counts)
     plain = [i for i in range(len(headers)) if i not in kinds]
     rowsum = total_column if total_column in plain else None
     # "Herav …" columns are parts of another column, not of the row's total
@@ -118,7 +105,7 @@ def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column
             kind, operands, measure = kinds[i]
             columns.append(Column(header, kind, operands, measure, period=periods[i]))
         elif i == rowsum:
-            columns.append(Column(header, ColumnKind.ROWSUM, others, Measure.COUNT))
+            columns.append(Column(header, ColumnKind.ROWSUM, others, RULES[ColumnKind.ROWSUM].measure))
         elif periods[i]:
             measure = (Measure.COUNT if i == current or periods[i] == period
                        else Measure.PREVIOUS if i == previous else Measure.PERIOD)
@@ -127,6 +114,35 @@ def classify_columns(headers: tuple[str, ...], period: str = "") -> tuple[Column
             named = canon_headers[i] in ("antall", "") or canon_headers[i] in _ROWSUM_HEADERS
             columns.append(Column(header, ColumnKind.VALUE, (), Measure.COUNT, "" if named else header))
     return tuple(columns)
+
+
+def _percent_reading(canon_headers: list[str], i: int, previous: int | None) -> Reading | None:
+    """A "… Prosent"/"… %" header at i: a percent change of last year's column (`previous`), else
+    of count − change, else published as is; None when it is no change (a share)."""
+    c = canon_headers[i]
+    prefix = c[: -len("prosent")].strip() if c.endswith("prosent") else (c[:-1].strip() if c.endswith("%") else "")
+    change = _change_column(canon_headers, i, prefix)
+    if change is None:      # a percent change with nothing to compute it from, or a share
+        return (ColumnKind.RATE, (), Measure.CHANGE_PERCENT) if "endring" in c.split() else None
+    if previous is not None:
+        return _read(ColumnKind.GROWTH, (previous, change))
+    base = next((j for j, d in enumerate(canon_headers) if d == "antall" and j not in (i, change)), None)
+    if base is None:
+        base = next((j for j, d in enumerate(canon_headers) if j not in (i, change) and not _percentish(d)), None)
+    return _read(ColumnKind.PERCENT, (base, change)) if base is not None else (
+        ColumnKind.RATE, (), Measure.CHANGE_PERCENT)
+
+
+def _share_reading(canon_headers: list[str], i: int, total_column: int | None, counts: list[int]) -> Reading:
+    """A share's header at i: within its row when it names a column ("Andel kvinner": 100 × Kvinner
+    / I alt), else of the section's total, of the nearest of the `counts` to its left (else the first)."""
+    subject = " ".join(w for w in canon_headers[i].split() if w not in _SHARE_WORDS)
+    named = next((j for j, d in enumerate(canon_headers) if subject and d == subject and j != i), None)
+    if named is not None and total_column is not None and named != total_column:
+        return _read(ColumnKind.ROW_SHARE, (named, total_column))
+    left = [j for j in counts if j < i]
+    base = left[-1] if left else (counts[0] if counts else None)
+    return _read(ColumnKind.SHARE, (base,)) if base is not None else _read(ColumnKind.RATE)
 
 
 def _year_pair(periods: list[str], period: str) -> tuple[int | None, int | None]:
@@ -143,6 +159,3 @@ def _year_pair(periods: list[str], period: str) -> tuple[int | None, int | None]
         if before in where:
             return where[p], where[before]
     return (where[period], None) if period in where else (None, None)
-
-
-# --------------------------------------------------------------------------- the parser

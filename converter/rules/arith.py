@@ -6,6 +6,7 @@ LibreOffice's ROUND do the same), so a half stays a half; counts are ints, decim
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ..model import Number
@@ -44,3 +45,13 @@ def share(count: Number | None, total: Number | None, decimals: int = 0) -> Numb
     """100 × count / total, rounded half away from zero; None when the total is 0."""
     count, total = count or 0, total or 0
     return None if total == 0 else rounded(100 * count, total, decimals)
+
+
+def difference(this: Number | None, last: Number | None) -> Number:
+    """this − last, a blank cell counting as 0 (as in a formula)."""
+    return (this or 0) - (last or 0)
+
+
+def sum_of(values: Iterable[Number | None]) -> Number:
+    """The sum of the values, a blank cell counting as 0 (as in SUM)."""
+    return sum(v or 0 for v in values)

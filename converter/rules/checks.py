@@ -18,26 +18,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
-from ..model import Column, ColumnKind, Measure, Number, Report, Row, Section, Table, section_total
+from ..model import Column, Measure, Number, Report, Row, Section, Table, section_total
 from .arith import growth, percent, share  # noqa: F401 (the relations' arithmetic, as before)
+from .kinds import ORDER, RULES, CheckKind
 from .meaning import located_keys
 from .structure import nothing_published, relation_value
 
 Values = list[list[list[Number | None]]]          # [section][row][column]
 T = TypeVar("T")
-
-
-class CheckKind(StrEnum):
-    SUM = "sum"            # a total equals the sum of its parts, column by column
-    ROWSUM = "radsum"      # a cross table's "I alt" column equals the sum of the row
-    CHANGE = "endring"     # a change equals this year − last year
-    PERCENT = "prosent"    # a percent change equals 100 × change / last year, rounded as published
-    SHARE = "andel"        # a share equals 100 × count / the section's total, rounded as published
-    REPEAT = "gjentatt"    # a total repeated on a continued page equals the total
-    AGREE = "samsvar"      # the same figure published in another table agrees
 
 
 # CellRef and Check are immutable records made ~10⁴ times for a big report (11,310 checks, a
@@ -92,12 +82,9 @@ class Reconciliation:
         return [c for c in self.checks if not c.holds]
 
 
-_ORDER = list(ColumnKind)     # values first, then what is computed from them, in dependency order
-
-
 def _order(table: Table) -> list[int]:
-    """The table's columns in the order their values can be computed."""
-    return [c for kind in _ORDER for c, col in enumerate(table.columns) if col.kind is kind]
+    """The table's columns in the order their values can be computed (kinds.ORDER: operands first)."""
+    return [c for rule in ORDER for c, col in enumerate(table.columns) if col.kind is rule.kind]
 
 
 def derive(table: Table) -> Values:
@@ -141,18 +128,17 @@ def unknown(table: Table) -> set[tuple[int, int, int]]:
         base = section_total(section)
         for c in order:
             col = table.columns[c]
-            if col.kind is ColumnKind.VALUE:
+            rule = RULES[col.kind]
+            if rule.summed:            # a total over a symbol rests on it
                 out.update((s, r, c) for r, flag in enumerate(_marked(rows, c)) if flag)
                 continue
+            # a computed cell rests on its operands (a share of the total on the total's too)
+            through = [(s, base, o) for o in col.operands] if rule.of_total and base is not None else []
             for r, row in enumerate(rows):
-                rests = any((s, r, o) in out for o in col.operands)
-                if col.kind is ColumnKind.SHARE and len(col.operands) == 1 and base is not None:
-                    rests = rests or (s, base, col.operands[0]) in out
+                rests = any((s, r, o) in out for o in col.operands) or any(ref in out for ref in through)
                 if row.mark(c) or rests:
                     out.add((s, r, c))
     return out
-
-
 
 
 def _holds(exact: bool, published: Number | None, computed: Number | None) -> bool:
@@ -196,25 +182,12 @@ def reconcile_report(report: Report, derived: list[Values] | None = None,
 
 def _relations(columns: tuple[Column, ...], section: Section, base: int | None) -> list[tuple[CheckKind, str] | None]:
     """Per column: the relation each of its cells states in the section (kind, in words), or None."""
+    label = section.rows[base].label if base is not None else None      # the base of a share of the total
     out: list[tuple[CheckKind, str] | None] = []
     for col in columns:
-        kind, ops = col.kind, col.operands
-        if kind is ColumnKind.ROWSUM:
-            out.append((CheckKind.ROWSUM, f"Sum av {len(ops)} kolonner"))
-        elif kind is ColumnKind.CHANGE:
-            this, last = (columns[o].header for o in ops)
-            out.append((CheckKind.CHANGE, f"{this} − {last}"))
-        elif kind is ColumnKind.PERCENT:
-            out.append((CheckKind.PERCENT, "100 × endring / (antall − endring)"))
-        elif kind is ColumnKind.GROWTH:
-            out.append((CheckKind.PERCENT, f"100 × endring / {columns[ops[0]].header}"))
-        elif kind is ColumnKind.SHARE and len(ops) == 2:
-            part, whole = (columns[o].header for o in ops)
-            out.append((CheckKind.SHARE, f"100 × {part} / {whole}"))
-        elif kind is ColumnKind.SHARE and base is not None:
-            out.append((CheckKind.SHARE, f"100 × {columns[ops[0]].header} / «{section.rows[base].label}»"))
-        else:
-            out.append(None)
+        rule = RULES[col.kind]
+        says = rule.says([columns[o].header for o in col.operands], label) if rule.says is not None else None
+        out.append((rule.check, says) if rule.check is not None and says is not None else None)
     return out
 
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ..model import Column, ColumnKind, Measure, Number, Row, RowKind, Section, Table, section_total
-from .arith import growth, percent, share
+from .kinds import ORDER, RULES, Role
 from .labels import canon, is_subset_label
 
 Assignment = list[tuple[RowKind, tuple[int, ...]]]
@@ -364,8 +364,7 @@ def _counts(row: Row, parts: Sequence[int], rows: Sequence[Row], additive: Seque
 def choose_table_rows(table: Table, rounding: bool = False) -> tuple[list[RowDecision], set[PeerKey]]:
     """Each section's decision, and the (rule, role) pairs its own numbers confirm in this table."""
     additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
-    shares = [(c, col.decimals) for c, col in enumerate(table.columns)
-              if col.kind is ColumnKind.SHARE and len(col.operands) == 1]
+    shares = [(c, col.decimals) for c, col in enumerate(table.columns) if RULES[col.kind].of_total]
     decisions = [choose_rows(section.rows, additive, shares, rounding) for section in table.sections]
     confirmed = {(d.rule, _role(d.rows[r].kind)) for d in decisions for r, e in d.evidence.items()
                  if e.supported and d.name != "none"}
@@ -419,47 +418,31 @@ Hypothesis = tuple[ColumnKind, tuple[int, ...], Measure]
 def relation_value(kind: ColumnKind, operands: Sequence[int], decimals: int, row: Sequence[Number | None],
                    base: Sequence[Number | None] | None) -> Number | None:
     """What a computed column's formula gives in a row (`base`: the section total's values, for a share)."""
-    if kind is ColumnKind.ROWSUM:
-        return sum(row[o] or 0 for o in operands)
-    if kind is ColumnKind.CHANGE:
-        return (row[operands[0]] or 0) - (row[operands[1]] or 0)
-    if kind is ColumnKind.PERCENT:
-        return percent(row[operands[0]], row[operands[1]], decimals)
-    if kind is ColumnKind.GROWTH:
-        return growth(row[operands[0]], row[operands[1]], decimals)
-    if kind is ColumnKind.SHARE and len(operands) == 2:
-        return share(row[operands[0]], row[operands[1]], decimals)
-    if kind is ColumnKind.SHARE:
-        return None if base is None else share(row[operands[0]], base[operands[0]], decimals)
-    raise ValueError(f"{kind} is not computed")
+    value = RULES[kind].value
+    if value is None:
+        raise ValueError(f"{kind} is not computed")
+    return value(row, operands, base, decimals)
 
 
 def nothing_published(kind: ColumnKind, operands: Sequence[int], values: Sequence[Number | None], c: int) -> bool:
     """A blank computed cell beside a blank cell it is computed from states nothing: a blank change
     beside a blank year, a blank percent beside a blank change, a blank share beside a blank count
-    (a zero printed blank). It is not checked (nor evidence)."""
-    if values[c] is not None:
-        return False
-    if kind is ColumnKind.CHANGE:
-        return any(values[o] is None for o in operands)
-    if kind in (ColumnKind.PERCENT, ColumnKind.GROWTH):
-        return values[operands[1]] is None
-    if kind is ColumnKind.SHARE:
-        return values[operands[0]] is None
-    return False
+    (a zero printed blank; kinds.ColumnRule.blank_beside). It is not checked (nor evidence)."""
+    return values[c] is None and any(values[operands[k]] is None for k in RULES[kind].blank_beside)
 
 
 def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: int) -> Evidence:
     """How a computed kind for column c fares on the section's rows (published values only)."""
     kind, operands, _ = hypothesis
+    rule = RULES[kind]
     rows = section.rows
-    base_row = section_total(section) if kind is ColumnKind.SHARE and len(operands) == 1 else None
-    if kind is ColumnKind.SHARE and len(operands) == 1 and base_row is None:
+    base_row = section_total(section) if rule.of_total else None
+    if rule.of_total and base_row is None:
         return Evidence()
     base = rows[base_row].values if base_row is not None else None
-    exact = kind in (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE)
+    exact = rule.exact
     support = fails = 0
-    base_marked = base_row is not None and bool(rows[base_row].mark(operands[0]))
+    base_marked = base_row is not None and any(rows[base_row].mark(o) for o in operands)
     for r, row in enumerate(rows):
         if base_marked or (row.marks and (row.mark(c) or any(row.mark(o) for o in operands))):
             continue
@@ -481,46 +464,42 @@ def column_evidence(section: Section, c: int, hypothesis: Hypothesis, decimals: 
 
 
 def column_candidates(columns: Sequence[Column], c: int) -> list[Hypothesis]:
-    """The relations column c may state, the header's reading first (read.columns.classify_columns)."""
+    """The relations column c may state, the header's reading first (read.columns.classify_columns):
+    a percent may be any percent kind whose operands the table has (kinds.ORDER), each operand
+    by its role: the nearest count to its left (else the first), last year, the change, the row's total."""
     col = columns[c]
     own: Hypothesis = (col.kind, col.operands, col.measure)
-    if not _computed(col.kind):
+    if not RULES[col.kind].computed:
         return [own]
     counts = [j for j, o in enumerate(columns) if o.kind is ColumnKind.VALUE and o.measure is Measure.COUNT
               and j != c]
-    previous = next((j for j, o in enumerate(columns) if o.measure is Measure.PREVIOUS), None)
-    change = next((j for j, o in enumerate(columns) if o.kind is ColumnKind.CHANGE or o.measure is Measure.CHANGE),
-                  None)
-    rowsum = next((j for j, o in enumerate(columns) if o.kind is ColumnKind.ROWSUM), None)
     left = [j for j in counts if j < c]
-    count = left[-1] if left else (counts[0] if counts else None)
+    where: dict[Role, int | None] = {
+        Role.COUNT: left[-1] if left else (counts[0] if counts else None),
+        Role.LAST: next((j for j, o in enumerate(columns) if o.measure is Measure.PREVIOUS), None),
+        Role.CHANGE: next((j for j, o in enumerate(columns)
+                           if o.kind is ColumnKind.CHANGE or o.measure is Measure.CHANGE), None),
+        Role.ROWSUM: next((j for j, o in enumerate(columns) if o.kind is ColumnKind.ROWSUM), None),
+    }
     found = [own]
-
-    def add(h: Hypothesis) -> None:
-        if all(h[:2] != f[:2] for f in found) and None not in h[1]:
-            found.append(h)
-
-    if col.kind in (ColumnKind.PERCENT, ColumnKind.GROWTH, ColumnKind.SHARE):
-        if change is not None and count is not None and change != c:
-            add((ColumnKind.PERCENT, (count, change), Measure.CHANGE_PERCENT))
-        if change is not None and previous is not None and change != c:
-            add((ColumnKind.GROWTH, (previous, change), Measure.CHANGE_PERCENT))
-        if count is not None:
-            add((ColumnKind.SHARE, (count,), Measure.SHARE))
-        if count is not None and rowsum is not None and count != rowsum:
-            add((ColumnKind.SHARE, (count, rowsum), Measure.SHARE))
+    if not RULES[col.kind].percent:
+        return found
+    for rule in ORDER:
+        if not rule.percent:
+            continue
+        operands = tuple(j for j in (where.get(role) for role in rule.operands) if j is not None)
+        if len(operands) < len(rule.operands) or c in operands or len(set(operands)) < len(operands):
+            continue                   # the table has no such column, or it is this one, or one twice
+        if all((rule.kind, operands) != f[:2] for f in found):
+            found.append((rule.kind, operands, rule.measure))
     return found
-
-
-def _computed(kind: ColumnKind) -> bool:
-    return kind not in (ColumnKind.VALUE, ColumnKind.RATE)
 
 
 def _as_published(col: Column) -> Column:
     """A computed column the numbers do not confirm: published as is (a count's additive kind stays).
     A header that says it is a change in percent ("Endring … Prosent") keeps that meaning, so the
     same figure in another table is still compared with it; any other is a rate of unknown base."""
-    if col.kind in (ColumnKind.ROWSUM, ColumnKind.CHANGE):
+    if col.kind.additive:
         return replace(col, kind=ColumnKind.VALUE, operands=())
     measure = Measure.CHANGE_PERCENT if "endring" in canon(col.header).split() else Measure.RATE
     return replace(col, kind=ColumnKind.RATE, operands=(), measure=measure)
@@ -547,7 +526,7 @@ def decide_columns(table: Table, peers: frozenset[Signature] = frozenset()
     refuted: list[set[int]] = [set() for _ in table.sections]
     confirmed: set[Signature] = set()
     for c, col in enumerate(table.columns):
-        if not _computed(col.kind):
+        if not RULES[col.kind].computed:
             continue
         best: tuple[tuple[int, int], Hypothesis, list[Evidence]] | None = None
         candidates = column_candidates(table.columns, c)
