@@ -11,13 +11,11 @@ parser reads every format the same way.
 Each line is one step (`_Parser.feed`): furniture is skipped, a table line is a header row or a
 data row, and the rest is a heading, the period line, or text for the notes.
 
-Roles are decided by position, not by `#` count or by this one report's labels; the rules for
-headings are in one place, `_Parser.resolve` (one rule per shape, named by `Rule`), with
-`drop_orphans` (a heading with nothing under it) and `settle` (a section heading at the title's
-level): the report title is the first heading of the first page; before a header row, the first
-remaining heading is the table title and the last the section heading; a page whose title and
-header equal the current table's continues it, and its repeated top total is dropped and
-checked; a lone heading between rows is a section.
+Roles are decided by position, not by `#` count or by this one report's labels: the rules for
+the headings before a header row are in one place, `headings` (`resolve`, one rule per shape,
+named by `Rule`; `orphans`, a heading with nothing under it; `named_after`, a section heading at
+the title's level). A page whose title and header equal the current table's continues it, and
+its repeated top total is dropped and checked (`_Parser.add_row`).
 
 Numbers: counts are int, decimals ("12,5") are Decimal, exactly as published (see numbers); the
 file's decimal mark is decided once, from all its table cells (`file_decimal_mark`). Column roles
@@ -30,16 +28,16 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
 
 from ..errors import ReportFormatError
 from ..model import MONTHS, SYMBOLS, Number, Period, PeriodKind, Repeat, Report
-from ..rules.labels import canon, topic
+from ..rules.labels import canon
 from ..rules.periods import EXAMPLES, parse_period
 from ..rules.structure import decide
 from .decode import HINT_EXPORT, ILLEGAL_XML, decode, split_lines
 from .drafts import Run, SectionDraft, TableDraft
+from .headings import Rule, named_after, orphans, report_title, resolve
 from .lexers import Lexer, choose_lexer
 from .markup import BOLD, CLOSE_BOLD, HEADING, OPEN_BOLD, is_furniture, strip_bold, unlink
 from .numbers import MAX_DIGITS, NUMBERISH, decimal_mark, parse_number
@@ -49,9 +47,6 @@ MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
 MAX_COLUMNS = 16_383                   # Excel has 16,384 columns; column A holds the labels
 
 _DIGIT_COMMA = re.compile(r"\d,\d")
-# A continued page's title may say so: "Tiltak og hovedgrupper (forts.)", "… - fortsettelse".
-_CONTINUED = re.compile(r"\s*(?:\(\s*(?:forts|fortsatt|fortsettelse|fortsetter)\.?\s*\)|[-–—,]\s*"
-                        r"(?:forts|fortsatt|fortsettelse)\.?)\s*$", re.IGNORECASE)
 _CUT_OFF = "The file seems cut off: export it again"
 
 
@@ -82,15 +77,6 @@ def period_from_name(source: str) -> Period | None:
         return None
     year, month = int(m.group(1)), int(m.group(2))
     return Period(year, month, f"{MONTHS[month - 1].capitalize()} {year}")
-
-
-class Rule(StrEnum):
-    """How a header row's headings were read (see _Parser.resolve)."""
-
-    NEW = "new table"
-    CONTINUED = "continued page"
-    SECTION = "new section"
-    MAYBE_SECTION = "section if its total is named after it"
 
 
 class _Parser:
@@ -223,7 +209,9 @@ class _Parser:
         run, self.run = self.run, Run()
         self.notes.extend(run.text)
         run = self.drop_orphans(run)
-        title, section, rule = self.resolve(run, headers)
+        self.title = report_title(run, self.title)
+        title, section, rule = resolve(run, headers, title=self.title, table=self.table, tables=len(self.tables),
+                                       sectioned=self.section is not None and self.section.heading is not None)
         title_level = next((level for text, _, level in run.headings if text == title), None)
         if rule is Rule.NEW:
             self.start_table(number, title, headers, section, title_level)
@@ -262,23 +250,13 @@ class _Parser:
             self.tentative = (self.section, tentative_level)
 
     def drop_orphans(self, run: Run) -> Run:
-        """Headings with nothing under them: a heading followed by one at its own level or above.
-
-        Such a heading is an empty section of the current table (kept, with a warning), never
-        the title of the next table: `### Andre på tiltak` with no rows, then `# Report`, `##
-        Next table` must not name the next table "Andre på tiltak". The report's title and the
-        first heading of the file are never orphans.
-        """
-        headings = run.headings
-        keep = []
-        for i, (text, line, level) in enumerate(headings):
-            # The period line separates a page's title from its section: only headings on the
-            # same side of it are compared ("## Title", "Februar 2014", "## Section" is no orphan).
-            same_side = i + 1 < len(headings) and (i + 1 < len(run.before)) == (i < len(run.before))
-            orphan = (same_side and headings[i + 1][2] <= level and text != self.title
-                      and not (self.title is None and not self.tables and i == 0))
+        """The run without its orphans (`headings.orphans`): each is kept as an empty section of
+        the current table, or with the notes before any table, with a warning."""
+        flags = orphans(run, self.title, not self.tables)
+        if not any(flags):
+            return run
+        for (text, line, _), orphan in zip(run.headings, flags, strict=True):
             if not orphan:
-                keep.append((text, line, level))
                 continue
             if self.table is not None:
                 self.table.sections.append(SectionDraft(text, line))
@@ -287,53 +265,8 @@ class _Parser:
             else:
                 self.notes.append(text)      # a heading before any table: kept with the notes
                 self.warnings.append(f"Linje {line}: overskriften «{text}» har ingen tabell; tatt med i merknaden.")
-        if len(keep) == len(headings):
-            return run
-        kept = set(keep)
+        kept = {h for h, orphan in zip(run.headings, flags, strict=True) if not orphan}
         return replace(run, before=[h for h in run.before if h in kept], after=[h for h in run.after if h in kept])
-
-    def resolve(self, run: Run, headers: tuple[str, ...]) -> tuple[str, str | None, Rule]:
-        """(table title, section heading, the rule that decided) for the header row that ends `run`.
-
-        One rule per shape of the headings before a header row, tried in this order:
-        - NEW: the first table, or headings that name another title or come with another
-          header: the first heading is the table's title, the last (if more) its section;
-        - CONTINUED: no headings, only the report's title again, or the current table's title
-          with the same header (a continued page; a different last heading starts a section);
-        - SECTION: a lone heading between rows, no period line, same header, deeper than the
-          table's title: a new section;
-        - MAYBE_SECTION: the same, but at the title's level, in a table whose sections have
-          headings: a section if its rows' total is named after it ("I alt nedsatt arbeidsevne,
-          på tiltak" under "Nedsatt arbeidsevne, på tiltak"), else a new table (see `settle`).
-        """
-        before = [h for h, *_ in run.before]
-        after = [h for h, *_ in run.after]
-        if self.title is None and (len(before) >= 2 or (len(before) == 1 and after)):
-            self.title = before[0]                    # the first heading of the first page
-        if before and before[0] == self.title and (len(before) >= 2 or after):
-            before = before[1:]                       # the report title, repeated on every page
-        names = before + after
-        cur = self.table
-        same_header = cur is not None and headers == cur.headers
-        if cur is None:
-            return (names[0] if names else f"Tabell {len(self.tables) + 1}"), (
-                " / ".join(names[1:]) if len(names) > 1 else None), Rule.NEW
-        if not names and not same_header:
-            return cur.title, None, Rule.NEW          # another header with no heading: another table
-        if not names or (len(names) == 1 and same_header and names[0] == self.title):
-            return cur.title, None, Rule.CONTINUED
-        if len(names) == 1 and same_header and not run.period_seen and run.follows_rows:
-            # A lone heading between rows. (The '#' count decides only here, comparing headings
-            # of one page; elsewhere position does.)
-            if run.headings[-1][2] > cur.title_level:
-                return cur.title, names[0], Rule.SECTION
-            if self.section is not None and self.section.heading is not None:
-                return cur.title, names[0], Rule.MAYBE_SECTION
-        # No heading is dropped: headings between the title and the last are part of the section's name.
-        title, section = names[0], (" / ".join(names[1:]) if len(names) > 1 else None)
-        if same_header and _CONTINUED.sub("", title) == cur.title:
-            return cur.title, section, Rule.CONTINUED      # also "Title (forts.)"
-        return title, section, Rule.NEW
 
     def settle(self) -> None:
         """Decide a MAYBE_SECTION once its rows are read: kept as a section when one of its total
@@ -342,8 +275,7 @@ class _Parser:
             return
         section, level = self.tentative
         self.tentative = None
-        heading = canon(section.heading or "")
-        if any(bold and topic(label) == heading for label, bold in zip(section.labels, section.bold, strict=True)):
+        if named_after(section):
             return
         assert self.table is not None
         self.table.sections.remove(section)
