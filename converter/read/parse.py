@@ -197,7 +197,7 @@ class _Parser:
     def is_header(self, first: str, rest: list[str]) -> bool:
         """A header row starts with an empty cell; one with its own first label ("Tiltak") is
         accepted only straight after a table's headings, where no data row can stand. Right
-        after the headings, an empty first cell makes a header even with numbers ("2013\t2014")."""
+        after the headings, an empty first cell makes a header even with numbers ("2013", "2014")."""
         names = any(rest) and not any(NUMBERISH.fullmatch(c) for c in rest if c)
         after_headings = self.prev in ("heading", "period") and bool(self.run.headings)
         return (names and (not first or after_headings)) or (not first and any(rest) and after_headings)
@@ -216,8 +216,8 @@ class _Parser:
         if rule is Rule.NEW:
             self.start_table(number, title, headers, section, title_level)
         else:
-            self.continue_table(number, section, title_level, run.headings[-1][2] if rule is Rule.MAYBE_SECTION
-                                else None)
+            tentative = run.headings[-1][2] if rule is Rule.MAYBE_SECTION else None
+            self.continue_table(number, section, title_level, tentative)
         self.prev = "header"
 
     def start_table(self, number: int, title: str, headers: tuple[str, ...], section: str | None,
