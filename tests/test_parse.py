@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from converter import ColumnKind, ReportFormatError, RowKind, parse_bytes, parse_report
 from converter.read.columns import classify_columns
-from converter.read.parse import assign_totals, decimal_mark, parse_number
+from converter.read.numbers import decimal_mark, parse_number
+from converter.rules.structure import assign_totals
 
 TOTALS = {
     (0, 0, "I alt"): ("total", (75412, -1852, -2), (1, 2, 3)),
