@@ -21,7 +21,7 @@ PACKAGE = ROOT / "converter"
 # The modules at the package's top are the bottom of the stack, in this order; each subpackage is
 # one stage, in the order converter.STAGES gives. A module may import from the bottom, from its
 # own stage (without a cycle) and from stages below its own, never from one above.
-BOTTOM = ("version", "tuning", "errors", "model")
+BOTTOM = ("version", "errors", "model")
 
 
 def _modules() -> dict[str, Path]:

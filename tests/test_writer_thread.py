@@ -55,31 +55,6 @@ def test_ctrl_c_while_the_last_parts_are_written_is_a_clean_interrupt():
     assert _writer_gone()
 
 
-def test_overlapping_conversions_restore_the_collector_threshold():
-    """Two conversions in threads of a library user overlap in audit.fewer_collections: the second
-    saved the first's raised threshold and restored it last, so the process kept 20,000 for good
-    (seen with convert_file from 12 threads: (700, 10, 10) before, (20000, 10, 10) after)."""
-    import gc
-
-    from converter.books.audit import fewer_collections
-
-    before = gc.get_threshold()
-    inside, leave = threading.Event(), threading.Event()
-
-    def other() -> None:
-        with fewer_collections():
-            inside.set()
-            leave.wait(10)
-
-    with fewer_collections():
-        t = threading.Thread(target=other)
-        t.start()
-        assert inside.wait(10)
-    leave.set()                 # the other leaves last
-    t.join(10)
-    assert gc.get_threshold() == before
-
-
 class _DiskFullsLater(BytesIO):
     """A file that fails every write once `full` is set, as a disk that fills up."""
 

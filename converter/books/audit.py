@@ -8,13 +8,11 @@ without importing the writer.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 
 from ..errors import ReportFormatError
 from ..model import Report
 from ..rules.checks import Check, Values, derive, reconcile_report, table_check_count, unknown
-from ..tuning import Tuning
 from .layout import MAX_ROWS, ReconciliationLayout, TableLayout, limit_problem, sheet_names, table_layout
 
 
@@ -28,18 +26,6 @@ class Audit:
     notes: list[str]                            # what was not compared, what the parser kept (Norwegian)
     names: list[str]                            # the table sheets' names
     layouts: list[TableLayout]
-
-
-_FEW_COLLECTIONS = 20_000     # allocations between young-generation passes (CPython's default: 700)
-
-# Let the cyclic garbage collector run less often while checks and cells are made (`with
-# fewer_collections():`). A big report's checks and figures are tens of thousands of objects
-# that all stay alive: with CPython's default threshold the collector walks them ~240 times,
-# full passes included, ~0.1 s of a 1 s conversion (measured with gc.callbacks, issue 12), and
-# finds no garbage. Memory is not affected (nothing here is a cycle); the threshold is restored
-# when the last conversion running leaves (tuning.Tuning: a library user's threads may overlap).
-fewer_collections = Tuning(gc.get_threshold, lambda t: gc.set_threshold(*t),
-                           lambda t: (max(t[0], _FEW_COLLECTIONS), *t[1:]))
 
 
 NO_CHECKS = "Ingen kontroller mulig"
@@ -70,9 +56,8 @@ def audit(report: Report) -> Audit:
     table_notes = [note for table in report.tables for note in table.notes]
     if ReconciliationLayout(least, len(table_notes) + len(report.warnings)).bottom_row > MAX_ROWS:
         _refuse(report, f"at least {least:,} checks need more rows than the Avstemming sheet can have ({MAX_ROWS:,})")
-    with fewer_collections():
-        derived = [derive(t) for t in report.tables]
-        result = reconcile_report(report, derived, unknowns)
+    derived = [derive(t) for t in report.tables]
+    result = reconcile_report(report, derived, unknowns)
     checks, notes = result.checks, [*result.notes, *table_notes, *report.warnings]
     _refuse(report, limit_problem(report, layouts, len(checks), len(notes)))
     return Audit(derived, unknowns, checks, notes, names, layouts)

@@ -39,7 +39,7 @@ from ..xlsx.package import (
     with_alignment,
 )
 from ..xlsx.template import MAX_DECIMALS, Template, load_template
-from .audit import NO_CHECKS, audit, fewer_collections, no_checks_reason
+from .audit import NO_CHECKS, audit, no_checks_reason
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
@@ -112,14 +112,13 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     failing = failing_cells(checks)
 
     def write(out: BinaryIO) -> str:
-        with fewer_collections():
-            sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
-            sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer, failing.get(i, {}),
-                                    checks)
-                       for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
-            sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer, unknowns, failing, centred))
-            return package(sheets, styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
-                           paper=tpl.paper_size, margins=tpl.margins)
+        sheets = [_contents(report, layouts, checks, notes, tpl, now, footer)]
+        sheets += [_table_sheet(report, t, layout, derived[i], unknowns[i], tpl, footer, failing.get(i, {}),
+                                checks)
+                   for i, (t, layout) in enumerate(zip(report.tables, layouts, strict=True))]
+        sheets.append(_reconciliation(report, layouts, checks, notes, tpl, footer, unknowns, failing, centred))
+        return package(sheets, styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
+                       paper=tpl.paper_size, margins=tpl.margins)
 
     return Built(checks, [CONTENTS, *names, RECONCILIATION], write, notes)
 

@@ -188,7 +188,10 @@ def _single(src: Path, output: Path | None, template: Path | None, force: bool, 
 
 def main() -> None:
     """Console entry point: Ctrl-C exits 130 without a traceback."""
+    from ..run.tuning import tune_process
+
     degrade_console()          # no message ever fails on a console that lacks a character
+    tune_process()             # this process is the tool's own (the library leaves the interpreter alone)
     try:
         app.main(prog_name="tiltak2xlsx")
     except (KeyboardInterrupt, Interrupted):

@@ -2,7 +2,8 @@
 
 `located_figures(report)` lists every published cell with its coordinates as a `Figure` (see
 model.py); two cells are the same figure exactly when their `Figure.key` is equal. The
-cross-table agreement checks match on it and the time series is built from it.
+cross-table agreement checks match on it and the time series is built from it. A `Meaning`
+made for one report works each of these out once for it; the module keeps no state of its own.
 
 Categories come from structure, one rule each (no label lists):
 - the column: its measure (count, change, percent …, from the header) and, in cross tables or
@@ -38,58 +39,85 @@ from difflib import SequenceMatcher
 from ..model import ColumnKind, Figure, Report, RowKind, Section, Table
 from .labels import canon, header_period, is_subset_label, subset_topic, topic
 
-__all__ = ["figures", "located_figures", "located_keys", "slice_names"]
+__all__ = ["Meaning", "figures", "located_figures", "located_keys", "slice_names"]
 
 Place = tuple[int, int, int, int]          # (table, section, row, column) indices
-
-
-def figures(report: Report) -> list[Figure]:
-    """Every published number of `report` with its coordinates, in report order."""
-    return [figure for _, figure in located_figures(report)]
-
+FigureKey = tuple[str, tuple[str, ...], str]   # Figure.key: (measure, categories, period)
 
 # A row's meaning, worked out once for all its cells: (table, section, row) indices, its group
 # label, whether its label tells which figure it is, per column the cell's categories and period,
 # and its section's label as a coordinate ("" when the heading is a period).
 _RowMeaning = tuple[int, int, int, str, bool, list[tuple[str, ...]], list[str], str]
 
-# The last report's row meanings and figures: a conversion asks for the figures' keys (the
-# agreement checks), a batch with a time series then for the figures (tidy data), and the
-# answer depends on the report alone. One entry each, compared by identity.
-_last_rows: tuple[Report, list[_RowMeaning], list[str]] | None = None
-_last: tuple[Report, list[tuple[Place, Figure]]] | None = None
+
+class Meaning:
+    """What the published numbers of one report mean, worked out once for that report.
+
+    Made for one report and gone with it: a caller that needs both the figures' keys (the
+    agreement checks) and the figures (the time series) of one report holds one Meaning and asks
+    it twice, and the row meanings are worked out once. Nothing is kept anywhere else, so two
+    threads with two reports share nothing, and no report outlives the last holder of its
+    Meaning. (The module's functions below make a new Meaning per call.)
+    """
+
+    __slots__ = ("_located", "_rows", "report")
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self._rows: tuple[list[_RowMeaning], list[str]] | None = None
+        self._located: list[tuple[Place, Figure]] | None = None
+
+    def figures(self) -> list[Figure]:
+        """Every published number with its coordinates, in report order."""
+        return [figure for _, figure in self.located_figures()]
+
+    def located_figures(self) -> list[tuple[Place, Figure]]:
+        """Every published number with where it stands and what it is, in report order."""
+        if self._located is None:
+            rows, slices = self._row_meanings()
+            self._located = _locate(self.report, rows, slices)
+        return self._located
+
+    def located_keys(self) -> list[tuple[Place, FigureKey, bool]]:
+        """(place, `Figure.key`, `Figure.comparable`) of every published number, in report order.
+
+        What the agreement checks need, without making a Figure per cell (a frozen dataclass of
+        14 fields, ~4 µs each: 16,000 on the big report). The key is built as Figure.key builds
+        it; tests/test_meaning.py holds the two equal.
+        """
+        report = self.report
+        out: list[tuple[Place, FigureKey, bool]] = []
+        # per table, per column: (measure, not a rate), looked up once (an enum's .value costs a call)
+        columns = [[(col.measure.value, col.kind is not ColumnKind.RATE) for col in table.columns]
+                   for table in report.tables]
+        for t, s, r, _, comparable, categories, periods, _ in self._row_meanings()[0]:
+            for c, (measure, not_rate) in enumerate(columns[t]):
+                out.append(((t, s, r, c), (measure, categories[c], periods[c]), comparable and not_rate))
+        return out
+
+    def _row_meanings(self) -> tuple[list[_RowMeaning], list[str]]:
+        if self._rows is None:
+            self._rows = _rows(self.report)
+        return self._rows
+
+
+def figures(report: Report) -> list[Figure]:
+    """Every published number of `report` with its coordinates, in report order."""
+    return Meaning(report).figures()
 
 
 def located_figures(report: Report) -> list[tuple[Place, Figure]]:
     """Every published number with where it stands and what it is, in report order."""
-    global _last
-    if _last is not None and _last[0] is report:
-        return _last[1]
-    out = _locate(report)
-    _last = (report, out)
-    return out
+    return Meaning(report).located_figures()
 
 
-def located_keys(report: Report) -> list[tuple[Place, tuple[str, tuple[str, ...], str], bool]]:
-    """(place, `Figure.key`, `Figure.comparable`) of every published number, in report order.
-
-    What the agreement checks need, without making a Figure per cell (a frozen dataclass of 14
-    fields, ~4 µs each: 16,000 on the big report). The key is built as Figure.key builds it;
-    tests/test_meaning.py holds the two equal.
-    """
-    out: list[tuple[Place, tuple[str, tuple[str, ...], str], bool]] = []
-    # per table, per column: (measure, not a rate), looked up once (an enum's .value costs a call)
-    columns = [[(col.measure.value, col.kind is not ColumnKind.RATE) for col in table.columns]
-               for table in report.tables]
-    for t, s, r, _, comparable, categories, periods, _ in _rows(report)[0]:
-        for c, (measure, not_rate) in enumerate(columns[t]):
-            out.append(((t, s, r, c), (measure, categories[c], periods[c]), comparable and not_rate))
-    return out
+def located_keys(report: Report) -> list[tuple[Place, FigureKey, bool]]:
+    """(place, `Figure.key`, `Figure.comparable`) of every published number (see Meaning.located_keys)."""
+    return Meaning(report).located_keys()
 
 
-def _locate(report: Report) -> list[tuple[Place, Figure]]:
+def _locate(report: Report, rows: list[_RowMeaning], slices: list[str]) -> list[tuple[Place, Figure]]:
     out: list[tuple[Place, Figure]] = []
-    rows, slices = _rows(report)
     for t, s, r, group, comparable, categories, periods, heading in rows:
         table = report.tables[t]
         section = table.sections[s]
@@ -104,10 +132,7 @@ def _locate(report: Report) -> list[tuple[Place, Figure]]:
 
 def _rows(report: Report) -> tuple[list[_RowMeaning], list[str]]:
     """Every row's meaning (see _RowMeaning), in report order, and each table's slice name (see
-    slice_names); the last report's are kept."""
-    global _last_rows
-    if _last_rows is not None and _last_rows[0] is report:
-        return _last_rows[1], _last_rows[2]
+    slice_names)."""
     period = report.period.key
     slices = slice_names(report.tables)
     topics: dict[str, str] = {}        # a report repeats its labels: each one's topic is made once
@@ -149,7 +174,6 @@ def _rows(report: Report) -> tuple[list[_RowMeaning], list[str]]:
                 plain = tuple(sorted(row_cats))
                 categories = [tuple(sorted([*row_cats, col_cat])) if col_cat else plain for col_cat in col_cats]
                 out.append((t, s, r, group, comparable, categories, periods, shown))
-    _last_rows = (report, out, slices)
     return out, slices
 
 

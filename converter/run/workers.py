@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import OutputError, TiltakError
 from .convert import convert_file, describe
+from .tuning import tune_process
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -174,10 +175,12 @@ def _keep_figures(item: Item, report: Report | None, job: Job) -> None:
 
 
 def _init_worker(write: bool, template: str | None, initializer: Callable[[], None] | None) -> None:
-    """Per process, once: ignore Ctrl-C (the parent decides) and, to write, load the template (a
-    bad one was refused by the parent before the pool started). `initializer` is the caller's own
-    (tests use it to inject faults into a worker)."""
+    """Per process, once: ignore Ctrl-C (the parent decides), tune the interpreter (run.tuning: a
+    worker is the tool's own process, even when a library user's program started the pool) and,
+    to write, load the template (a bad one was refused by the parent before the pool started).
+    `initializer` is the caller's own (tests use it to inject faults into a worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_process()
     if write:
         # Imported here: a check needs no template (pipeline.convert_file loads a given one itself).
         from ..xlsx.template import load_template

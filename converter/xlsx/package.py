@@ -18,7 +18,6 @@ import hashlib
 import math
 import queue
 import re
-import sys
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,7 +27,6 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from ..rules.limits import MAX_LINKS
-from ..tuning import Tuning
 from .address import cell, column_letter, quote_sheet
 from .chart import drawing
 
@@ -517,7 +515,7 @@ def package(sheets: list[Sheet], styles_xml: bytes, theme_xml: bytes, props: Pro
     # here carries no level of its own, so ZipFile's `compresslevel` would not reach it anyway.
     # Level 1 would make the big report's Avstemming a third bigger for ~5% less time; 9 ~8%
     # smaller for ~3× the compression time (bench/notes, issue 12).
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf, _short_switch_interval():
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         writer = _PartWriter(zf, when)
         try:
             writer.whole("[Content_Types].xml", content_types)
@@ -553,18 +551,6 @@ def _write_part(zf: zipfile.ZipFile, when: tuple[int, int, int, int, int, int], 
     return hashlib.sha256(raw).hexdigest()
 
 
-# While the writer thread runs, the interpreter switches threads every 0.1 ms instead of every
-# 5 ms (CPython's default). The writer takes the GIL back after each hash, crc32 and deflate of a
-# chunk; with 5 ms it waited up to 5 ms each time while the main thread made XML, fell behind,
-# and the two threads ran one after the other: no faster than one thread even with a core free.
-# Measured on the 2-core machine with a core free (a model of package: 45 chunks of 240 KB, each
-# made in Python, then hashed and deflated): one thread 0.36 s; two threads at 5 ms 0.35 s, at
-# 0.5 ms 0.28 s, at 0.1 ms 0.24 s; with no core free all four alike (0.24-0.25 s).
-_WRITER_SWITCH = 1e-4
-# At most _WRITER_SWITCH while any package call runs (a library user's threads may overlap).
-_short_switch_interval = Tuning(sys.getswitchinterval, sys.setswitchinterval, lambda s: min(s, _WRITER_SWITCH))
-
-
 _STOP = object()        # the end of the parts (or: stop now, the producer failed)
 _AHEAD = 8              # encoded chunks (≤ 256 KiB of XML each) waiting at most: memory stays flat
 
@@ -576,7 +562,7 @@ class _PartWriter:
     main thread makes the next chunk of sheet XML, this thread deflates and hashes the previous
     one (zlib's compress and crc32 and hashlib's update release the GIL on big buffers): on the
     big report ~0.17 s of CPU (10.5 MB of XML) off the main thread, when the machine has a core
-    free (see _WRITER_SWITCH). The zip is the same byte for byte: one thread writes every part,
+    free (see run/tuning.py). The zip is the same byte for byte: one thread writes every part,
     in the order given, chunk by chunk as before.
 
     Errors: the thread keeps the first one it meets and then only drains the queue, so the
