@@ -1,5 +1,5 @@
-"""The writer thread of a big workbook, and conversions that overlap: Ctrl-C while the last parts are
-written, a second error in the writer, and the collector's threshold restored after overlapping runs."""
+"""The writer thread of a big workbook: Ctrl-C while the last parts are written, and a second error
+in the writer thread (no traceback). The interpreter's settings are tests/test_state.py's."""
 
 from __future__ import annotations
 
