@@ -85,19 +85,39 @@ def test_is_table_line(lexer, line, expected):
     assert lexer.is_table_line(line) is expected
 
 
-_SYMBOLS_AS_PROSE = pytest.mark.xfail(strict=True, reason="a ';' or ',' row is a table line only when its cells are "
-                                      "numbers: a statistical symbol makes it prose (a known limitation)")
-
-
 @pytest.mark.parametrize(("lexer", "line", "cells"), [
     (TAB, "Mentor\t85\t:", ["Mentor", "85", ":"]),
     (MARKDOWN, "| Mentor | 85 | : |", ["Mentor", "85", ":"]),
-    pytest.param(SEMICOLON, "Mentor;85;:", ["Mentor", "85", ":"], marks=_SYMBOLS_AS_PROSE),
-    pytest.param(COMMA, "Mentor,85,..", ["Mentor", "85", ".."], marks=_SYMBOLS_AS_PROSE),
-], ids=["tab", "markdown", "semicolon", "comma"])
+    (SEMICOLON, "Mentor;85;:", ["Mentor", "85", ":"]),
+    (COMMA, "Mentor,85,..", ["Mentor", "85", ".."]),
+    (SEMICOLON, "Mentor;<b>:</b>;12", ["Mentor", "<b>:</b>", "12"]),
+], ids=["tab", "markdown", "semicolon", "comma", "semicolon-bold"])
 def test_a_row_with_a_symbol_is_a_table_line(lexer, line, cells):
     assert lexer.is_table_line(line)
     assert lexer.split(line) == cells
+
+
+@pytest.mark.parametrize(("lexer", "line"), [
+    (SEMICOLON, "Kilde; x"),                 # a symbol with no number beside it: prose
+    (SEMICOLON, "Merk; se tabell 2; x"),
+    (COMMA, "Tallene for 2014, :"),
+])
+def test_a_symbol_without_a_number_is_prose(lexer, line):
+    assert not lexer.is_table_line(line)
+
+
+@pytest.mark.parametrize("sep", [";", ","])
+def test_a_row_with_a_symbol_stays_in_its_table_in_every_format(sep):
+    # The same table in tab and in `sep`: the row with ':' is a row of the table, its total checked.
+    rows = [("", "Antall", "Endring"), ("I alt", "600", "10"), ("A", "100", ":"), ("B", "500", "")]
+    def text(s: str) -> str:
+        return ("# Deltakere i arbeidsrettede tiltak. Tiltak. En måned\n\nFebruar 2014\n\n## Tabell\n\n"
+                + "\n".join(s.join(r) for r in rows) + "\n")
+    tab, other = parse_text(text("\t"), "t.txt"), parse_text(text(sep), "s.txt")
+    assert [r.label for r in other.tables[0].sections[0].rows] == ["I alt", "A", "B"]
+    assert [(r.label, r.values, r.marks) for r in other.tables[0].sections[0].rows] == \
+           [(r.label, r.values, r.marks) for r in tab.tables[0].sections[0].rows]
+    assert other.note == tab.note == ""
 
 
 CHOICES = [

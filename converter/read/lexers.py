@@ -12,6 +12,7 @@ import csv
 from collections.abc import Sequence
 from typing import Protocol
 
+from ..model import SYMBOLS
 from .markup import strip_bold
 from .numbers import NUMBERISH
 
@@ -55,7 +56,8 @@ class Delimited:
     """CSV-like exports, by ';' or by ',': a field may be quoted ("Nedsatt arbeidsevne, på tiltak").
 
     Prose uses ';' and ',' too, so a line is a table line only when it starts with the separator
-    (a header row) or everything after its label is a number or empty.
+    (a header row), or when everything after its label is a number, a statistical symbol or
+    empty, with at least one number.
     """
 
     def __init__(self, separator: str, name: str) -> None:
@@ -66,9 +68,13 @@ class Delimited:
         sep = self.separator
         if sep not in line:
             return False
-        cells = self.split(line)
-        return line.startswith(sep) or (len(cells) > 1 and all(
-            not c.strip() or NUMBERISH.fullmatch(strip_bold(c)[0].strip()) for c in cells[1:]))
+        if line.startswith(sep):
+            return True
+        cells = [strip_bold(c)[0].strip() for c in self.split(line)[1:]]
+        # A statistical symbol stands where a number is suppressed (":") or missing (".."): beside
+        # at least one number it is a row's cell, not prose (prose such as "Kilde; x" has no number).
+        return any(NUMBERISH.fullmatch(c) for c in cells) and all(
+            not c or NUMBERISH.fullmatch(c) or c in SYMBOLS for c in cells)
 
     def split(self, line: str) -> list[str]:
         try:
