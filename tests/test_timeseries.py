@@ -36,6 +36,7 @@ from converter.series.archive import (
     tidy,
 )
 from converter.series.store import Store
+from converter.xlsx.styles import COUNT, DERIVED, TEXT
 from converter.xlsx.template import load_template
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -419,7 +420,7 @@ def test_custom_template_without_the_derived_style_falls_back(tmp_path):
     custom = tmp_path / "eget.xlsx"
     wb.save(custom)
     tpl = load_template(custom)
-    assert "Avledet" in tpl.xf and tpl.xf["Avledet"] not in (tpl.xf["Tall"], tpl.xf["Tekst"])
+    assert DERIVED in tpl.xf and tpl.xf[DERIVED] not in (tpl.xf[COUNT], tpl.xf[TEXT])
 
 
 # --------------------------------------------------------------------------- the store and the batch

@@ -15,11 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from converter.xlsx.package import (
-    FINGERPRINT,
-    NS_MAIN,
-    Properties,
-    Sheet,
+from converter.xlsx.cells import (
     formula,
     next_blank,
     next_formula,
@@ -28,11 +24,11 @@ from converter.xlsx.package import (
     next_shared_formula,
     next_text,
     num,
-    package,
     row_xml,
-    stored_fingerprint,
     text,
+    text_around,
 )
+from converter.xlsx.package import FINGERPRINT, NS_MAIN, Properties, Sheet, package, stored_fingerprint
 from converter.xlsx.template import load_template
 
 M = f"{{{NS_MAIN}}}"
@@ -98,6 +94,15 @@ def test_space_is_preserved_only_where_excel_would_lose_it(label, preserved):
     cell = "<c" + next_text(label, 1)
     assert ('xml:space="preserve"' in cell) == preserved
     assert ElementTree.fromstring(cell).find("is/t").text == label.replace("_x0041_", "_x005F_x0041_")
+
+
+@pytest.mark.parametrize("sheet", ["Tiltak", "Arbeid & helse", " innrykk", "to  rom", "a_x0041_", "tab\there",
+                                   "<b>", "x_x12", "slutt "])
+@pytest.mark.parametrize("ref", ["B5", "AB1048576", "XFD17"])
+def test_celle_text_is_made_around_the_address(sheet, ref):
+    """The Avstemming loop makes "Sheet!B5" from XML split once per sheet: the same as a whole next_text."""
+    head, tail = text_around(f"{sheet}!", 7)
+    assert head + ref + tail == next_text(f"{sheet}!{ref}", 7)
 
 
 def test_readers_place_cells_and_translate_shared_formulas():
