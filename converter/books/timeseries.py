@@ -53,6 +53,7 @@ from ..series.archive import (
 from ..version import TOOL
 from ..xlsx.cells import (
     Link,
+    column_openings,
     formula,
     label,
     link,
@@ -60,7 +61,7 @@ from ..xlsx.cells import (
     next_num,
     next_text,
     num,
-    placed,
+    reference_end,
     row_xml,
     starts_like_formula,
     text,
@@ -286,8 +287,11 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         head += [text(_HEADER, 3 + m, month, xf[HEADER]) for m, month in enumerate(months)]
         yield row_xml(_HEADER, head)
         again_blank = next_blank(again_xf)
-        # The hot loop (a cell per series and month): the month cells are made without their
-        # addresses (a whole count or a blank: one call, or none) and placed in the row at once.
+        # The hot loop (a cell per series and month): each month's column opening is made once,
+        # and a cell is its column's opening, the row's reference end and a cell without address.
+        # (A cell made with its address, or a row placing the cells afterwards, took 1.3 and 1.1
+        # times as long: 36 months of the big table sheets.)
+        opening, after = column_openings(3, len(months)), reference_end
         for r, line in where:
             if isinstance(line, str):               # a section of the table: its heading on a row of its own
                 yield row_xml(r, [label(r, 1, line, xf, SECTION)])
@@ -298,24 +302,23 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
             number = xf[style]
             symbol = xf[style.as_symbol()] if marks else number
             empty = next_blank(number)
-            cells: list[str | None] = []
+            ref = after(r)
+            cells = [label(r, 1, _row_label(line), xf, TEXT), label(r, 2, line.column, xf, TEXT)]
             add = cells.append
             for m, v in enumerate(values):
                 if v <= BLANK:
                     if v == ABSENT:
-                        add(None)
-                    elif mark := marks.get(m):
-                        add(next_text(mark, symbol, preserve=True))
-                    else:
-                        add(again_blank if m in again else empty)
+                        continue
+                    mark = marks.get(m)
+                    body = next_text(mark, symbol, preserve=True) if mark else again_blank if m in again else empty
+                    add(f"{opening[m]}{ref}{body}")
                 elif d or m in derived_months or m in again:
                     value = v if d == 0 else line.value(m)
-                    add(next_num(value, derived_xf if m in derived_months  # type: ignore[arg-type]
-                                 else again_xf if m in again else number))
+                    cell_xf = derived_xf if m in derived_months else again_xf if m in again else number
+                    add(f"{opening[m]}{ref}{next_num(value, cell_xf)}")  # type: ignore[arg-type]
                 else:
-                    add(next_num(v, number))
-            yield row_xml(r, [label(r, 1, _row_label(line), xf, TEXT), label(r, 2, line.column, xf, TEXT),
-                              placed(cells, r, 3)])
+                    add(f"{opening[m]}{ref}{next_num(v, number)}")
+            yield row_xml(r, cells)
 
     last = max(where[-1][0] if where else _FIRST, _FIRST)
     widths = [(1, 1, column_width((_row_label(x) for x in lines), tpl.label_width, 70.0)),

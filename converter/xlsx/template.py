@@ -185,7 +185,9 @@ def _read_compiled(file: Path, path: str, digest: str) -> Template | None:
         fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
         fields["theme_xml"] = fields["theme_xml"].encode("utf-8")
         fields["margins"] = tuple(fields["margins"])
-        fields["xf"] = {Style(**entry["style"]): int(entry["xf"]) for entry in fields["xf"]}
+        known = {style: style for style in XF_STYLES}       # the styles.py objects themselves, found by identity
+        fields["xf"] = {known.get(style, style): int(entry["xf"])
+                        for entry in fields["xf"] for style in (Style(**entry["style"]),)}
         template = Template(**{**fields, "path": path})
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None                  # no cache yet, or a damaged one: compile
