@@ -287,11 +287,10 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
         head += [text(_HEADER, 3 + m, month, xf[HEADER]) for m, month in enumerate(months)]
         yield row_xml(_HEADER, head)
         again_blank = next_blank(again_xf)
-        # The hot loop (a cell per series and month): each month's column opening is made once,
-        # and a cell is its column's opening, the row's reference end and a cell without address.
-        # (A cell made with its address, or a row placing the cells afterwards, took 1.3 and 1.1
-        # times as long: 36 months of the big table sheets.)
-        opening, after = column_openings(3, len(months)), reference_end
+        # The hot loop (a cell per series and month): each month's column opening is made once
+        # (cells.column_openings), and a cell is its column's opening, the row's reference end and
+        # the cell without its address.
+        opening = column_openings(3, len(months))
         for r, line in where:
             if isinstance(line, str):               # a section of the table: its heading on a row of its own
                 yield row_xml(r, [label(r, 1, line, xf, SECTION)])
@@ -302,7 +301,7 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
             number = xf[style]
             symbol = xf[style.as_symbol()] if marks else number
             empty = next_blank(number)
-            ref = after(r)
+            ref = reference_end(r)
             cells = [label(r, 1, _row_label(line), xf, TEXT), label(r, 2, line.column, xf, TEXT)]
             add = cells.append
             for m, v in enumerate(values):
