@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from conftest import ROOT, SAMPLE
 
 from converter.cli.app import app
+from converter.xlsx.styles import DATE
 from converter.xlsx.template import COMPILED_NAME, compile_template, default_template_path, load_template
 
 HEAVY = ("openpyxl", "numpy", "pandas", "pydantic")
 # What checking does not need (issue 12): the writer, the template, the time series, the process pool.
-NOT_FOR_CHECK = ("converter.books.report", "converter.xlsx.package", "converter.xlsx.chart", "converter.xlsx.template",
+NOT_FOR_CHECK = ("converter.books.report", "converter.xlsx.package", "converter.xlsx.cells", "converter.xlsx.styles",
+                 "converter.xlsx.chart", "converter.xlsx.template",
                  "converter.series.axes", "converter.series.tidy", "converter.series.archive", "converter.series.views",
                  "converter.series.renames", "converter.series.timeline", "converter.series.store",
                  "converter.books.timeseries", "converter.run.timeseries",
@@ -58,9 +60,9 @@ def test_edited_template_beside_a_stale_compiled_form_is_compiled_afresh(tmp_pat
 def test_damaged_shipped_form_falls_back_to_compiling(tmp_path):
     shutil.copy(default_template_path(), tmp_path / "tiltak.xlsx")
     data = json.loads(default_template_path().with_name(COMPILED_NAME).read_text(encoding="utf-8"))
-    del data["xf"]["Dato"]
+    data["xf"] = [entry for entry in data["xf"] if not entry["style"].get("date")]     # the date format lost
     (tmp_path / COMPILED_NAME).write_text(json.dumps(data), encoding="utf-8")
-    assert "Dato" in load_template(tmp_path / "tiltak.xlsx").xf
+    assert DATE in load_template(tmp_path / "tiltak.xlsx").xf
 
 
 def _modules_after(argv: list[str], tmp_path: Path, cache: str | None = None,
@@ -76,7 +78,7 @@ def _modules_after(argv: list[str], tmp_path: Path, cache: str | None = None,
         "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
         f"heavy = sorted(m for m in {watch!r} if m in sys.modules)\n"
         "print(code, ','.join(heavy), file=sys.stdout)\n")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT),     # this tree's converter
            "TILTAK2XLSX_CACHE_DIR": cache if cache is not None else str(tmp_path / "empty-cache")}
     proc = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120,
                           cwd=tmp_path)
@@ -131,7 +133,9 @@ def test_check_with_a_template_loads_it_and_nothing_else(tmp_path):
     argv = [str(SAMPLE), "--check", "--template", str(default_template_path())]
     code, found, err = _modules_after(argv, tmp_path, watch=HEAVY + NOT_FOR_CHECK)
     assert code == 0, err
-    assert [m for m in found if m.startswith("converter.") or m in HEAVY] == ["converter.xlsx.template"]
+    # the template and the Style values that key its formats; no writer
+    assert [m for m in found if m.startswith("converter.") or m in HEAVY] == ["converter.xlsx.styles",
+                                                                              "converter.xlsx.template"]
 
 
 @pytest.mark.slow
@@ -207,7 +211,8 @@ def test_good_option_values_are_converted(tmp_path, monkeypatch):
 
 # The compiled form of the bundled template, for each FORMAT of the compiler. A changed compiler
 # output with the same FORMAT would let a user's cache hand back an old compiled form.
-COMPILED_SHA256 = {1: "0b8cfb590cea4d2640fba1e16443543c12299d3c36390457e168a219477e06a4"}
+COMPILED_SHA256 = {1: "0b8cfb590cea4d2640fba1e16443543c12299d3c36390457e168a219477e06a4",
+                   2: "88d4eef933076a71e6606bd7f6fca5d671176d7b5e32f4c4cb918dcd183c3ddc"}   # xf as a list of Styles
 
 
 def test_a_changed_compiled_form_raises_the_compiled_format():

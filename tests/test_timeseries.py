@@ -30,6 +30,7 @@ from converter.series.store import Store
 from converter.series.tidy import BLANK, ReportData, tidy
 from converter.series.timeline import build
 from converter.series.views import Sids, View, same, year_earlier
+from converter.xlsx.styles import COUNT, DERIVED, TEXT
 from converter.xlsx.template import load_template
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -440,7 +441,7 @@ def test_custom_template_without_the_derived_style_falls_back(tmp_path):
     custom = tmp_path / "eget.xlsx"
     wb.save(custom)
     tpl = load_template(custom)
-    assert "Avledet" in tpl.xf and tpl.xf["Avledet"] not in (tpl.xf["Tall"], tpl.xf["Tekst"])
+    assert DERIVED in tpl.xf and tpl.xf[DERIVED] not in (tpl.xf[COUNT], tpl.xf[TEXT])
 
 
 # --------------------------------------------------------------------------- the store and the batch

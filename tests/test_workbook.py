@@ -422,18 +422,6 @@ def test_avstemming_formulas_name_a_sheet_with_an_ampersand_once_escaped(tmp_pat
                        "('Arbeid & helse'!B6-'Arbeid & helse'!C6),0))", "='Arbeid & helse'!D7"]
 
 
-@pytest.mark.parametrize("sheet", ["Tiltak", "Arbeid & helse", " innrykk", "to  rom", "a_x0041_", "tab\there",
-                                   "<b>", "x_x12", "slutt "])
-@pytest.mark.parametrize("ref", ["B5", "AB1048576", "XFD17"])
-def test_celle_text_is_made_around_the_address(sheet, ref):
-    """The Avstemming loop makes "Sheet!B5" from XML split once per sheet: the same as a whole next_text."""
-    from converter.books.report import _text_around
-    from converter.xlsx.package import next_text
-
-    head, tail = _text_around(f"{sheet}!", 7)
-    assert head + ref + tail == next_text(f"{sheet}!{ref}", 7)
-
-
 def test_the_avstemming_addresses_are_the_layouts(sample_report):
     """workbook._addresser (the hot loop's address of a report cell) gives layout.address's answer for every cell."""
     from converter.books.layout import sheet_names, table_layout

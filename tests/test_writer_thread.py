@@ -12,7 +12,8 @@ from io import BytesIO
 
 import pytest
 
-from converter.xlsx.package import Properties, Sheet, num, package, row_xml, text
+from converter.xlsx.cells import num, row_xml, text
+from converter.xlsx.package import Properties, Sheet, package
 from converter.xlsx.template import load_template
 
 _SWITCH = sys.getswitchinterval()

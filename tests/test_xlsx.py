@@ -10,28 +10,44 @@ import sys
 import threading
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from io import BytesIO
 from xml.etree import ElementTree
 
 import pytest
 
-from converter.xlsx.package import (
-    FINGERPRINT,
-    NS_MAIN,
-    Properties,
-    Sheet,
+from converter.xlsx.cells import (
+    blank,
+    column_openings,
     formula,
+    label,
+    link,
     next_blank,
     next_formula,
+    next_label,
+    next_link_formula,
     next_num,
     next_row,
     next_shared_formula,
     next_text,
     num,
-    package,
+    reference_end,
     row_xml,
-    stored_fingerprint,
+    starts_like_formula,
     text,
+    text_around,
+)
+from converter.xlsx.package import FINGERPRINT, NS_MAIN, Properties, Sheet, package, stored_fingerprint
+from converter.xlsx.styles import (
+    COUNT,
+    NOTE,
+    PERCENT,
+    REQUIRED_STYLES,
+    SUM,
+    TEXT,
+    XF_STYLES,
+    Style,
+    named_style,
 )
 from converter.xlsx.template import load_template
 
@@ -98,6 +114,104 @@ def test_space_is_preserved_only_where_excel_would_lose_it(label, preserved):
     cell = "<c" + next_text(label, 1)
     assert ('xml:space="preserve"' in cell) == preserved
     assert ElementTree.fromstring(cell).find("is/t").text == label.replace("_x0041_", "_x005F_x0041_")
+
+
+@pytest.mark.parametrize("sheet", ["Tiltak", "Arbeid & helse", " innrykk", "to  rom", "a_x0041_", "tab\there",
+                                   "<b>", "x_x12", "slutt "])
+@pytest.mark.parametrize("ref", ["B5", "AB1048576", "XFD17"])
+def test_celle_text_is_made_around_the_address(sheet, ref):
+    """The Avstemming loop makes "Sheet!B5" from XML split once per sheet: the same as a whole next_text."""
+    head, tail = text_around(f"{sheet}!", 7)
+    assert head + ref + tail == next_text(f"{sheet}!{ref}", 7)
+
+
+# --------------------------------------------------------------------------- one cell API, one label rule
+
+XF = {TEXT: 6, TEXT.quoted(): 22, NOTE: 2, NOTE.quoted(): 24}      # a style table as a template gives it
+
+
+@pytest.mark.parametrize(("value", "xf"), [
+    ("Mentor", 6), ("a=b", 6), (" =SUM(A1)", 6), ("I alt", 6),
+    ("=SUM(A1)", 22), ("+47 22", 22), ("-1 avklaring", 22), ("@mentor", 22), ("\tinnrykk", 22), ("\rlinje", 22),
+])
+def test_a_label_that_starts_like_a_formula_gets_the_quote_prefixed_style(value, xf):
+    assert label(3, 2, value, XF, TEXT) == (f'<c r="B3" s="{xf}" t="inlineStr"><is><t xml:space="preserve">{value}'
+                                            "</t></is></c>")
+    assert next_label(value, XF, TEXT).startswith(f' s="{xf}" t="inlineStr"><is><t')
+
+
+def test_an_empty_label_is_a_blank():
+    assert label(3, 2, "", XF, NOTE) == '<c r="B3" s="2"/>'
+    assert next_label("", XF, NOTE) == ' s="2"/>'
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_one_rule_for_both_workbooks_and_the_csv(start):
+    """The report's labels, the time series' labels and its CSV fields: the same starts are guarded."""
+    from converter.books.timeseries import _neutral
+
+    value = f"{start}Hovedgrupper"
+    assert starts_like_formula(value)
+    assert label(1, 1, value, XF, NOTE).startswith('<c r="A1" s="24"')
+    assert _neutral(value) == "'" + value
+
+
+def test_a_link_is_its_cell_and_its_hyperlink():
+    xml, target = link(7, 1, "Arbeid & helse", "'Arbeid & helse'!A1", 12)
+    assert xml == '<c r="A7" s="12" t="inlineStr"><is><t xml:space="preserve">Arbeid &amp; helse</t></is></c>'
+    assert target == ("A7", "'Arbeid & helse'!A1", "Arbeid & helse")
+    # past the hyperlinks a sheet may have: a HYPERLINK formula, its quotes doubled, caching its text
+    assert "<c" + next_link_formula("'Si \"ja\"'!B5", 'Si "ja"!B5', 12) == (
+        '<c s="12" t="str"><f>HYPERLINK("#\'Si ""ja""\'!B5","Si ""ja""!B5")</f><v>Si "ja"!B5</v></c>')
+
+
+@pytest.mark.parametrize(("first", "col"), [(3, 3), (3, 28), (1, 1), (26, 27), (700, 703)])
+def test_a_cell_placed_by_its_column_opening_is_the_cell_with_its_address(first, col):
+    opening = column_openings(first, col - first + 1)[col - first]
+    for row, value in ((5, 12), (1048576, Decimal("2.50")), (17, 0.5)):
+        assert opening + reference_end(row) + next_num(value, 3) == num(row, col, value, 3)
+    assert opening + reference_end(5) + next_blank(4) == blank(5, col, 4)
+    assert opening + reference_end(5) + next_text(":", 4, preserve=True) == text(5, col, ":", 4)
+
+
+@pytest.mark.parametrize(("style", "named"), [
+    (Style("Tall"), "Tall"), (Style("Tall", decimals=2, zero_blank=True), "Tall"),
+    (Style("Prosent", avvik=True), "Avvik"), (Style("SumProsent", decimals=1, avvik=True), "Avvik"),
+    (Style("Avvik"), "Avvik"), (Style("Tekst", date=True), "Tekst"), (Style("Merknad", quote_prefix=True), "Merknad"),
+    (Style("Sum", symbol=True), "Sum"), (Style("Avledet"), "Avledet"), (Style("Tall", fill="00DDEBF7"), "Tall"),
+])
+def test_each_style_is_made_from_one_named_style(style, named):
+    assert named_style(style) == named
+
+
+def test_styles_are_values():
+    assert COUNT.shown_with(0) is COUNT
+    assert COUNT.shown_with(1) == Style("Tall", decimals=1)
+    assert SUM.shown_with(7) == Style("Sum", decimals=3)                       # at most 3 decimals shown
+    assert PERCENT.shown_with(2).as_avvik() == Style("Prosent", decimals=2, avvik=True)
+    assert SUM.shown_with(2).as_symbol() == Style("Sum", symbol=True)          # a symbol has no decimals
+    assert TEXT.quoted() == Style("Tekst", quote_prefix=True) != TEXT
+    assert len(set(XF_STYLES)) == len(XF_STYLES) == 69
+    assert {Style(s) for s in REQUIRED_STYLES} <= set(XF_STYLES)
+    xf = load_template().xf
+    assert set(xf) == set(XF_STYLES)
+    assert xf[Style("Tall", avvik=True)] == xf[Style("Tall", avvik=True)] != xf[COUNT]
+
+
+def test_a_pickled_style_finds_its_format_in_another_process():
+    """A Style keeps its hash, made when it is made: it is pickled by its fields, not by that hash
+    (a string's hash differs from one process to the next)."""
+    import os
+    import pickle
+
+    data = pickle.dumps((SUM.shown_with(2).as_avvik(), {TEXT: 6, SUM.shown_with(2).as_avvik(): 57}))
+    probe = ("import pickle, sys\nstyle, table = pickle.loads(sys.stdin.buffer.read())\n"
+             "from converter.xlsx.styles import Style\n"
+             "print(table[style], table[Style('Tekst')], table[Style('Sum', decimals=2, avvik=True)])")
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", probe], input=data, capture_output=True, check=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        assert out.split() == [b"57", b"6", b"57"]
 
 
 def test_readers_place_cells_and_translate_shared_formulas():

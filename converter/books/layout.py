@@ -26,8 +26,6 @@ from ..xlsx.address import cell, column_letter, quote_sheet
 
 CONTENTS = "Innhold"
 RECONCILIATION = "Avstemming"
-# A label starting with one of these would be read as a formula once a colleague edits the cell.
-FORMULA_START = ("=", "+", "-", "@")
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _RESERVED = {"history"}           # Excel reserves "History" for change tracking
 

@@ -18,32 +18,48 @@ from typing import BinaryIO
 from ..model import Column, ColumnKind, Number, Report, Table
 from ..rules.checks import CellRef, Check, CheckKind
 from ..version import TOOL
-from ..xlsx.package import (
-    Properties,
-    Sheet,
+from ..xlsx.cells import (
     blank,
     escape,
-    footer_text,
     formula,
+    label,
+    link,
     next_blank,
     next_escaped_formula,
     next_formula,
+    next_label,
+    next_link_formula,
     next_num,
     next_row,
     next_shared_formula,
     next_text,
     num,
-    package,
     row_xml,
     text,
-    with_alignment,
+    text_around,
 )
-from ..xlsx.template import MAX_DECIMALS, Template, load_template
+from ..xlsx.package import Properties, Sheet, footer_text, package, with_alignment
+from ..xlsx.styles import (
+    COUNT,
+    DATE,
+    HEADER,
+    LINK,
+    NOTE,
+    PERCENT,
+    PERIOD,
+    SECTION,
+    SUM,
+    SUM_PERCENT,
+    SUM_TEXT,
+    TEXT,
+    TITLE,
+    Style,
+)
+from ..xlsx.template import Template, load_template
 from .audit import NO_CHECKS, audit, no_checks_reason
 from .layout import (
     CONTENTS,
     FIRST_DATA_ROW,
-    FORMULA_START,
     HEADER_ROW,
     MAX_LINKS,
     PERIOD_ROW,
@@ -108,7 +124,7 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
 
     # Avstemming's Linje and Status centred: beside a right-aligned number and a left-aligned
     # link they would print as one word ("0OK", "24Hovedgrupper!B5").
-    styles_xml, centred = with_alignment(tpl.styles_xml, tpl.xf["Tekst"], "center")
+    styles_xml, centred = with_alignment(tpl.styles_xml, tpl.xf[TEXT], "center")
     failing = failing_cells(checks)
 
     def write(out: BinaryIO) -> str:
@@ -165,24 +181,11 @@ def _note(check: Check, row: int) -> str:
     }[check.kind]
     return f"{what} ({RECONCILIATION} rad {row})"
 
-def number_style(column: Column, bold: bool) -> str:
-    """The named style of a number cell: count or percent, detail or total, with the column's decimals."""
-    base = ("SumProsent" if bold else "Prosent") if column.kind.percent else ("Sum" if bold else "Tall")
-    return f"{base}.{min(column.decimals, MAX_DECIMALS)}" if column.decimals else base
 
-
-def _label(row: int, col: int, value: str, tpl: Template, style: str) -> str:
-    if not value:
-        return blank(row, col, tpl.xf[style])
-    # quotePrefix keeps a label that looks like a formula a label even after a colleague edits it
-    return text(row, col, value, tpl.xf[style + "'"] if value.startswith(FORMULA_START) else tpl.xf[style])
-
-
-def _next_label(value: str, tpl: Template, style: str) -> str:
-    """`_label` for a cell written without its reference (the column after the previous cell)."""
-    if not value:
-        return next_blank(tpl.xf[style])
-    return next_text(value, tpl.xf[style + "'"] if value.startswith(FORMULA_START) else tpl.xf[style])
+def number_style(column: Column, bold: bool) -> Style:
+    """The style of a number cell: count or percent, detail or total, with the column's decimals."""
+    base = (SUM_PERCENT if bold else PERCENT) if column.kind.percent else (SUM if bold else COUNT)
+    return base.shown_with(column.decimals)
 
 
 def _lines(text: str, width: float) -> int:
@@ -204,8 +207,8 @@ def _height(lines: int, point: float = 15.0) -> float | None:
 
 
 def _title_rows(title: str, subtitle: str, tpl: Template) -> list[str]:
-    return [row_xml(TITLE_ROW, [_label(TITLE_ROW, 1, title, tpl, "Tittel")]),
-            row_xml(PERIOD_ROW, [_label(PERIOD_ROW, 1, subtitle, tpl, "Periode")])]
+    return [row_xml(TITLE_ROW, [label(TITLE_ROW, 1, title, tpl.xf, TITLE)]),
+            row_xml(PERIOD_ROW, [label(PERIOD_ROW, 1, subtitle, tpl.xf, PERIOD)])]
 
 
 # --------------------------------------------------------------------------- table sheets
@@ -236,15 +239,15 @@ def _helper_rows(table: Table, layout: TableLayout, values: list[list[list[Numbe
     """Below the table: the partial sums of totals whose SUM would pass Excel's formula length."""
     xf = tpl.xf
     head = layout.helper_heading or 0
-    yield row_xml(head, [_label(head, 1, "Delsummer (totaler med flere ledd enn én Excel-formel rommer)", tpl,
-                                "Seksjon")])
+    yield row_xml(head, [label(head, 1, "Delsummer (totaler med flere ledd enn én Excel-formel rommer)", xf,
+                               SECTION)])
     for (s, r), helper in layout.helpers.items():
-        label = table.sections[s].rows[r].label
+        total = table.sections[s].rows[r].label
         # only the columns whose total sums these helper rows (not row sums, percents …)
         columns = [c for c in range(len(table.columns))
                    if cell_formula(table, layout, s, r, c) == column_sum(helper.rows, c + 2)]
         for k, (sheet_row, chunk) in enumerate(zip(helper.rows, helper.chunks, strict=True), 1):
-            cells = [_label(sheet_row, 1, fit_text(f"Delsum {k} av {len(helper.rows)} for «{label}»"), tpl, "Tekst")]
+            cells = [label(sheet_row, 1, fit_text(f"Delsum {k} av {len(helper.rows)} for «{total}»"), xf, TEXT)]
             for c in columns:
                 cached = sum(values[s][p][c] or 0 for p in chunk)
                 style = xf[number_style(table.columns[c], False)]
@@ -261,23 +264,23 @@ def _table_rows(report: Report, table: Table, layout: TableLayout, values: list[
     style, with a note; cells resting on a symbol (`unknowns`) and blanks are never formulas."""
     xf = tpl.xf
     yield from _title_rows(table.title, report.period.text, tpl)
-    header = [blank(HEADER_ROW, 1, xf["Kolonnehode"])]
-    header += [text(HEADER_ROW, c + 2, col.header, xf["Kolonnehode"]) for c, col in enumerate(table.columns)]
+    header = [blank(HEADER_ROW, 1, xf[HEADER])]
+    header += [text(HEADER_ROW, c + 2, col.header, xf[HEADER]) for c, col in enumerate(table.columns)]
     header_lines = max((_lines(col.header, tpl.number_width * 1.15) for col in table.columns), default=1)
     yield row_xml(HEADER_ROW, header, _height(header_lines, 13.5))
     # Every cell of a row is written, from column A on: next_row gives each its reference.
     # Per weight (detail, total), per column: (the number's style, the style of a formula over a
     # blank, the style of a symbol), looked up once: this loop runs for every cell.
-    weights = [[(xf[style], xf["Avvik" + style], xf[style.split(".")[0] + "T"])
+    weights = [[(xf[style], xf[style.as_avvik()], xf[style.as_symbol()])
                 for col in table.columns for style in (number_style(col, bold),)] for bold in (False, True)]
     for s, section in enumerate(table.sections):
         heading_row = layout.heading_rows[s]
         if heading_row is not None:
-            yield next_row([_next_label(section.heading or "", tpl, "Seksjon")], heading_row)
+            yield next_row([next_label(section.heading or "", xf, SECTION)], heading_row)
         rows_of, derived = layout.row_of[s], values[s]
         for r, row in enumerate(section.rows):
             bold = row.bold
-            cells = [_next_label(row.label, tpl, "SumTekst" if bold else "Tekst")]
+            cells = [next_label(row.label, xf, SUM_TEXT if bold else TEXT)]
             published_values = row.values
             for c, (style, avvik_style, symbol_style) in enumerate(weights[bold]):
                 published = published_values[c]
@@ -372,15 +375,6 @@ def _addresser(layouts: list[TableLayout]) -> Callable[[CellRef], str]:
     return address
 
 
-def _text_around(prefix: str, style: int) -> tuple[str, str]:
-    """(head, tail) with next_text(prefix + ref, style) == head + ref + tail for any cell reference
-    `ref` ("B17"): letters and digits are never escaped, and after `prefix` they change neither
-    whether the text's space is preserved nor an escape of `prefix`'s (tests/test_workbook.py)."""
-    probe = next_text(prefix + "A1", style)
-    head, _, tail = probe.rpartition("A1</t>")
-    return head, "</t>" + tail
-
-
 def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: list[Check],
                          targets: list[tuple[str, str]], addresses: list[str], address_of: Callable[[CellRef], str],
                          notes: list[str], tpl: Template,
@@ -392,12 +386,12 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     # Every Status cell is "OK" or "AVVIK": counting both counts the checks. Not COUNTA, which
     # some evaluators lack (pycel); COUNTIF is in every spreadsheet program and library.
     counted = f'COUNTIF({status},"OK")+COUNTIF({status},"AVVIK")'
-    yield row_xml(rl.count_row, [text(rl.count_row, 1, "Kontroller", xf["Tekst"]),
-                                 formula(rl.count_row, 2, counted, len(checks), xf["Tall"])])
-    yield row_xml(rl.avvik_row, [text(rl.avvik_row, 1, "AVVIK", xf["Tekst"]),
-                                 formula(rl.avvik_row, 2, f'COUNTIF({status},"AVVIK")', failures, xf["Tall"])])
-    yield row_xml(rl.header_row, [text(rl.header_row, i, h, xf["Kolonnehode"]) for i, h in enumerate(rl.COLUMNS, 1)])
-    tekst, lenke = xf["Tekst"], xf["Lenke"]
+    yield row_xml(rl.count_row, [text(rl.count_row, 1, "Kontroller", xf[TEXT]),
+                                 formula(rl.count_row, 2, counted, len(checks), xf[COUNT])])
+    yield row_xml(rl.avvik_row, [text(rl.avvik_row, 1, "AVVIK", xf[TEXT]),
+                                 formula(rl.avvik_row, 2, f'COUNTIF({status},"AVVIK")', failures, xf[COUNT])])
+    yield row_xml(rl.header_row, [text(rl.header_row, i, h, xf[HEADER]) for i, h in enumerate(rl.COLUMNS, 1)])
+    tekst, lenke = xf[TEXT], xf[LINK]
     published, computed = rl.letter("Publisert"), rl.letter("Arbeidsbok")
     difference, status_letter = rl.letter("Differanse"), rl.letter("Status")
     # Per checked column: is it checked as shown (a percent), its number style, and its blank cell.
@@ -406,11 +400,11 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     kinds = [styles[c.cell.table][c.cell.column][0] for c in checks]
     sheets = [next_text(layout.sheet, tekst) for layout in layouts]
     # Celle is "Sheet!B5": its XML around the address made once per sheet
-    shown_xml = [_text_around(f"{layout.sheet}!", lenke) for layout in layouts]
+    shown_xml = [text_around(f"{layout.sheet}!", lenke) for layout in layouts]
     labels: dict[str, str] = {}         # a label's cell XML: few labels, many checks
 
-    def label(value: str) -> str:
-        xml = labels[value] = _next_label(value, tpl, "Tekst")
+    def new_label(value: str) -> str:
+        xml = labels[value] = next_label(value, xf, TEXT)
         return xml
 
     # Differanse and Status are the same formula on every row, moved down: shared formulas
@@ -446,8 +440,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             target = f"{head}{addresses[i]}{tail}"
         else:   # past Excel's hyperlinks per sheet: the same link as a formula
             location, shown = targets[i]
-            target = next_formula(f'HYPERLINK("#{location.replace(chr(34), chr(34) * 2)}",'
-                                  f'"{shown.replace(chr(34), chr(34) * 2)}")', shown, lenke)
+            target = next_link_formula(location, shown, lenke)
         computed_value, published_value = check.computed, check.published
         # a blank computed value: a percent's formula shows "" (blank), a count's reference gives 0
         cached = computed_value if computed_value is not None else "" if percent else 0
@@ -475,11 +468,11 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
             diff = next_shared_formula(0, delta, number)
         yield next_row((
             sheets[table],
-            known(check.section) or label(check.section),
-            known(check.row) or label(check.row),
-            known(check.column) or label(check.column),
-            known(check.what) or label(check.what),
-            f' s="{centred}"><v>{check.line}</v></c>',
+            known(check.section) or new_label(check.section),
+            known(check.row) or new_label(check.row),
+            known(check.column) or new_label(check.column),
+            known(check.what) or new_label(check.what),
+            next_num(check.line, centred),
             target,
             next_num(published_value, number) if published_value is not None else blanks[number],
             next_escaped_formula(source, cached, number),        # `source` is escaped already
@@ -489,7 +482,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     # What was deliberately not compared: below the checks, as notes (never as AVVIK).
     for i, note in enumerate(notes):
         r = rl.note_row(i)
-        yield row_xml(r, [text(r, 1, "Merknad" if i == 0 else "", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")])
+        yield row_xml(r, [text(r, 1, "Merknad" if i == 0 else "", xf[SUM_TEXT]), label(r, 2, note, xf, NOTE)])
 
 
 # --------------------------------------------------------------------------- Innhold
@@ -519,28 +512,28 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
     first_note = len(cl.facts) - len(notes)
     for i, key in enumerate(cl.facts):
         r = cl.first_fact_row + i
-        cells = [text(r, 1, key, xf["SumTekst"])]
+        cells = [text(r, 1, key, xf[SUM_TEXT])]
         if key == "Konvertert":     # the local time, as the reader's clock shows it
             local = now.astimezone().replace(tzinfo=None)
             serial = (local - _EXCEL_EPOCH).total_seconds() / 86400
-            cells.append(num(r, 2, round(serial, 6), xf["Dato"]))
+            cells.append(num(r, 2, round(serial, 6), xf[DATE]))
         elif key == "Avstemming":
-            cells.append(formula(r, 2, live, summary, xf["Tekst"]))
+            cells.append(formula(r, 2, live, summary, xf[TEXT]))
         else:
-            cells.append(_label(r, 2, notes[i - first_note] if i >= first_note else values[key], tpl, "Tekst"))
+            cells.append(label(r, 2, notes[i - first_note] if i >= first_note else values[key], xf, TEXT))
         rows.append(row_xml(r, cells))
     note_width = column_width([t.title for t in report.tables] + [report.sha256], 40, 90)
     if cl.note_row is not None:
         r = cl.note_row
         note = fit_text(report.note)
         note_lines = sum(_lines(part, note_width * 1.1) for part in note.split("\n"))
-        rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, note, tpl, "Merknad")],
+        rows.append(row_xml(r, [text(r, 1, "Merknad", xf[SUM_TEXT]), label(r, 2, note, xf, NOTE)],
                             _height(note_lines, 13.5)))
     r = cl.tables_heading_row
-    rows.append(row_xml(r, [text(r, 1, "Tabeller", xf["Seksjon"])]))
+    rows.append(row_xml(r, [text(r, 1, "Tabeller", xf[SECTION])]))
     r = cl.header_row
     heads = ["Ark", "Tabell", "Rader", "Kontroller", "AVVIK"]
-    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
+    rows.append(row_xml(r, [text(r, i, h, xf[HEADER]) for i, h in enumerate(heads, 1)]))
     links = []
     per_sheet: dict[str, list[Check]] = {lay.sheet: [] for lay in layouts}
     for check in checks:
@@ -551,19 +544,21 @@ def _contents(report: Report, layouts: list[TableLayout], checks: list[Check], n
         r = cl.table_row(i)
         mine = per_sheet[layout.sheet]
         count_avvik = f'COUNTIFS({sheets_range},A{r},{status_range},"AVVIK")'
+        to_sheet, target = link(r, 1, layout.sheet, f"{quote_sheet(layout.sheet)}!A1", xf[LINK])
         rows.append(row_xml(r, [
-            text(r, 1, layout.sheet, xf["Lenke"]),
-            _label(r, 2, table.title, tpl, "Tekst"),
-            num(r, 3, table.row_count(), xf["Tall"]),
-            num(r, 4, len(mine), xf["Tall"]),
-            formula(r, 5, count_avvik, sum(not c.holds for c in mine), xf["Tall"]),
+            to_sheet,
+            label(r, 2, table.title, xf, TEXT),
+            num(r, 3, table.row_count(), xf[COUNT]),
+            num(r, 4, len(mine), xf[COUNT]),
+            formula(r, 5, count_avvik, sum(not c.holds for c in mine), xf[COUNT]),
         ]))
-        links.append((cell(r, 1), f"{quote_sheet(layout.sheet)}!A1", layout.sheet))
+        links.append(target)
     r = cl.reconciliation_row
-    rows.append(row_xml(r, [text(r, 1, RECONCILIATION, xf["Lenke"]), text(r, 2, "Alle kontroller", xf["Tekst"]),
-                            blank(r, 3, xf["Tall"]), formula(r, 4, count, len(checks), xf["Tall"]),
-                            formula(r, 5, avvik, failures, xf["Tall"])]))
-    links.append((cell(r, 1), rl.qualified("A1"), RECONCILIATION))
+    to_sheet, target = link(r, 1, RECONCILIATION, rl.qualified("A1"), xf[LINK])
+    rows.append(row_xml(r, [to_sheet, text(r, 2, "Alle kontroller", xf[TEXT]),
+                            blank(r, 3, xf[COUNT]), formula(r, 4, count, len(checks), xf[COUNT]),
+                            formula(r, 5, avvik, failures, xf[COUNT])]))
+    links.append(target)
     widths = [(1, 1, column_width([lay.sheet for lay in layouts] + list(cl.facts), 16, 34)),
               (2, 2, note_width), (3, 5, 11)]
     return Sheet(name=CONTENTS, rows=rows, widths=widths, links=links, footer=footer,

@@ -13,7 +13,7 @@ this module writes it with the project's own streaming writer (xlsx.py) and the 
   series is split by section): a row per (row, column) series, a column per month;
   months without a report are empty columns; derived values (count − change) carry the style
   `Avledet`, values published only in a report of another period (a year column, a time-series
-  column) a light blue fill (`REPUBLISHED`, made here from the number style: the template has no
+  column) a light blue fill (`REPUBLISHED_STYLE`, made here from the number style: the template has no
   such style), each with a legend on the sheet.
 - Other frequencies (quarters, ranges of months, years, yearly averages, dates): sheets of
   their own, named with the frequency ("Hovedgrupper (kvartal)"), a column per period.
@@ -51,21 +51,39 @@ from ..series.archive import (
     tidy_rows,
 )
 from ..version import TOOL
-from ..xlsx.chart import ChartSeries, line_chart
-from ..xlsx.package import (
-    Properties,
-    Sheet,
-    blank,
-    footer_text,
+from ..xlsx.cells import (
+    Link,
+    column_openings,
     formula,
+    label,
+    link,
     next_blank,
     next_num,
+    next_text,
     num,
-    package,
+    reference_end,
     row_xml,
+    starts_like_formula,
     text,
 )
-from ..xlsx.template import DERIVED_STYLE, MAX_DECIMALS, Template
+from ..xlsx.chart import ChartSeries, line_chart
+from ..xlsx.package import Properties, Sheet, footer_text, package
+from ..xlsx.styles import (
+    COUNT,
+    DERIVED,
+    DERIVED_STYLE,
+    HEADER,
+    LINK,
+    NOTE,
+    PERCENT,
+    PERIOD,
+    SECTION,
+    SUM_TEXT,
+    TEXT,
+    TITLE,
+    Style,
+)
+from ..xlsx.template import Template
 from .layout import CONTENTS, cell, column_letter, column_width, quote_sheet, sheet_names
 
 if TYPE_CHECKING:
@@ -74,7 +92,6 @@ if TYPE_CHECKING:
 DIAGRAM, REVISIONS = "Diagram", "Revisjoner"
 CHART_LINES = 12            # more lines than this make a chart unreadable; the sheet has them all
 CHART_ROWS = 22             # sheet rows per chart on Diagram
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER, _FIRST = 4, 5      # header row and first data row of the table sheets and Revisjoner
 _RV = ["Periode", "Rapport", "Tabell", "Del", "Gruppe", "Rad", "Kolonne", "Publisert da", "Implisitt nå",
        "Differanse"]
@@ -85,6 +102,7 @@ REPUBLISHED = "Publisert senere"
 REPUBLISHED_NOTE = ("Publisert senere (lys blå): tallet for perioden er publisert i en rapport for en annen "
                     "periode (en årskolonne eller en tidsseriekolonne), ikke i periodens egen rapport.")
 REPUBLISHED_FILL = "00DDEBF7"
+REPUBLISHED_STYLE = replace(COUNT, fill=REPUBLISHED_FILL)       # made by with_republished_style
 FREQUENCY_NB = {"month": "måned", "quarter": "kvartal", "months": "flere måneder", "year": "år",
                 "average": "årsgjennomsnitt", "date": "dato"}
 
@@ -112,7 +130,7 @@ def to_frame(reports: Iterable[Report]) -> pd.DataFrame:
 
 def _neutral(value: str) -> str:
     """CSV cells that a spreadsheet would run as a formula get a leading apostrophe (CWE-1236)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if starts_like_formula(value) else value
 
 
 def write_csv(timeline: Timeline, out: BinaryIO) -> None:
@@ -155,41 +173,37 @@ def write_csv(timeline: Timeline, out: BinaryIO) -> None:
 
 # --------------------------------------------------------------------------- the workbook
 
-def _label(row: int, col: int, value: str, tpl: Template, style: str = "Tekst") -> str:
-    if not value:
-        return blank(row, col, tpl.xf[style])
-    # Always a text cell; quotePrefix keeps "=Hovedgrupper" a label even after a colleague edits it.
-    return text(row, col, value, tpl.xf[style + "'"] if value.startswith(_FORMULA_START) else tpl.xf[style])
-
-
 def _span(part: Timeline) -> str:
     return f"{part.months[0]} – {part.months[-1]}" if part.months else ""
 
 
 def with_republished_style(tpl: Template) -> Template:
-    """The template plus one cell format for republished values: the number style `Tall` with a
-    light blue fill, appended to the template's formats (the template itself has no such style)."""
+    """The template plus one cell format for republished values (REPUBLISHED_STYLE): the number
+    style `Tall` with a light blue fill, appended to the template's formats (the template itself
+    has no such style)."""
+    style = REPUBLISHED_STYLE
+    plain = tpl.xf[COUNT]
     xml = tpl.styles_xml.decode("utf-8")
     fills = re.search(r'<fills count="(\d+)">', xml)
     xfs = re.search(r'<cellXfs count="(\d+)">(.*?)</cellXfs>', xml, re.S)
     if fills is None or xfs is None:
-        return replace(tpl, xf={**tpl.xf, REPUBLISHED: tpl.xf["Tall"]})
+        return replace(tpl, xf={**tpl.xf, style: plain})
     n_fills, n_xfs = int(fills.group(1)), int(xfs.group(1))
     cells = re.findall(r"<xf\b[^>]*?/>|<xf\b.*?</xf>", xfs.group(2), re.S)
-    if len(cells) != n_xfs or not 0 <= tpl.xf["Tall"] < n_xfs:
-        return replace(tpl, xf={**tpl.xf, REPUBLISHED: tpl.xf["Tall"]})
-    base = cells[tpl.xf["Tall"]]
+    if len(cells) != n_xfs or not 0 <= plain < n_xfs:
+        return replace(tpl, xf={**tpl.xf, style: plain})
+    base = cells[plain]
     made = re.sub(r'fillId="\d+"', f'fillId="{n_fills}"', base, count=1)
     if "applyFill=" not in made:
         made = made.replace("<xf ", '<xf applyFill="1" ', 1)
-    fill = f'<fill><patternFill patternType="solid"><fgColor rgb="{REPUBLISHED_FILL}"></fgColor></patternFill></fill>'
+    fill = f'<fill><patternFill patternType="solid"><fgColor rgb="{style.fill}"></fgColor></patternFill></fill>'
     end_fills = xml.index("</fills>")
     xml = xml[:end_fills] + fill + xml[end_fills:]
     xml = xml.replace(fills.group(0), f'<fills count="{n_fills + 1}">', 1)
     end_xfs = xml.index("</cellXfs>")
     xml = xml[:end_xfs] + made + xml[end_xfs:]
     xml = xml.replace(f'<cellXfs count="{n_xfs}">', f'<cellXfs count="{n_xfs + 1}">', 1)
-    return replace(tpl, styles_xml=xml.encode("utf-8"), xf={**tpl.xf, REPUBLISHED: n_xfs})
+    return replace(tpl, styles_xml=xml.encode("utf-8"), xf={**tpl.xf, style: n_xfs})
 
 
 def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: datetime | None = None) -> None:
@@ -244,9 +258,8 @@ def _row_label(line: Line) -> str:
     return f"{line.sid[3]} ({line.sid[2]})" if line.sid[2] else line.sid[3]
 
 
-def _number_style(line: Line) -> str:
-    base = "Prosent" if line.sid[5] == Measure.CHANGE_PERCENT.value else "Tall"
-    return f"{base}.{min(line.decimals, MAX_DECIMALS)}" if line.decimals else base
+def _number_style(line: Line) -> Style:
+    return (PERCENT if line.sid[5] == Measure.CHANGE_PERCENT.value else COUNT).shown_with(line.decimals)
 
 
 def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: list[Line], tpl: Template,
@@ -255,58 +268,58 @@ def _table_sheet(timeline: Timeline, place: tuple[str, str], name: str, lines: l
     last_col = 2 + len(months)
     derived = any(line.derived for line in lines)
     republished = any(line.republished for line in lines)
-    placed = _placed(lines, place)
+    where = _placed(lines, place)
 
     def rows() -> Iterator[str]:
         xf = tpl.xf
+        derived_xf, again_xf = xf[DERIVED], xf[REPUBLISHED_STYLE]
         table, section = place
-        yield row_xml(1, [_label(1, 1, f"{table} – {section}" if section else table, tpl, "Tittel")])
-        yield row_xml(2, [_label(2, 1, f"{span}: {len(timeline.sources)} rapporter", tpl, "Periode")])
+        yield row_xml(1, [label(1, 1, f"{table} – {section}" if section else table, xf, TITLE)])
+        yield row_xml(2, [label(2, 1, f"{span}: {len(timeline.sources)} rapporter", xf, PERIOD)])
         legend: list[str] = []
         if derived:
-            legend += [text(3, 1, DERIVED_STYLE, xf[DERIVED_STYLE]), _label(3, 2, DERIVED_NOTE, tpl, "Merknad")]
+            legend += [text(3, 1, DERIVED_STYLE, derived_xf), label(3, 2, DERIVED_NOTE, xf, NOTE)]
         if republished:
-            legend += [text(3, 3, REPUBLISHED, xf[REPUBLISHED]), _label(3, 4, REPUBLISHED_NOTE, tpl, "Merknad")]
+            legend += [text(3, 3, REPUBLISHED, again_xf), label(3, 4, REPUBLISHED_NOTE, xf, NOTE)]
         if legend:
             yield row_xml(3, legend)
-        head = [text(_HEADER, 1, "Rad", xf["Kolonnehode"]), text(_HEADER, 2, "Kolonne", xf["Kolonnehode"])]
-        head += [text(_HEADER, 3 + m, month, xf["Kolonnehode"]) for m, month in enumerate(months)]
+        head = [text(_HEADER, 1, "Rad", xf[HEADER]), text(_HEADER, 2, "Kolonne", xf[HEADER])]
+        head += [text(_HEADER, 3 + m, month, xf[HEADER]) for m, month in enumerate(months)]
         yield row_xml(_HEADER, head)
-        # The hot loop (a cell per series and month): each month's column letter is made once, and
-        # a whole count or a blank is the letter, the row and xlsx's cell body (next_num, next_blank);
-        # symbols, decimals, derived and republished values use the helpers that place a cell themselves.
-        opening = [f'<c r="{column_letter(3 + m)}' for m in range(len(months))]
-        for r, line in placed:
+        again_blank = next_blank(again_xf)
+        # The hot loop (a cell per series and month): each month's column opening is made once
+        # (cells.column_openings), and a cell is its column's opening, the row's reference end and
+        # the cell without its address.
+        opening = column_openings(3, len(months))
+        for r, line in where:
             if isinstance(line, str):               # a section of the table: its heading on a row of its own
-                yield row_xml(r, [_label(r, 1, line, tpl, "Seksjon")])
+                yield row_xml(r, [label(r, 1, line, xf, SECTION)])
                 continue
             style = _number_style(line)
-            cells = [_label(r, 1, _row_label(line), tpl), _label(r, 2, line.column, tpl)]
             values, d, marks, derived_months, again = (line.values, line.decimals, line.marks, line.derived,
                                                        line.republished)
             number = xf[style]
-            row_ref = f'{r}"'
-            empty = row_ref + next_blank(number)
+            symbol = xf[style.as_symbol()] if marks else number
+            empty = next_blank(number)
+            ref = reference_end(r)
+            cells = [label(r, 1, _row_label(line), xf, TEXT), label(r, 2, line.column, xf, TEXT)]
+            add = cells.append
             for m, v in enumerate(values):
                 if v <= BLANK:
                     if v == ABSENT:
                         continue
                     mark = marks.get(m)
-                    if mark:
-                        cells.append(text(r, 3 + m, mark, xf[style.split(".")[0] + "T"]))
-                    elif m in again:
-                        cells.append(blank(r, 3 + m, xf[REPUBLISHED]))
-                    else:
-                        cells.append(f"{opening[m]}{empty}")
+                    body = next_text(mark, symbol, preserve=True) if mark else again_blank if m in again else empty
+                    add(f"{opening[m]}{ref}{body}")
                 elif d or m in derived_months or m in again:
                     value = v if d == 0 else line.value(m)
-                    cell_xf = xf[DERIVED_STYLE] if m in derived_months else xf[REPUBLISHED] if m in again else number
-                    cells.append(num(r, 3 + m, value, cell_xf))  # type: ignore[arg-type]
+                    cell_xf = derived_xf if m in derived_months else again_xf if m in again else number
+                    add(f"{opening[m]}{ref}{next_num(value, cell_xf)}")  # type: ignore[arg-type]
                 else:
-                    cells.append(f"{opening[m]}{row_ref}{next_num(v, number)}")
+                    add(f"{opening[m]}{ref}{next_num(v, number)}")
             yield row_xml(r, cells)
 
-    last = max(placed[-1][0] if placed else _FIRST, _FIRST)
+    last = max(where[-1][0] if where else _FIRST, _FIRST)
     widths = [(1, 1, column_width((_row_label(x) for x in lines), tpl.label_width, 70.0)),
               (2, 2, column_width((x.column for x in lines), 12, 30)), (3, last_col, 9.5)]
     # Printed: a page of months at a time, each with the row and column labels (xlsx.page_plan).
@@ -365,9 +378,9 @@ def _diagram(sheets_of: list[tuple[Timeline, tuple[str, str], list[Line]]], name
             heading += f" ({FREQUENCY_NB[part.frequency]})"
         xml = line_chart(heading, series, f"{q}!${first_col}${_HEADER}:${last_col}${_HEADER}", months, "Antall")
         charts.append(((0, top, 12, top + CHART_ROWS - 2), xml))
-    rows = [row_xml(1, [_label(1, 1, "Diagram", tpl, "Tittel")]),
-            row_xml(2, [_label(2, 1, f"{span}: én linje per rad (antall), høyst {CHART_LINES} per diagram; "
-                                     "alle tallene står på tabellarkene", tpl, "Periode")])]
+    rows = [row_xml(1, [label(1, 1, "Diagram", tpl.xf, TITLE)]),
+            row_xml(2, [label(2, 1, f"{span}: én linje per rad (antall), høyst {CHART_LINES} per diagram; "
+                                    "alle tallene står på tabellarkene", tpl.xf, PERIOD)])]
     # One chart per printed page: a page ends above each chart but the first.
     breaks = [3 + k * CHART_ROWS for k in range(1, len(charts))]
     return Sheet(name=DIAGRAM, rows=rows, charts=charts, footer=footer, dimension="A1:A2", row_breaks=breaks)
@@ -378,22 +391,22 @@ def _revisions(revisions: list[Revision], tpl: Template, footer: str) -> Sheet:
 
     def rows() -> Iterator[str]:
         xf = tpl.xf
-        yield row_xml(1, [_label(1, 1, REVISIONS, tpl, "Tittel")])
-        yield row_xml(2, [_label(2, 1, "Tall som en annen rapport viser annerledes (implisitt: antall − endring fra "
+        yield row_xml(1, [label(1, 1, REVISIONS, xf, TITLE)])
+        yield row_xml(2, [label(2, 1, "Tall som en annen rapport viser annerledes (implisitt: antall − endring fra "
                                        "i fjor; publisert: en kolonne for perioden, eller en annen rapporttype for "
-                                       "samme periode) enn det som ble publisert", tpl, "Periode")])
-        yield row_xml(_HEADER, [text(_HEADER, i, h, xf["Kolonnehode"]) for i, h in enumerate(_RV, 1)])
+                                       "samme periode) enn det som ble publisert", xf, PERIOD)])
+        yield row_xml(_HEADER, [text(_HEADER, i, h, xf[HEADER]) for i, h in enumerate(_RV, 1)])
         if not revisions:
-            yield row_xml(_FIRST, [text(_FIRST, 1, "Ingen revisjoner", xf["Tekst"])])
+            yield row_xml(_FIRST, [text(_FIRST, 1, "Ingen revisjoner", xf[TEXT])])
         for r, rev in enumerate(revisions, start=_FIRST):
             yield row_xml(r, [
-                text(r, 1, rev.period, xf["Tekst"]), text(r, 2, rev.report, xf["Tekst"]),
-                _label(r, 3, rev.table, tpl), _label(r, 4, rev.section, tpl), _label(r, 5, rev.group, tpl),
-                _label(r, 6, rev.row, tpl), _label(r, 7, rev.column, tpl),
-                num(r, 8, rev.published, xf["Tall"]),      # type: ignore[arg-type]
-                num(r, 9, rev.implied, xf["Tall"]),        # type: ignore[arg-type]
-                formula(r, 10, f"I{r}-H{r}", rev.difference, xf["Tall"]),   # type: ignore[arg-type]
-                _label(r, 11, rev.how, tpl), _label(r, 12, rev.source, tpl),
+                text(r, 1, rev.period, xf[TEXT]), text(r, 2, rev.report, xf[TEXT]),
+                label(r, 3, rev.table, xf, TEXT), label(r, 4, rev.section, xf, TEXT), label(r, 5, rev.group, xf, TEXT),
+                label(r, 6, rev.row, xf, TEXT), label(r, 7, rev.column, xf, TEXT),
+                num(r, 8, rev.published, xf[COUNT]),      # type: ignore[arg-type]
+                num(r, 9, rev.implied, xf[COUNT]),        # type: ignore[arg-type]
+                formula(r, 10, f"I{r}-H{r}", rev.difference, xf[COUNT]),   # type: ignore[arg-type]
+                label(r, 11, rev.how, xf, TEXT), label(r, 12, rev.source, xf, TEXT),
             ])
 
     widths = [(1, 2, 10), (3, 3, column_width((x.table for x in revisions), 14, 40)),
@@ -408,8 +421,8 @@ def _revisions(revisions: list[Revision], tpl: Template, footer: str) -> Sheet:
 def _contents(timeline: Timeline, sheets_of: list[tuple[Timeline, tuple[str, str], list[Line]]], names: list[str],
               tpl: Template, title: str, span: str, footer: str, revisions: list[Revision]) -> Sheet:
     xf = tpl.xf
-    rows = [row_xml(1, [_label(1, 1, f"Tidsserie: {title}" if title else "Tidsserie", tpl, "Tittel")]),
-            row_xml(2, [_label(2, 1, span, tpl, "Periode")])]
+    rows = [row_xml(1, [label(1, 1, f"Tidsserie: {title}" if title else "Tidsserie", xf, TITLE)]),
+            row_xml(2, [label(2, 1, span, xf, PERIOD)])]
     sources = _all_sources(timeline)
     derived_months = timeline.derived_months
     revisions_last = _FIRST + max(len(revisions), 1) - 1
@@ -432,49 +445,51 @@ def _contents(timeline: Timeline, sheets_of: list[tuple[Timeline, tuple[str, str
     facts += [(f"Andre perioder: {FREQUENCY_NB[t.frequency]}", f"{len(t.months)} ({_span(t)}), {len(t.lines)} serier")
               for t in timeline.others if t.months]
     r = 4
-    links: list[tuple[str, str, str]] = []   # (cell, location, the cell's text)
+    links: list[Link] = []
     for key, value in facts:
-        cells = [text(r, 1, key, xf["SumTekst"])]
+        cells = [text(r, 1, key, xf[SUM_TEXT])]
         if key == "Revisjoner":
             cells.append(formula(r, 2, f"COUNT({quote_sheet(REVISIONS)}!$J${_FIRST}:$J${revisions_last})",
-                                 len(revisions), xf["Tall"]))
+                                 len(revisions), xf[COUNT]))
         elif isinstance(value, int):
-            cells.append(num(r, 2, value, xf["Tall"]))
+            cells.append(num(r, 2, value, xf[COUNT]))
         else:
-            cells.append(_label(r, 2, value or "", tpl))
+            cells.append(label(r, 2, value or "", xf, TEXT))
         rows.append(row_xml(r, cells))
         r += 1
     republished = any(t.republished_values for t in timeline.all())
     notes = [getattr(x, "no", x) for x in timeline.notes]     # Norwegian words (series.Note), in a Norwegian workbook
     for line in ([str(x) for x in timeline.renames] + notes + ([DERIVED_NOTE] if derived_months else [])
                  + ([REPUBLISHED_NOTE] if republished else [])):
-        rows.append(row_xml(r, [text(r, 1, "Merknad", xf["SumTekst"]), _label(r, 2, line, tpl, "Merknad")]))
+        rows.append(row_xml(r, [text(r, 1, "Merknad", xf[SUM_TEXT]), label(r, 2, line, xf, NOTE)]))
         r += 1
     r += 1
-    rows.append(row_xml(r, [text(r, 1, "Ark", xf["Seksjon"])]))
+    rows.append(row_xml(r, [text(r, 1, "Ark", xf[SECTION])]))
     r += 1
     heads = ["Ark", "Tabell", "Del", "Serier", "Periodetype"]
-    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
+    rows.append(row_xml(r, [text(r, i, h, xf[HEADER]) for i, h in enumerate(heads, 1)]))
     r += 1
     for sheet, what in ((DIAGRAM, "Diagram per tabellark"), (REVISIONS, "Revisjoner")):
-        rows.append(row_xml(r, [text(r, 1, sheet, xf["Lenke"]), text(r, 2, what, xf["Tekst"])]))
-        links.append((cell(r, 1), f"{quote_sheet(sheet)}!A1", sheet))
+        to_sheet, target = link(r, 1, sheet, f"{quote_sheet(sheet)}!A1", xf[LINK])
+        rows.append(row_xml(r, [to_sheet, text(r, 2, what, xf[TEXT])]))
+        links.append(target)
         r += 1
     for (part, (table, section), lines), name in zip(sheets_of, names, strict=True):
-        rows.append(row_xml(r, [text(r, 1, name, xf["Lenke"]), _label(r, 2, table, tpl), _label(r, 3, section, tpl),
-                                num(r, 4, len(lines), xf["Tall"]),
-                                text(r, 5, FREQUENCY_NB[part.frequency], xf["Tekst"])]))
-        links.append((cell(r, 1), f"{quote_sheet(name)}!A1", name))
+        to_sheet, target = link(r, 1, name, f"{quote_sheet(name)}!A1", xf[LINK])
+        rows.append(row_xml(r, [to_sheet, label(r, 2, table, xf, TEXT), label(r, 3, section, xf, TEXT),
+                                num(r, 4, len(lines), xf[COUNT]),
+                                text(r, 5, FREQUENCY_NB[part.frequency], xf[TEXT])]))
+        links.append(target)
         r += 1
     r += 1
-    rows.append(row_xml(r, [text(r, 1, "Rapporter", xf["Seksjon"])]))
+    rows.append(row_xml(r, [text(r, 1, "Rapporter", xf[SECTION])]))
     r += 1
     heads = ["Periode", "Kildefil", "SHA-256", "Type"]
-    rows.append(row_xml(r, [text(r, i, h, xf["Kolonnehode"]) for i, h in enumerate(heads, 1)]))
+    rows.append(row_xml(r, [text(r, i, h, xf[HEADER]) for i, h in enumerate(heads, 1)]))
     r += 1
     for source in sources:
-        rows.append(row_xml(r, [text(r, 1, source.period, xf["Tekst"]), _label(r, 2, source.path, tpl),
-                                _label(r, 3, source.sha256, tpl), _label(r, 4, source.kind, tpl)]))
+        rows.append(row_xml(r, [text(r, 1, source.period, xf[TEXT]), label(r, 2, source.path, xf, TEXT),
+                                label(r, 3, source.sha256, xf, TEXT), label(r, 4, source.kind, xf, TEXT)]))
         r += 1
     # A: the sheets' names whole (a link cut off in print names no sheet)
     widths = [(1, 1, column_width(names, 22, 34)),

@@ -1,10 +1,11 @@
-"""A small SpreadsheetML (.xlsx) package writer with cached formula values.
+"""A small SpreadsheetML (.xlsx) package writer with cached formula values: the parts, the zip,
+the sheets and their page setup (the cells and rows are cells.py's).
 
 Why not openpyxl's writer: openpyxl writes every formula with an empty cached value
 (`<v/>`), so e-mail previews, Protected View, Quick Look, `pandas.read_excel` and
 `load_workbook(data_only=True)` show nothing; and it builds an object per cell, which is
 most of a conversion's time. Here each cell is one string, written once, with its formula
-*and* its value. Styles and theme come ready-made from the template (converter/template.py).
+*and* its value (cells.py). Styles and theme come ready-made from the template (template.py).
 
 The element order inside <worksheet> follows the schema (CT_Worksheet); Excel rejects
 files that get it wrong, so it is fixed in one place: `_sheet_xml`.
@@ -23,11 +24,12 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import BinaryIO
 
 from ..rules.limits import MAX_LINKS
 from .address import cell, column_letter, quote_sheet
+from .cells import Link
+from .cells import escape as _t
 from .chart import drawing
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -36,26 +38,7 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 CUSTOM_PART = "docProps/custom.xml"
 FINGERPRINT = "Fingeravtrykk"         # custom property: the hash of every other part, as written
-_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _STAMP = re.compile(r"sha256:[0-9a-f]{64}")
-
-
-def _t(text: str) -> str:
-    """XML text escaping (xml.sax.saxutils would import urllib and http: 15 ms at start-up)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _cell_text(text: str) -> str:
-    """Cell text as XML: a literal `_x0041_` is written `_x005F_x0041_`, or Excel would show "A"."""
-    if "_x" in text:
-        text = _ESCAPE.sub(r"_x005F_\1", text)
-    return _t(text)
-
-
-# Public names for a caller that writes the cells of a hot loop itself (workbook's Avstemming rows).
-escape = _t
-
-
 _ATTR_SPECIAL = re.compile('[&<>"\n\r\t]')
 
 
@@ -64,120 +47,6 @@ def quoteattr(text: str) -> str:
         return f'"{text}"'
     return '"' + _t(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace(
         "\t", "&#9;") + '"'
-
-
-# --------------------------------------------------------------------------- cells
-
-def _number(value: int | float | Decimal) -> str:
-    """A number as SpreadsheetML writes it: Decimal('12.5') → 12.5, never '1.25E+1'."""
-    if type(value) is int:      # most numbers: no isinstance walk
-        return str(value)
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
-
-
-
-def num(row: int, col: int, value: int | float | Decimal, style: int) -> str:
-    return f'<c r="{cell(row, col)}" s="{style}"><v>{_number(value)}</v></c>'
-
-
-def text(row: int, col: int, value: str, style: int) -> str:
-    """A string cell, always typed as text: a label "=SUM(A1)" stays a label."""
-    return (f'<c r="{cell(row, col)}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_cell_text(value)}'
-            "</t></is></c>")
-
-
-def blank(row: int, col: int, style: int) -> str:
-    return f'<c r="{cell(row, col)}" s="{style}"/>'
-
-
-def _formula_cell(attrs: str, f: str, cached: int | float | Decimal | str | None) -> str:
-    """A cell's XML after its "<c": attributes `attrs` (each with its leading space), formula XML `f`
-    and its cached value; a text result (or an empty one) is typed t="str"."""
-    if type(cached) is int:     # most cached values (a count, a difference of 0): the test below, quicker
-        return f"{attrs}>{f}<v>{cached}</v></c>"
-    if isinstance(cached, int | float | Decimal) and not isinstance(cached, bool):
-        return f"{attrs}>{f}<v>{_number(cached)}</v></c>"
-    return f'{attrs} t="str">{f}<v>{_cell_text("" if cached is None else cached)}</v></c>'
-
-
-def formula(row: int, col: int, expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
-    """A formula with its cached value."""
-    return "<c" + _formula_cell(f' r="{cell(row, col)}" s="{style}"', f"<f>{_t(expr)}</f>", cached)
-
-
-def row_xml(row: int, cells: Iterable[str], height: float | None = None) -> str:
-    ht = f' ht="{height}" customHeight="1"' if height else ""
-    return f'<row r="{row}"{ht}>{"".join(cells)}</row>'
-
-
-# Cells of a hot loop are made without their reference and without their leading "<c" (`next_*`:
-# the rest of the cell's XML, ' s="3"><v>12</v></c>'), one per column from column A on; next_row
-# writes each cell's `<c r="B6"` in one str.format per row. A cell-by-cell join with each
-# reference inserted took about twice as long (~10 µs a row of 11 cells; the big report has
-# 11,310 Avstemming rows and 4,500 table rows).
-
-def _text_xml(value: str) -> str:
-    """<t>: xml:space="preserve" only where Excel would otherwise trim or fold the whitespace."""
-    if value != value.strip() or "\n" in value or "\t" in value or "\r" in value or "  " in value:
-        return f'<t xml:space="preserve">{_cell_text(value)}</t>'
-    return f"<t>{_cell_text(value)}</t>"
-
-
-def next_num(value: int | float | Decimal, style: int) -> str:
-    """A number in the row's next column (next_row gives it its reference)."""
-    return f' s="{style}"><v>{_number(value)}</v></c>'
-
-
-def next_text(value: str, style: int) -> str:
-    """A text cell in the row's next column, always typed as text."""
-    return f' s="{style}" t="inlineStr"><is>{_text_xml(value)}</is></c>'
-
-
-def next_blank(style: int) -> str:
-    return f' s="{style}"/>'
-
-
-def next_formula(expr: str, cached: int | float | Decimal | str | None, style: int) -> str:
-    """A formula with its cached value in the row's next column."""
-    return _formula_cell(f' s="{style}"', f"<f>{_t(expr)}</f>", cached)
-
-
-def next_escaped_formula(expr_xml: str, cached: int | float | Decimal | str | None, style: int) -> str:
-    """next_formula for an expression already escaped for XML (a hot loop escapes its parts once)."""
-    return _formula_cell(f' s="{style}"', f"<f>{expr_xml}</f>", cached)
-
-
-def next_shared_formula(group: int, cached: int | float | Decimal | str | None, style: int,
-                        master: tuple[str, str] | None = None) -> str:
-    """A cell of shared-formula group `group` in the row's next column.
-
-    The group's first cell (its master) carries the formula, written for that cell, and the
-    range it spans (`master`: (expr, range)); every other cell is the same formula moved by
-    its offset from the master, as a relative reference moves when a formula is filled down.
-    Readers translate the formula by the cell's reference, which next_row writes.
-    """
-    f = (f'<f t="shared" ref="{master[1]}" si="{group}">{_t(master[0])}</f>' if master
-         else f'<f t="shared" si="{group}"/>')
-    return _formula_cell(f' s="{style}"', f, cached)
-
-
-_ROW_FORMATS: dict[int, str] = {}      # cells in the row → its format: '<row r="{0}"{1}><c r="A{0}"{2}…'
-
-
-def _row_format(cells: int) -> str:
-    fmt = _ROW_FORMATS.get(cells)
-    if fmt is None:
-        placed = "".join(f'<c r="{column_letter(i)}{{0}}"{{{i + 1}}}' for i in range(1, cells + 1))
-        fmt = _ROW_FORMATS[cells] = f'<row r="{{0}}"{{1}}>{placed}</row>'
-    return fmt
-
-
-def next_row(cells: Sequence[str], row: int, height: float | None = None) -> str:
-    """Row `row` of cells written one per column from column A on (`next_*`), each given its
-    reference here. References are optional in the schema, but Excel always writes them and
-    readers and checkers (../shared/ooxml/semcheck.py among them) rely on them: kept."""
-    ht = f' ht="{height}" customHeight="1"' if height else ""
-    return _row_format(len(cells)).format(row, ht, *cells)
 
 
 # --------------------------------------------------------------------------- sheets and package
@@ -190,8 +59,8 @@ class Sheet:
     freeze: tuple[int, int] | None = None                     # (first unfrozen row, first unfrozen col)
     autofilter: str | None = None                              # "A5:K300"
     conditional: list[str] = field(default_factory=list)      # <conditionalFormatting> elements
-    # (cell, location "'Sheet'!A1", display: the cell's own text), may be lazy; at most MAX_LINKS
-    links: Iterable[tuple[str, str, str]] = field(default_factory=list)
+    # (cell, location "'Sheet'!A1", display: the cell's own text; cells.link), may be lazy; at most MAX_LINKS
+    links: Iterable[Link] = field(default_factory=list)
     print_rows: tuple[int, int] | None = None                  # rows repeated on every printed page
     # columns repeated on every page across, when the sheet is too wide to fit one page readably
     print_columns: tuple[int, int] | None = None

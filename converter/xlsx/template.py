@@ -1,9 +1,10 @@
 """The workbook template: the house style, loaded once per process.
 
 The template is an ordinary .xlsx whose named styles (and optional sheet "Mal") carry the
-look. We read it with openpyxl, register the few cell formats the converter uses (each named
-style, plus a variant whose number format hides zeros, plus a quote-prefixed variant for labels
-that start like a formula), and keep the resulting styles.xml and theme as bytes. Every
+look. We read it with openpyxl, register the few cell formats the converter uses (each a
+styles.Style: a named style, or a variant of one with decimals, a number format that hides
+zeros, a quote prefix for labels that start like a formula …; styles.XF_STYLES), and keep the
+resulting styles.xml and theme as bytes, and the xf table keyed by Style. Every
 workbook of the process reuses them: no openpyxl work per report. The template file itself is
 only ever read.
 
@@ -25,6 +26,7 @@ import json
 import os
 import zipfile
 from dataclasses import asdict, dataclass
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -32,16 +34,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import TemplateError
 from ..version import __version__
+from .styles import DERIVED_STYLE, REQUIRED_STYLES, XF_STYLES, Style, named_style
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
-REQUIRED_STYLES = ("Tittel", "Periode", "Seksjon", "Kolonnehode", "Tekst", "SumTekst", "Tall", "Sum",
-                   "Prosent", "SumProsent", "Merknad", "Lenke", "Avvik")
-NUMBER_STYLES = ("Tall", "Sum", "Prosent", "SumProsent")
-# Optional: a template without it gets a built-in look (see _compile).
-DERIVED_STYLE = "Avledet"              # a value not published but derived (tidsserie.xlsx)
-TEXT_STYLES = ("Tittel", "Periode", "Seksjon", "Tekst", "SumTekst", "Merknad")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_TEMPLATE_BYTES = 20 * 2**20          # unpacked; a real template is ~10 KiB (zip-bomb guard)
 MAX_RATIO = 200                          # compression ratio above which an entry is suspicious
@@ -54,7 +51,7 @@ class Template:
     path: str
     styles_xml: bytes
     theme_xml: bytes
-    xf: dict[str, int]                 # "Tall", "Tall0" (zero shown blank), "Tekst'", "Dato" … → cellXfs index
+    xf: dict[Style, int]               # every Style of styles.XF_STYLES (and any a book adds) → cellXfs index
     avvik_dxf: int                     # differential format for the AVVIK conditional format
     label_width: float
     number_width: float
@@ -67,7 +64,7 @@ COMPILED_NAME = "tiltak.compiled.json"    # the bundled template's compiled form
 # The compiled form's format: raise it whenever _compile's output changes for the same template, so
 # that no cached or shipped compiled form of an older compiler is used (tests/test_startup.py keeps
 # the hash of the bundled template's compiled form for this number, and fails until it is raised).
-FORMAT = 1
+FORMAT = 2
 
 
 def default_template_path() -> Path:
@@ -86,9 +83,6 @@ def zero_blank(number_format: str) -> str:
     if len(sections) == 2:
         return f"{sections[0]};{sections[1]};"
     return ";".join([sections[0], sections[1], "", *sections[3:]])
-
-
-MAX_DECIMALS = 3                         # decimals a number column can show ("12,5" → 1); more are shown as 3
 
 
 def with_decimals(number_format: str, decimals: int) -> str:
@@ -162,12 +156,7 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
     return template
 
 
-def _xf_keys() -> list[str]:
-    """Every cell format the writer asks for (see _compile)."""
-    return [*REQUIRED_STYLES, *(s + "0" for s in NUMBER_STYLES), *(s + "'" for s in TEXT_STYLES),
-            *(s + "T" for s in NUMBER_STYLES), "Dato", DERIVED_STYLE,
-            *(f"{s}.{d}{z}" for s in NUMBER_STYLES for d in range(1, MAX_DECIMALS + 1) for z in ("", "0")),
-            *(f"Avvik{s}{d}" for s in NUMBER_STYLES for d in ("", *(f".{d}" for d in range(1, MAX_DECIMALS + 1))))]
+_DEFAULT = {f.name: f.default for f in dataclass_fields(Style)}     # base has none: always written
 
 
 def compiled_json(template: Template, source_sha256: str) -> str:
@@ -176,8 +165,10 @@ def compiled_json(template: Template, source_sha256: str) -> str:
     It names the template's bytes by their SHA-256 and the compiled form's FORMAT, so a compiled
     form is only ever used for the template and the format it was made for.
     """
-    fields = asdict(template)
-    del fields["path"]
+    fields = {f.name: getattr(template, f.name) for f in dataclass_fields(template) if f.name != "path"}
+    # The xf table as a list (a Style is no JSON key): each Style by the fields it changes, and its index.
+    fields["xf"] = [{"style": {k: v for k, v in asdict(style).items() if v != _DEFAULT[k]}, "xf": index}
+                    for style, index in template.xf.items()]
     fields["styles_xml"] = template.styles_xml.decode("utf-8")
     fields["theme_xml"] = template.theme_xml.decode("utf-8")
     fields["source_sha256"] = source_sha256
@@ -194,10 +185,13 @@ def _read_compiled(file: Path, path: str, digest: str) -> Template | None:
         fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
         fields["theme_xml"] = fields["theme_xml"].encode("utf-8")
         fields["margins"] = tuple(fields["margins"])
+        known = {style: style for style in XF_STYLES}       # the styles.py objects themselves, found by identity
+        fields["xf"] = {known.get(style, style): int(entry["xf"])
+                        for entry in fields["xf"] for style in (Style(**entry["style"]),)}
         template = Template(**{**fields, "path": path})
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None                  # no cache yet, or a damaged one: compile
-    return template if set(template.xf) >= set(_xf_keys()) else None
+    return template if set(template.xf) >= set(XF_STYLES) else None
 
 
 def _store(cached: Path, template: Template, digest: str) -> None:
@@ -420,9 +414,9 @@ def _compile(wb: object, path: str) -> Template:
 
     scratch = wb.create_sheet(_SCRATCH)      # in memory only; the template file is never written
     probes = wb.create_sheet(_SCRATCH + "probe")   # read a named style off a cell; removed before saving
-    cells: dict[str, str] = {}               # key → the scratch cell that carries its format
+    cells: dict[Style, str] = {}             # Style → the scratch cell that carries its format
 
-    def cell(key: str, style: str) -> object:
+    def cell(key: Style, style: str) -> object:
         c = scratch.cell(len(cells) + 1, 1)
         c.style = style
         cells[key] = c.coordinate
@@ -433,34 +427,24 @@ def _compile(wb: object, path: str) -> Template:
         probe.style = style
         return probe.number_format
 
-    for style in REQUIRED_STYLES:
-        cell(style, style)
-    for style in NUMBER_STYLES:
-        cell(style + "0", style).number_format = zero_blank(number_format(style))
-    for style in TEXT_STYLES:
-        cell(style + "'", style).quotePrefix = True
-    for style in NUMBER_STYLES:       # a symbol (":", "..") in a number column: text, aligned as numbers
-        cell(style + "T", style).alignment = Alignment(horizontal="right")
-    dato = cell("Dato", "Tekst")
-    dato.number_format = DATE_FORMAT
-    dato.alignment = Alignment(horizontal="left")    # a date among text facts reads better left-aligned
-    for style in NUMBER_STYLES:       # numbers published with decimals ("12,5"): shown with them
-        fmt = number_format(style)
-        for d in range(1, MAX_DECIMALS + 1):
-            cell(f"{style}.{d}", style).number_format = with_decimals(fmt, d)
-            cell(f"{style}.{d}0", style).number_format = zero_blank(with_decimals(fmt, d))
-    for style in NUMBER_STYLES:       # a published number that its own relation contradicts: "Avvik", as numbered
-        fmt = number_format(style)
-        for key, shown in ((f"Avvik{style}", fmt),
-                           *((f"Avvik{style}.{d}", with_decimals(fmt, d)) for d in range(1, MAX_DECIMALS + 1))):
-            c = cell(key, "Avvik")
-            c.number_format = shown
-            c.alignment = Alignment(horizontal="right")
-    if DERIVED_STYLE in wb.named_styles:
-        cell(DERIVED_STYLE, DERIVED_STYLE)
-    else:                     # an older or custom template: the number style in grey italics
-        c = cell(DERIVED_STYLE, "Tall")
-        c.font = Font(name=c.font.name, sz=c.font.sz, italic=True, color="7F7F7F")
+    right = Alignment(horizontal="right")
+    for style in XF_STYLES:          # in XF_STYLES' order: it gives each format its index
+        if style.base == DERIVED_STYLE and DERIVED_STYLE not in wb.named_styles:
+            c = cell(style, "Tall")  # an older or custom template: the number style in grey italics
+            c.font = Font(name=c.font.name, sz=c.font.sz, italic=True, color="7F7F7F")
+            continue
+        c = cell(style, named_style(style))
+        if style.quote_prefix:
+            c.quotePrefix = True
+        if style.date:
+            c.number_format = DATE_FORMAT
+            c.alignment = Alignment(horizontal="left")    # a date among text facts reads better left-aligned
+        elif style.decimals or style.zero_blank or style.avvik:
+            # numbers published with decimals ("12,5") shown with them; an Avvik number as its base is numbered
+            shown = with_decimals(number_format(style.base), style.decimals)
+            c.number_format = zero_blank(shown) if style.zero_blank else shown
+        if style.symbol or style.avvik:    # a symbol (":", "..") in a number column: aligned as the numbers
+            c.alignment = right
     probe = probes.cell(1, 1)
     probe.style = "Avvik"
     color = getattr(probe.fill, "fgColor", None)
