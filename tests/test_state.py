@@ -24,7 +24,7 @@ from converter.run.batch import convert_paths
 from converter.run.convert import convert_file
 from converter.run.tuning import SWITCH_INTERVAL
 from converter.run.workers import Job, convert_one
-from converter.series.archive import tidy
+from converter.series.tidy import tidy
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -35,21 +35,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..model import Measure, Report
-from ..series.archive import (
-    ABSENT,
-    BLANK,
-    TIDY_COLUMNS,
-    Archive,
-    Line,
-    Revision,
-    Source,
-    Timeline,
-    build,
-    end_month,
-    group_lines,
-    tidy,
-    tidy_rows,
-)
+from ..series.archive import Archive, Source
+from ..series.axes import end_month
+from ..series.tidy import ABSENT, BLANK, tidy
+from ..series.timeline import TIDY_COLUMNS, Line, Revision, Timeline, build, group_lines, tidy_rows
 from ..version import TOOL
 from ..xlsx.cells import (
     Link,

@@ -123,7 +123,7 @@ def _renames(path: Path | None, no_series: bool) -> dict[str, str] | None:
     if no_series:
         raise UsageError("--rename applies to the time series of a batch (a folder or several reports)",
                          "Drop --rename, or convert the folder without --check/--no-timeseries")
-    from ..series.archive import load_renames
+    from ..series.renames import load_renames
 
     try:
         return load_renames(path.read_bytes().decode("utf-8-sig"))

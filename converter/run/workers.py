@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from ..model import Report
-    from ..series.archive import ReportData
+    from ..series.tidy import ReportData
 
 CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, LOCKED, NOT_DONE = (
     "converted", "checked", "up to date", "skipped", "failed", "edited", "locked", "not done")
@@ -159,8 +159,8 @@ def _keep_figures(item: Item, report: Report | None, job: Job) -> None:
         return
     # Imported here: the time series' modules are not on the --check path.
     from ..read.source import parse_report
-    from ..series.archive import tidy
     from ..series.store import Store
+    from ..series.tidy import tidy
 
     if report is None:
         try:
@@ -248,8 +248,8 @@ def run_pool(todo: list[Item], jobs: int, job: Job, advance: Callable[[Item], No
     if job.write:
         from ..books.report import build_workbook  # noqa: F401
     if job.store is not None:
-        from ..series.archive import tidy  # noqa: F401
         from ..series.store import Store  # noqa: F401
+        from ..series.tidy import tidy  # noqa: F401
     pending = deque(todo)
     while pending:
         # A worker died (killed, out of memory): the file it held is among those in flight.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from importlib import import_module
 
 from ..rules.labels import canon
 from .axes import end_month, frequency_of, start_month
@@ -153,20 +152,3 @@ class Archive:
         for e in self.entries.values():
             counts[e.source.kind] = counts.get(e.source.kind, 0) + 1
         return dict(sorted(counts.items(), key=lambda x: (-x[1], x[0])))
-
-
-# The names that moved out of this module to tidy.py, timeline.py and renames.py, for the modules
-# still importing them from here (books/timeseries.py, run/workers.py, cli/app.py, being changed by
-# other hands). Found on first use, so this module imports nothing above it. Delete once they
-# import from the new homes.
-_MOVED = {"ABSENT": "tidy", "BLANK": "tidy", "tidy": "tidy",
-          "Line": "timeline", "Revision": "timeline", "Timeline": "timeline", "build": "timeline",
-          "TIDY_COLUMNS": "timeline", "tidy_rows": "timeline", "group_lines": "timeline",
-          "load_renames": "renames"}
-
-
-def __getattr__(name: str) -> object:
-    home = _MOVED.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{home}", __package__), name)
