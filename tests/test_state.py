@@ -105,6 +105,21 @@ def test_a_meaning_works_out_each_thing_once_for_its_report(sample_report):
     assert located_figures(sample_report) is not located_figures(sample_report)    # no cache behind the functions
 
 
+def test_a_batch_worker_works_out_the_row_meanings_once_for_checks_and_tidy_data(tmp_path, monkeypatch):
+    # The checks (agreement between tables) and the time series' tidy data both need what each row
+    # means; the worker hands the checks' Meaning on to tidy, so the rows are read once per report.
+    import converter.rules.meaning as meaning_module
+
+    calls = []
+    real = meaning_module._rows
+    monkeypatch.setattr(meaning_module, "_rows", lambda report: calls.append(report.source) or real(report))
+    item = convert_one(str(SAMPLE), str(tmp_path / "s.xlsx"), Job(force=False, max_bytes=10**7, template=None,
+                                                                   store=str(tmp_path)))
+    assert item.status == "converted" and item.data is not None
+    assert calls == ["tiltak-2014-02.txt"]
+    assert item.data.to_json() == tidy(parse_report(SAMPLE)).to_json()      # the same tidy data as alone
+
+
 def _reports_from(source: str) -> list[Report]:
     return [o for o in gc.get_objects() if isinstance(o, Report) and o.source == source]
 

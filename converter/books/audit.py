@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..errors import ReportFormatError
 from ..model import Report
 from ..rules.checks import Check, Values, derive, reconcile_report, table_check_count, unknown
+from ..rules.meaning import Meaning
 from .layout import MAX_ROWS, ReconciliationLayout, TableLayout, limit_problem, sheet_names, table_layout
 
 
@@ -26,6 +27,7 @@ class Audit:
     notes: list[str]                            # what was not compared, what the parser kept (Norwegian)
     names: list[str]                            # the table sheets' names
     layouts: list[TableLayout]
+    meaning: Meaning                            # what the report's numbers mean, worked out once (checks, series)
 
 
 NO_CHECKS = "Ingen kontroller mulig"
@@ -57,10 +59,11 @@ def audit(report: Report) -> Audit:
     if ReconciliationLayout(least, len(table_notes) + len(report.warnings)).bottom_row > MAX_ROWS:
         _refuse(report, f"at least {least:,} checks need more rows than the Avstemming sheet can have ({MAX_ROWS:,})")
     derived = [derive(t) for t in report.tables]
-    result = reconcile_report(report, derived, unknowns)
+    meaning = Meaning(report)
+    result = reconcile_report(report, derived, unknowns, meaning)
     checks, notes = result.checks, [*result.notes, *table_notes, *report.warnings]
     _refuse(report, limit_problem(report, layouts, len(checks), len(notes)))
-    return Audit(derived, unknowns, checks, notes, names, layouts)
+    return Audit(derived, unknowns, checks, notes, names, layouts, meaning)
 
 
 def _refuse(report: Report, problem: str | None) -> None:

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from ..model import Column, ColumnKind, Number, Report, Table
 from ..rules.checks import CellRef, Check, CheckKind
+from ..rules.meaning import Meaning
 from ..version import TOOL
 from ..xlsx.cells import (
     blank,
@@ -96,6 +97,7 @@ class Built:
     sheets: list[str]
     write: Callable[[BinaryIO], str]
     notes: list[str] = field(default_factory=list)    # what was not compared, what the parser kept (Norwegian)
+    meaning: Meaning | None = None                     # the report's Meaning, for its tidy data (series.tidy)
 
     @property
     def failures(self) -> list[Check]:
@@ -136,7 +138,7 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
         return package(sheets, styles_xml, tpl.theme_xml, props, out, landscape=tpl.landscape,
                        paper=tpl.paper_size, margins=tpl.margins)
 
-    return Built(checks, [CONTENTS, *names, RECONCILIATION], write, notes)
+    return Built(checks, [CONTENTS, *names, RECONCILIATION], write, notes, found.meaning)
 
 
 # --------------------------------------------------------------------------- helpers

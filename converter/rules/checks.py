@@ -23,7 +23,7 @@ from typing import NamedTuple, TypeVar
 from ..model import Column, Measure, Number, Report, Row, Section, Table, section_total
 from .arith import growth, percent, share  # noqa: F401 (the relations' arithmetic, as before)
 from .kinds import ORDER, RULES, CheckKind
-from .meaning import located_keys
+from .meaning import Meaning
 from .structure import nothing_published, relation_value
 
 Values = list[list[list[Number | None]]]          # [section][row][column]
@@ -156,10 +156,12 @@ def reconcile(report: Report, derived: list[Values] | None = None,
 
 
 def reconcile_report(report: Report, derived: list[Values] | None = None,
-                     unknowns: list[set[tuple[int, int, int]]] | None = None) -> Reconciliation:
+                     unknowns: list[set[tuple[int, int, int]]] | None = None,
+                     meaning: Meaning | None = None) -> Reconciliation:
     """The checks of `reconcile`, with notes on the tables that were deliberately not compared.
 
-    `derived` and `unknowns` (from `derive` and `unknown`) may be passed when already computed.
+    `derived` and `unknowns` (from `derive` and `unknown`) may be passed when already computed;
+    `meaning`, the report's Meaning, when the caller asks it for the figures too (the time series).
     """
     if derived is None:
         derived = [derive(t) for t in report.tables]
@@ -172,7 +174,7 @@ def reconcile_report(report: Report, derived: list[Values] | None = None,
     checks: list[Check] = []
     for t, table in enumerate(report.tables):
         checks.extend(_table_checks(report, t, table, derived[t]))
-    agreements, notes = _agreement_checks(report, derived, known)
+    agreements, notes = _agreement_checks(report, derived, known, meaning or Meaning(report))
     checks.extend(agreements)
     if any(unknowns):
         checks = [c for c in checks if known(c.cell) and known(c.source)
@@ -277,8 +279,8 @@ def table_check_count(report: Report, unknowns: list[set[tuple[int, int, int]]])
 _COMPARABLE = {Measure.COUNT, Measure.PREVIOUS, Measure.PERIOD, Measure.CHANGE, Measure.CHANGE_PERCENT}
 
 
-def _agreement_checks(report: Report, derived: list[Values],
-                      known: Callable[[CellRef], bool]) -> tuple[list[Check], list[str]]:
+def _agreement_checks(report: Report, derived: list[Values], known: Callable[[CellRef], bool],
+                      meaning: Meaning) -> tuple[list[Check], list[str]]:
     """The same figure in two tables agrees; evidence first: see `_MIN_DIFFERENT`.
 
     Each figure printed in several tables is compared with the table that printed it first.
@@ -291,7 +293,7 @@ def _agreement_checks(report: Report, derived: list[Values],
     """
     # Places as plain tuples: a CellRef is made only for the figures that are compared.
     places: dict[tuple[object, ...], list[tuple[int, int, int, int]]] = defaultdict(list)
-    for place, key, comparable in located_keys(report):
+    for place, key, comparable in meaning.located_keys():
         if key[0] in _COMPARABLE and comparable:
             places[key].append(place)
     made: list[tuple[tuple[int, int], Check]] = []

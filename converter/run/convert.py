@@ -23,6 +23,7 @@ from ..books.audit import audit
 from ..model import Report
 from ..read.source import DEFAULT_MAX_BYTES, parse_report
 from ..rules.checks import Check
+from ..rules.meaning import Meaning
 
 if TYPE_CHECKING:
     from ..xlsx.template import Template
@@ -37,6 +38,7 @@ class Result:
     report: Report
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # tables not compared, headings kept empty (Norwegian)
+    meaning: Meaning | None = None      # the report's Meaning (worked out once: the checks' and the tidy data's)
 
     @property
     def failures(self) -> list[Check]:
@@ -81,12 +83,12 @@ def convert_file(src: str | os.PathLike[str], dst: str | os.PathLike[str] | None
         parsed(report)
     if not write:
         found = audit(report)                   # what build_workbook finds first, without building the workbook
-        return Result(src, None, report, found.checks, found.notes)
+        return Result(src, None, report, found.checks, found.notes, found.meaning)
     from ..books.report import build_workbook
 
     built = build_workbook(report, tpl, now=now)
     write_atomic(out, built.write, guard=lambda: check_target(out, force))   # and again, just before the rename
-    return Result(src, out, report, built.checks, built.notes)
+    return Result(src, out, report, built.checks, built.notes, built.meaning)
 
 
 def _template(template: Template | str | os.PathLike[str] | None, write: bool) -> Template | None:

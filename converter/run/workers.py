@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from ..model import Report
+    from ..rules.meaning import Meaning
     from ..series.tidy import ReportData
 
 CONVERTED, CHECKED, UP_TO_DATE, SKIPPED, FAILED, EDITED, LOCKED, NOT_DONE = (
@@ -126,7 +127,7 @@ def convert_one(src: str, dst: str | None, job: Job) -> Item:
     if result.output is not None:
         st = result.output.stat()
         item.stamp = [st.st_size, st.st_mtime_ns]
-        _keep_figures(item, report, job)
+        _keep_figures(item, report, job, result.meaning)
     return item
 
 
@@ -151,7 +152,7 @@ def _describe(item: Item, report: Report) -> None:
     item.tables, item.rows = len(report.tables), sum(t.row_count() for t in report.tables)
 
 
-def _keep_figures(item: Item, report: Report | None, job: Job) -> None:
+def _keep_figures(item: Item, report: Report | None, job: Job, meaning: Meaning | None = None) -> None:
     """For the time series (a job with a store): pack the report's tidy data, save it in the
     store and return it with the item. `report` None: its output was refused before it was
     parsed (an edited workbook), so it is parsed here, once, in the worker."""
@@ -170,7 +171,7 @@ def _keep_figures(item: Item, report: Report | None, job: Job) -> None:
     _describe(item, report)
     # Packed and saved here, in parallel, not in the main process; saved even if the batch is
     # interrupted before its time series, so a rerun need not parse it again.
-    item.data = tidy(report)
+    item.data = tidy(report, meaning)
     Store(Path(job.store)).save(item.data)
 
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from ..model import Measure, Report
 from ..rules.labels import canon
-from ..rules.meaning import figures
+from ..rules.meaning import Meaning
 from .axes import KEY_FORM
 
 # A figure's coordinates without its period: (table, section, group, row, column, category, measure).
@@ -154,7 +154,7 @@ class ReportData:
                    str(data["kind"]), str(data["identity"]))
 
 
-def tidy(report: Report) -> ReportData:
+def tidy(report: Report, meaning: Meaning | None = None) -> ReportData:
     """The tidy data of a parsed report, from its figures (meaning.figures): every figure under its
     own period (the report's, or a column's or section's: a year column, a time-series column)."""
     own = report.period.key
@@ -169,7 +169,8 @@ def tidy(report: Report) -> ReportData:
     slots: dict[str, int] = {own: 0}
     tables: dict[str, str] = {}
     measures = _MEASURES                        # Measure → (its value, its series' measure), no enum lookups
-    for f in figures(report):
+    # The report's Meaning when the checks have made it (a batch's worker): the row meanings once.
+    for f in (meaning if meaning is not None and meaning.report is report else Meaning(report)).figures():
         measure, in_series = measures[f.measure]
         table = tables.get(f.table)
         if table is None:
