@@ -5,7 +5,7 @@ noisy batch times.
     python bench/series_share.py ARCHIVE [--jobs 2] [--rounds 3]
 
 1. The workers' extra work: what a converting worker does only for the time series, per report:
-   `series.tidy(report)` (after the row meanings the checks make and tidy reuses, as in the
+   `series.tidy(report, meaning)` (after the row meanings the checks make and tidy reuses, as in the
    pipeline), `Store.save`, and the pickling of the tidy data to the parent and back. CPU time
    (time.process_time), summed over the reports, in this one process.
 2. The main-process step: `Archive.add` for every report, `series.build`, and writing
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from converter import parse_report
-from converter.rules.meaning import located_keys
+from converter.rules.meaning import Meaning
 from converter.run.timeseries import write_timeseries
 from converter.series.archive import Archive
 from converter.series.store import Store
@@ -45,9 +45,10 @@ def measure(archive: Path, scratch: Path) -> tuple[float, float, int]:
     extra = 0.0
     for path in paths:
         report = parse_report(path)
-        located_keys(report)                      # what the checks make first (tidy reuses it)
+        meaning = Meaning(report)
+        meaning.located_keys()                    # what the checks make first (tidy reuses it)
         began = time.process_time()
-        data = tidy(report)
+        data = tidy(report, meaning)
         store.save(data)
         blob = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
         extra += time.process_time() - began
