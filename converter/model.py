@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple
 
 # Symbols of official Norwegian statistics that may stand where a number is not published.
 SYMBOLS = frozenset({".", "..", "...", ":", "-", "–", "—", "*", "x", "X"})
@@ -39,18 +38,10 @@ class RowKind(StrEnum):
     DETAIL = "detail"      # a published number, never a formula
 
 
-class Look(StrEnum):
-    """How a column's numbers look in a workbook: the number styles are chosen from it."""
-
-    NUMBER = "number"      # a number as published, its decimals kept: "Tall" ("Sum" on a total row)
-    PERCENT = "percent"    # a percent computed in the table: "Prosent" ("SumProsent" on a total row)
-
-
 class ColumnKind(StrEnum):
     """What a column's cells are: published, or computed from other columns of their row (its
-    operands). How each kind is computed, written as a formula and checked is its rule
-    (rules.kinds.RULES); what its numbers are is stated here, in `_KIND_FACTS`, since every
-    stage reads it and the model cannot read the rules above it."""
+    operands). Everything a kind means (whether a total sums it, whether a blank is not 0, its
+    look, how it is computed, written as a formula and checked) is its rule: rules.kinds.RULES."""
 
     VALUE = "value"        # published numbers; totals sum them down the column
     ROWSUM = "rowsum"      # the "I alt" column of a cross table: the sum of the other columns
@@ -60,46 +51,6 @@ class ColumnKind(StrEnum):
     SHARE = "share"        # "Andel i prosent": 100 × count / the section's total count (operands: count,)
     ROW_SHARE = "rowshare"  # "Andel kvinner": 100 × count / the row's total (operands: count, rowsum)
     RATE = "rate"          # a rate or average whose base is not in the table: published, nothing rests on it
-
-    @property
-    def additive(self) -> bool:
-        """Whether a total row's value is the sum of its parts (shares, rates and percents are not)."""
-        return _KIND_FACTS[self].additive
-
-    @property
-    def exact(self) -> bool:
-        """Whether a blank and 0 are different statements (percents and rates), unlike a count's blank."""
-        return _KIND_FACTS[self].exact
-
-    @property
-    def look(self) -> Look:
-        """How the column's numbers look in a workbook (a number or a percent)."""
-        return _KIND_FACTS[self].look
-
-    @property
-    def percent(self) -> bool:
-        """Whether the column's numbers are percents computed in the table (shown as percents)."""
-        return _KIND_FACTS[self].look is Look.PERCENT
-
-
-class KindFacts(NamedTuple):
-    """What a column kind's numbers are (see ColumnKind)."""
-
-    additive: bool     # a total sums them
-    exact: bool        # a blank is not 0
-    look: Look
-
-
-_KIND_FACTS = {
-    ColumnKind.VALUE: KindFacts(additive=True, exact=False, look=Look.NUMBER),
-    ColumnKind.ROWSUM: KindFacts(additive=True, exact=False, look=Look.NUMBER),
-    ColumnKind.CHANGE: KindFacts(additive=True, exact=False, look=Look.NUMBER),
-    ColumnKind.PERCENT: KindFacts(additive=False, exact=True, look=Look.PERCENT),
-    ColumnKind.GROWTH: KindFacts(additive=False, exact=True, look=Look.PERCENT),
-    ColumnKind.SHARE: KindFacts(additive=False, exact=True, look=Look.PERCENT),
-    ColumnKind.ROW_SHARE: KindFacts(additive=False, exact=True, look=Look.PERCENT),
-    ColumnKind.RATE: KindFacts(additive=False, exact=True, look=Look.NUMBER),
-}
 
 
 @dataclass(frozen=True, slots=True)

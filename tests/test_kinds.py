@@ -17,8 +17,8 @@ from familygen import SHAPES, generate
 
 from converter import convert_file, parse_bytes, parse_report, parse_text, reconcile
 from converter.books.layout import cell_formula, sheet_names, table_layout
-from converter.model import ColumnKind, Look, Number
-from converter.rules.kinds import ORDER, RULES, CheckKind, Role
+from converter.model import ColumnKind, Number
+from converter.rules.kinds import ORDER, RULES, CheckKind, Look, Role
 from converter.rules.structure import nothing_published, relation_value
 
 
@@ -111,7 +111,6 @@ def test_facts(k):
     rule = RULES[k.kind]
     assert rule.operands == k.operands
     assert (rule.additive, rule.percent, rule.exact, rule.look) == (k.additive, k.percent, k.exact, k.look)
-    assert (k.kind.additive, k.kind.percent, k.kind.exact, k.kind.look) == (k.additive, k.percent, k.exact, k.look)
 
 
 @pytest.mark.parametrize("k", KINDS, ids=_IDS)

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from ..model import Column, ColumnKind, Number, Report, Table
 from ..rules.checks import CellRef, Check, CheckKind
+from ..rules.kinds import RULES, Look
 from ..rules.meaning import Meaning
 from ..version import TOOL
 from ..xlsx.cells import (
@@ -184,10 +185,12 @@ def _note(check: Check, row: int) -> str:
     return f"{what} ({RECONCILIATION} rad {row})"
 
 
+_LOOKS = {Look.NUMBER: (COUNT, SUM), Look.PERCENT: (PERCENT, SUM_PERCENT)}    # (a detail's, a total's)
+
+
 def number_style(column: Column, bold: bool) -> Style:
     """The style of a number cell: count or percent, detail or total, with the column's decimals."""
-    base = (SUM_PERCENT if bold else PERCENT) if column.kind.percent else (SUM if bold else COUNT)
-    return base.shown_with(column.decimals)
+    return _LOOKS[RULES[column.kind].look][bold].shown_with(column.decimals)
 
 
 def _lines(text: str, width: float) -> int:
@@ -397,7 +400,7 @@ def _reconciliation_rows(report: Report, layouts: list[TableLayout], checks: lis
     published, computed = rl.letter("Publisert"), rl.letter("Arbeidsbok")
     difference, status_letter = rl.letter("Differanse"), rl.letter("Status")
     # Per checked column: is it checked as shown (a percent), its number style, and its blank cell.
-    styles = [[(col.kind.exact, xf[number_style(col, False)]) for col in t.columns] for t in report.tables]
+    styles = [[(RULES[col.kind].exact, xf[number_style(col, False)]) for col in t.columns] for t in report.tables]
     blanks = {number: next_blank(number) for table in styles for _, number in table}
     kinds = [styles[c.cell.table][c.cell.column][0] for c in checks]
     sheets = [next_text(layout.sheet, tekst) for layout in layouts]

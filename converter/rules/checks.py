@@ -200,8 +200,8 @@ def _table_checks(report: Report, t: int, table: Table, values: Values) -> list[
     columns = table.columns
     title = table.title
     headers = [col.header for col in columns]
-    exact = [col.kind.exact for col in columns]
-    additive = [c for c, col in enumerate(columns) if col.kind.additive]
+    exact = [RULES[col.kind].exact for col in columns]
+    additive = [c for c, col in enumerate(columns) if RULES[col.kind].additive]
     for s, section in enumerate(table.sections):
         vals = values[s]
         heading = section.heading or ""
@@ -249,7 +249,7 @@ def table_check_count(report: Report, unknowns: list[set[tuple[int, int, int]]])
     count = 0
     for t, table in enumerate(report.tables):
         columns = table.columns
-        additive = {c for c, col in enumerate(columns) if col.kind.additive}
+        additive = {c for c, col in enumerate(columns) if RULES[col.kind].additive}
         bad: dict[int, list[tuple[int, int]]] = {}
         if filtered:
             for s, r, c in unknowns[t]:
@@ -318,8 +318,9 @@ def _agreement_checks(report: Report, derived: list[Values], known: Callable[[Ce
             section = table.sections[s]
             row = section.rows[r]
             published = row.values[c]
+            holds = _holds(RULES[table.columns[c].kind].exact, published, computed)
             made.append(((first.table, t), Check(
-                CheckKind.AGREE, cell, published, computed, _holds(table.columns[c].kind.exact, published, computed),
+                CheckKind.AGREE, cell, published, computed, holds,
                 first, row.line, what, table.title, section.heading or "", row.label, table.columns[c].header,
                 place)))
     tally: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])   # pair → [shared, different, evidence]

@@ -7,11 +7,10 @@ total. Everything that differs between kinds is a field of its rule, so the stag
 look up the table instead of asking which kind a column is: the parser's header reading
 (read.columns) names a kind and its operands, the numbers confirm it (structure, with `value`
 and `blank_beside`), the checks state its relation (`check`, `says`), the workbook writes its
-`formula`. What a kind's numbers are (additive, exact, their look) is stated with the kind
-itself (model.ColumnKind), which every stage reads; a rule shows it too.
+`formula`, and what a kind's numbers are (additive, exact, their look) is its rule's too.
 
-Adding a kind: its member (model.ColumnKind with its facts), its rule here, and its row in
-tests/test_kinds.py.
+Adding a kind: its member in model.ColumnKind (a name and its value), its rule here, and its row
+in tests/test_kinds.py.
 """
 
 from __future__ import annotations
@@ -21,8 +20,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from ..model import ColumnKind, Look, Measure, Number
+from ..model import ColumnKind, Measure, Number
 from .arith import difference, growth, percent, share, sum_of
+
+
+class Look(StrEnum):
+    """How a column's numbers look in a workbook: the number styles are chosen from it."""
+
+    NUMBER = "number"      # a number as published, its decimals kept: "Tall" ("Sum" on a total row)
+    PERCENT = "percent"    # a percent computed in the table: "Prosent" ("SumProsent" on a total row)
 
 
 class CheckKind(StrEnum):
@@ -88,6 +94,9 @@ class ColumnRule:
     """Everything a column kind's cells do: what they read, give, are written as and state."""
 
     kind: ColumnKind
+    additive: bool                     # a total row's value is the sum of its parts' (counts, changes)
+    exact: bool                        # a blank and 0 are different statements (percents, rates), unlike a count's
+    look: Look                         # how its numbers look in a workbook (the number styles follow it)
     # Its place in the order a table's columns are computed in: every operand's kind comes earlier
     # (checks.unknown follows it, so a cell resting on a symbol marks what is computed from it).
     rank: int
@@ -104,24 +113,9 @@ class ColumnRule:
     blank_beside: tuple[int, ...] = ()
 
     @property
-    def additive(self) -> bool:
-        """A total row's value is the sum of its parts' (model.ColumnKind.additive)."""
-        return self.kind.additive
-
-    @property
-    def exact(self) -> bool:
-        """A blank and 0 are different statements (model.ColumnKind.exact)."""
-        return self.kind.exact
-
-    @property
-    def look(self) -> Look:
-        """How its numbers look in a workbook (model.ColumnKind.look)."""
-        return self.kind.look
-
-    @property
     def percent(self) -> bool:
         """Its numbers are percents computed in the table."""
-        return self.kind.look is Look.PERCENT
+        return self.look is Look.PERCENT
 
     @property
     def computed(self) -> bool:
@@ -226,22 +220,33 @@ def _says_row_share(headers: Sequence[str], base: str | None) -> str:
 
 # --------------------------------------------------------------------------- the table
 
-# Keywords for what is optional; for each: kind, rank, operands, measure, value, formula.
+# For each: the kind; what its numbers are (additive, exact, look); where it is computed (rank);
+# what it reads (operands, measure); how it is computed and written (value, formula); the rest.
+_NUMBER, _PERCENT = {"additive": True, "exact": False, "look": Look.NUMBER}, {
+    "additive": False, "exact": True, "look": Look.PERCENT}
 _TABLE = (
-    ColumnRule(ColumnKind.VALUE, 0, (), Measure.COUNT, value=None, formula=_parts_formula),
-    ColumnRule(ColumnKind.ROWSUM, 1, (Role.COUNTS,), Measure.COUNT, _row_sum, _row_sum_formula,
-               check=CheckKind.ROWSUM, says=_says_row_sum),
-    ColumnRule(ColumnKind.CHANGE, 2, (Role.THIS, Role.LAST), Measure.CHANGE, _change, _change_formula,
-               check=CheckKind.CHANGE, says=_says_change, blank_beside=(0, 1)),
-    ColumnRule(ColumnKind.PERCENT, 3, (Role.COUNT, Role.CHANGE), Measure.CHANGE_PERCENT, _percent, _percent_formula,
+    ColumnRule(ColumnKind.VALUE, **_NUMBER, rank=0, operands=(), measure=Measure.COUNT,
+               value=None, formula=_parts_formula),
+    ColumnRule(ColumnKind.ROWSUM, **_NUMBER, rank=1, operands=(Role.COUNTS,), measure=Measure.COUNT,
+               value=_row_sum, formula=_row_sum_formula, check=CheckKind.ROWSUM, says=_says_row_sum),
+    ColumnRule(ColumnKind.CHANGE, **_NUMBER, rank=2, operands=(Role.THIS, Role.LAST), measure=Measure.CHANGE,
+               value=_change, formula=_change_formula, check=CheckKind.CHANGE, says=_says_change,
+               blank_beside=(0, 1)),
+    ColumnRule(ColumnKind.PERCENT, **_PERCENT, rank=3, operands=(Role.COUNT, Role.CHANGE),
+               measure=Measure.CHANGE_PERCENT, value=_percent, formula=_percent_formula,
                check=CheckKind.PERCENT, says=_says_percent, blank_beside=(1,)),
-    ColumnRule(ColumnKind.GROWTH, 4, (Role.LAST, Role.CHANGE), Measure.CHANGE_PERCENT, _growth, _growth_formula,
+    ColumnRule(ColumnKind.GROWTH, **_PERCENT, rank=4, operands=(Role.LAST, Role.CHANGE),
+               measure=Measure.CHANGE_PERCENT, value=_growth, formula=_growth_formula,
                check=CheckKind.PERCENT, says=_says_growth, blank_beside=(1,)),
-    ColumnRule(ColumnKind.SHARE, 5, (Role.COUNT,), Measure.SHARE, _share, _share_formula,
-               check=CheckKind.SHARE, says=_says_share, of_total=True, blank_beside=(0,)),
-    ColumnRule(ColumnKind.ROW_SHARE, 6, (Role.COUNT, Role.ROWSUM), Measure.SHARE, _row_share, _row_share_formula,
-               check=CheckKind.SHARE, says=_says_row_share, blank_beside=(0,)),
-    ColumnRule(ColumnKind.RATE, 7, (), Measure.RATE, value=None, formula=None),
+    ColumnRule(ColumnKind.SHARE, **_PERCENT, rank=5, operands=(Role.COUNT,), measure=Measure.SHARE,
+               value=_share, formula=_share_formula, check=CheckKind.SHARE, says=_says_share,
+               of_total=True, blank_beside=(0,)),
+    ColumnRule(ColumnKind.ROW_SHARE, **_PERCENT, rank=6, operands=(Role.COUNT, Role.ROWSUM), measure=Measure.SHARE,
+               value=_row_share, formula=_row_share_formula, check=CheckKind.SHARE, says=_says_row_share,
+               blank_beside=(0,)),
+    # A rate is exact (its blank is no 0) but shown as published, not as a computed percent.
+    ColumnRule(ColumnKind.RATE, additive=False, exact=True, look=Look.NUMBER, rank=7, operands=(),
+               measure=Measure.RATE, value=None, formula=None),
 )
 
 RULES: dict[ColumnKind, ColumnRule] = {rule.kind: rule for rule in _TABLE}

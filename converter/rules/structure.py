@@ -363,7 +363,7 @@ def _counts(row: Row, parts: Sequence[int], rows: Sequence[Row], additive: Seque
 
 def choose_table_rows(table: Table, rounding: bool = False) -> tuple[list[RowDecision], set[PeerKey]]:
     """Each section's decision, and the (rule, role) pairs its own numbers confirm in this table."""
-    additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
+    additive = [c for c, col in enumerate(table.columns) if RULES[col.kind].additive]
     shares = [(c, col.decimals) for c, col in enumerate(table.columns) if RULES[col.kind].of_total]
     decisions = [choose_rows(section.rows, additive, shares, rounding) for section in table.sections]
     confirmed = {(d.rule, _role(d.rows[r].kind)) for d in decisions for r, e in d.evidence.items()
@@ -379,7 +379,7 @@ def decide_rows(table: Table, decisions: list[RowDecision], peers: frozenset[Pee
     this table with the same detail rows, or, for a total over two rows or more of whole counts,
     where another table of the report confirms the same rule and role (`peers`); a section where
     nothing sums takes its twin section's word on those same terms."""
-    additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
+    additive = [c for c, col in enumerate(table.columns) if RULES[col.kind].additive]
     confirmed: set[tuple[tuple[str, ...], str, RowKind]] = set()
     shapes: list[tuple[str, ...] | None] = [None] * len(decisions)      # made once, where needed
     if any(d.unconfirmed for d in decisions):
@@ -499,7 +499,7 @@ def _as_published(col: Column) -> Column:
     """A computed column the numbers do not confirm: published as is (a count's additive kind stays).
     A header that says it is a change in percent ("Endring … Prosent") keeps that meaning, so the
     same figure in another table is still compared with it; any other is a rate of unknown base."""
-    if col.kind.additive:
+    if RULES[col.kind].additive:
         return replace(col, kind=ColumnKind.VALUE, operands=())
     measure = Measure.CHANGE_PERCENT if "endring" in canon(col.header).split() else Measure.RATE
     return replace(col, kind=ColumnKind.RATE, operands=(), measure=measure)
@@ -593,7 +593,7 @@ def rounded_sums(table: Table) -> Table:
     total, or an "I alt" column) marked published as is (`Section.rounded`), and a note: neither a
     formula that would show another number nor an AVVIK."""
     sections, count = [], 0
-    additive = [c for c, col in enumerate(table.columns) if col.kind.additive]
+    additive = [c for c, col in enumerate(table.columns) if RULES[col.kind].additive]
     rowsums = [(c, col.operands) for c, col in enumerate(table.columns) if col.kind is ColumnKind.ROWSUM]
     for section in table.sections:
         rows = section.rows
