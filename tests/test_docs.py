@@ -106,3 +106,25 @@ def test_render_makes_the_pictures(tmp_path):
         width, height = png_size(tmp_path / name)
         assert 500 <= width <= 1600 and 300 <= height <= 800, (name, width, height)   # cropped, readable
         assert (ROOT / "docs" / name).is_file()
+
+
+def test_the_architecture_page_names_every_module_in_its_stage():
+    # docs/architecture.md's module map must follow the code: a new or moved module shows here.
+    import ast
+
+    from converter import STAGES
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (bottom|`\w+/`|) *\| `(\w+)` \|", text, flags=re.M)
+    stage, mapped = "", set()
+    for named, module in rows:
+        stage = named.strip("`/") if named else stage
+        mapped.add(module if stage == "bottom" else f"{stage}.{module}")
+    package = ROOT / "converter"
+    modules = {".".join(p.relative_to(package).with_suffix("").parts) for p in package.rglob("*.py")
+               if p.name not in ("__init__.py", "__main__.py") and "templates" not in p.parts}
+    assert {m.split(".")[0] for m in modules if "." in m} == set(STAGES)
+    assert mapped == modules
+    for module in modules:          # and each has the docstring the map's line summarises
+        path = package.joinpath(*module.split(".")).with_suffix(".py")
+        assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), module

@@ -1,7 +1,7 @@
 """A parsed report's checks, notes and sheet layouts, and whether its workbook fits Excel.
 
-The first step of building a workbook (workbook.build_workbook) and all that `--check` needs of
-it (pipeline.convert_file with write=False): one computation for both, so a check finds exactly
+The first step of building a workbook (books.report.build_workbook) and all that `--check` needs of
+it (run.convert.convert_file with write=False): one computation for both, so a check finds exactly
 what the workbook's Avstemming sheet shows and refuses exactly the reports the writer refuses,
 without importing the writer.
 """

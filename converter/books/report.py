@@ -2,7 +2,7 @@
 
 Three kinds of sheet: `Innhold` (contents and provenance), one per table, and `Avstemming`
 (one row per check). Every total, row sum and percent is a live formula carrying its cached
-value (from checks.derive), so every program shows the numbers and a colleague's correction
+value (from rules.checks.derive), so every program shows the numbers and a colleague's correction
 flows through.
 """
 
@@ -114,7 +114,7 @@ def build_workbook(report: Report, template: Template | str | os.PathLike[str] |
     happens here, before anything is written.
     """
     tpl = template if isinstance(template, Template) else load_template(template)
-    found = audit(report)                   # what --check computes too (pipeline.convert_file)
+    found = audit(report)                   # what --check computes too (run.convert.convert_file)
     derived, unknowns, checks, notes = found.derived, found.unknowns, found.checks, found.notes
     names, layouts = found.names, found.layouts
     now = datetime.now(UTC) if now is None else now

@@ -1,8 +1,8 @@
 """An archive of reports as time series: `tidsserie.xlsx` and `tidsserie.csv`.
 
-Built from each report's tidy data (series.ReportData, from meaning.figures), never from text:
+Built from each report's tidy data (series.tidy.ReportData, from rules.meaning), never from text:
 `series.build` gives the timeline (series, missing months, revisions, renames, derived months);
-this module writes it with the project's own streaming writer (xlsx.py) and the house template:
+this module writes it with the project's own streaming writer (xlsx/) and the house template:
 
 - `Innhold`: what the archive holds (reports, months, missing months, derived values,
   revisions, renames, notes), the sheets, and every report with its SHA-256.

@@ -8,7 +8,7 @@ a time, and the one that kills its worker again is marked failed.
 
 For the time series, a converting worker also packs the report's tidy data (series.tidy), saves
 it in the store beside the manifest and returns it with its Item, so the main process never
-parses that report again (see batch._timeseries).
+parses that report again (see run.archive.update_timeseries).
 """
 
 from __future__ import annotations
@@ -183,7 +183,7 @@ def _init_worker(write: bool, template: str | None, initializer: Callable[[], No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_process()
     if write:
-        # Imported here: a check needs no template (pipeline.convert_file loads a given one itself).
+        # Imported here: a check needs no template (run.convert.convert_file loads a given one itself).
         from ..xlsx.template import load_template
 
         try:

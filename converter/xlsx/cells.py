@@ -199,7 +199,7 @@ def _row_format(cells: int) -> str:
 def next_row(cells: Sequence[str], row: int, height: float | None = None) -> str:
     """Row `row` of cells written one per column from column A on (`next_*`), each given its
     reference here. References are optional in the schema, but Excel always writes them and
-    readers and checkers (../shared/ooxml/semcheck.py among them) rely on them: kept."""
+    readers and checkers of the format rely on them: kept."""
     ht = f' ht="{height}" customHeight="1"' if height else ""
     return _row_format(len(cells)).format(row, ht, *cells)
 
