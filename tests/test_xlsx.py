@@ -199,8 +199,8 @@ def test_styles_are_values():
 
 
 def test_a_pickled_style_finds_its_format_in_another_process():
-    """A Style keeps its hash, made when it is made: it is pickled by its fields, not by that hash
-    (a string's hash differs from one process to the next)."""
+    """A style table pickled in one process (a template handed to a worker) is looked up in another,
+    where a string's hash differs (PYTHONHASHSEED)."""
     import os
     import pickle
 

@@ -102,7 +102,7 @@ REPUBLISHED = "Publisert senere"
 REPUBLISHED_NOTE = ("Publisert senere (lys blå): tallet for perioden er publisert i en rapport for en annen "
                     "periode (en årskolonne eller en tidsseriekolonne), ikke i periodens egen rapport.")
 REPUBLISHED_FILL = "00DDEBF7"
-REPUBLISHED_STYLE = replace(COUNT, fill=REPUBLISHED_FILL)       # made by with_republished_style
+REPUBLISHED_STYLE = COUNT._replace(fill=REPUBLISHED_FILL)        # made by with_republished_style
 FREQUENCY_NB = {"month": "måned", "quarter": "kvartal", "months": "flere måneder", "year": "år",
                 "average": "årsgjennomsnitt", "date": "dato"}
 

@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from importlib import resources
@@ -156,7 +156,6 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
     return template
 
 
-_DEFAULT = {f.name: f.default for f in dataclass_fields(Style)}     # base has none: always written
 
 
 def compiled_json(template: Template, source_sha256: str) -> str:
@@ -167,8 +166,8 @@ def compiled_json(template: Template, source_sha256: str) -> str:
     """
     fields = {f.name: getattr(template, f.name) for f in dataclass_fields(template) if f.name != "path"}
     # The xf table as a list (a Style is no JSON key): each Style by the fields it changes, and its index.
-    fields["xf"] = [{"style": {k: v for k, v in asdict(style).items() if v != _DEFAULT[k]}, "xf": index}
-                    for style, index in template.xf.items()]
+    fields["xf"] = [{"style": {k: v for k, v in style._asdict().items() if v != Style._field_defaults.get(k)},
+                     "xf": index} for style, index in template.xf.items()]
     fields["styles_xml"] = template.styles_xml.decode("utf-8")
     fields["theme_xml"] = template.theme_xml.decode("utf-8")
     fields["source_sha256"] = source_sha256
@@ -185,9 +184,7 @@ def _read_compiled(file: Path, path: str, digest: str) -> Template | None:
         fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
         fields["theme_xml"] = fields["theme_xml"].encode("utf-8")
         fields["margins"] = tuple(fields["margins"])
-        known = {style: style for style in XF_STYLES}       # the styles.py objects themselves, found by identity
-        fields["xf"] = {known.get(style, style): int(entry["xf"])
-                        for entry in fields["xf"] for style in (Style(**entry["style"]),)}
+        fields["xf"] = {Style(**entry["style"]): int(entry["xf"]) for entry in fields["xf"]}
         template = Template(**{**fields, "path": path})
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None                  # no cache yet, or a damaged one: compile
