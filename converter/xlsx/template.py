@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import TemplateError
 from ..version import __version__
-from .styles import DERIVED_STYLE, REQUIRED_STYLES, XF_STYLES, Style, named_style
+from .styles import AVVIK, COUNT, DERIVED_STYLE, REQUIRED_STYLES, XF_STYLES, Style, named_style
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -154,8 +154,6 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
     if cached is not None:
         _store(cached, template, digest)
     return template
-
-
 
 
 def compiled_json(template: Template, source_sha256: str) -> str:
@@ -427,7 +425,7 @@ def _compile(wb: object, path: str) -> Template:
     right = Alignment(horizontal="right")
     for style in XF_STYLES:          # in XF_STYLES' order: it gives each format its index
         if style.base == DERIVED_STYLE and DERIVED_STYLE not in wb.named_styles:
-            c = cell(style, "Tall")  # an older or custom template: the number style in grey italics
+            c = cell(style, named_style(COUNT))  # an older or custom template: the number style in grey italics
             c.font = Font(name=c.font.name, sz=c.font.sz, italic=True, color="7F7F7F")
             continue
         c = cell(style, named_style(style))
@@ -443,7 +441,7 @@ def _compile(wb: object, path: str) -> Template:
         if style.symbol or style.avvik:    # a symbol (":", "..") in a number column: aligned as the numbers
             c.alignment = right
     probe = probes.cell(1, 1)
-    probe.style = "Avvik"
+    probe.style = named_style(AVVIK)
     color = getattr(probe.fill, "fgColor", None)
     dxf = DifferentialStyle(font=copy(probe.font),
                             fill=PatternFill("solid", fgColor=copy(color), bgColor=copy(color)) if color else None)
