@@ -37,7 +37,16 @@ from converter.xlsx.cells import (
     text,
     text_around,
 )
-from converter.xlsx.package import FINGERPRINT, NS_MAIN, Properties, Sheet, package, stored_fingerprint
+from converter.xlsx.package import (
+    FINGERPRINT,
+    NS_MAIN,
+    Properties,
+    Sheet,
+    highlight_equal,
+    package,
+    stored_fingerprint,
+    with_fill,
+)
 from converter.xlsx.styles import (
     COUNT,
     NOTE,
@@ -199,8 +208,8 @@ def test_styles_are_values():
 
 
 def test_a_pickled_style_finds_its_format_in_another_process():
-    """A Style keeps its hash, made when it is made: it is pickled by its fields, not by that hash
-    (a string's hash differs from one process to the next)."""
+    """A style table pickled in one process (a template handed to a worker) is looked up in another,
+    where a string's hash differs (PYTHONHASHSEED)."""
     import os
     import pickle
 
@@ -212,6 +221,33 @@ def test_a_pickled_style_finds_its_format_in_another_process():
         out = subprocess.run([sys.executable, "-c", probe], input=data, capture_output=True, check=True,
                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout
         assert out.split() == [b"57", b"6", b"57"]
+
+
+@pytest.mark.parametrize(("xf", "made"), [
+    ('<xf numFmtId="3" fillId="0" applyNumberFormat="1"/>',
+     '<xf applyFill="1" numFmtId="3" fillId="2" applyNumberFormat="1"/>'),
+    ('<xf numFmtId="3" fillId="1" applyFill="1"/>', '<xf numFmtId="3" fillId="2" applyFill="1"/>'),
+])
+def test_with_fill_adds_a_fill_and_a_format_made_from_another(xf, made):
+    styles = (f'<styleSheet><fills count="2"><fill/><fill/></fills><cellXfs count="2"><xf/>{xf}</cellXfs>'
+              "</styleSheet>").encode()
+    out, index = with_fill(styles, 1, "00DDEBF7")
+    assert index == 2
+    assert out.decode() == ('<styleSheet><fills count="3"><fill/><fill/><fill><patternFill patternType="solid">'
+                            '<fgColor rgb="00DDEBF7"></fgColor></patternFill></fill></fills>'
+                            f'<cellXfs count="3"><xf/>{xf}{made}</cellXfs></styleSheet>')
+
+
+@pytest.mark.parametrize("styles", [b"<styleSheet/>", b'<styleSheet><fills count="1"><fill/></fills></styleSheet>',
+                                    b'<fills count="1"></fills><cellXfs count="3"><xf/></cellXfs>'])
+def test_with_fill_leaves_styles_it_does_not_understand(styles):
+    assert with_fill(styles, 0, "00DDEBF7") == (styles, 0)
+
+
+def test_a_highlight_is_a_conditional_format_on_equal_text():
+    assert highlight_equal("K6:K9", 3, "AVVIK") == (
+        '<conditionalFormatting sqref="K6:K9"><cfRule type="cellIs" dxfId="3" priority="1" operator="equal">'
+        '<formula>"AVVIK"</formula></cfRule></conditionalFormatting>')
 
 
 def test_readers_place_cells_and_translate_shared_formulas():

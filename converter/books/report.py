@@ -40,7 +40,7 @@ from ..xlsx.cells import (
     text,
     text_around,
 )
-from ..xlsx.package import Properties, Sheet, footer_text, package, with_alignment
+from ..xlsx.package import Properties, Sheet, footer_text, highlight_equal, package, with_alignment
 from ..xlsx.styles import (
     COUNT,
     DATE,
@@ -312,9 +312,7 @@ def _reconciliation(report: Report, layouts: list[TableLayout], checks: list[Che
                     centred: int) -> Sheet:
     rl = ReconciliationLayout(len(checks), len(notes))
     status = rl.range("Status")
-    conditional = [f'<conditionalFormatting sqref="{status}"><cfRule type="cellIs" '
-                   f'dxfId="{tpl.avvik_dxf}" priority="1" operator="equal"><formula>"AVVIK"</formula></cfRule>'
-                   "</conditionalFormatting>"]
+    conditional = [highlight_equal(status, tpl.avvik_dxf, "AVVIK")]
     widths = [(1, 1, column_width([lay.sheet for lay in layouts], 14, 34)),
               (2, 2, column_width([c.section for c in checks], 8, 34)),
               (3, 3, column_width([c.row for c in checks], 16, 50)),

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -56,7 +55,7 @@ from ..xlsx.cells import (
     text,
 )
 from ..xlsx.chart import ChartSeries, line_chart
-from ..xlsx.package import Properties, Sheet, footer_text, package
+from ..xlsx.package import Properties, Sheet, footer_text, package, with_fill
 from ..xlsx.styles import (
     COUNT,
     DERIVED,
@@ -91,7 +90,7 @@ REPUBLISHED = "Publisert senere"
 REPUBLISHED_NOTE = ("Publisert senere (lys blå): tallet for perioden er publisert i en rapport for en annen "
                     "periode (en årskolonne eller en tidsseriekolonne), ikke i periodens egen rapport.")
 REPUBLISHED_FILL = "00DDEBF7"
-REPUBLISHED_STYLE = replace(COUNT, fill=REPUBLISHED_FILL)       # made by with_republished_style
+REPUBLISHED_STYLE = COUNT._replace(fill=REPUBLISHED_FILL)        # made by with_republished_style
 FREQUENCY_NB = {"month": "måned", "quarter": "kvartal", "months": "flere måneder", "year": "år",
                 "average": "årsgjennomsnitt", "date": "dato"}
 
@@ -170,29 +169,8 @@ def with_republished_style(tpl: Template) -> Template:
     """The template plus one cell format for republished values (REPUBLISHED_STYLE): the number
     style `Tall` with a light blue fill, appended to the template's formats (the template itself
     has no such style)."""
-    style = REPUBLISHED_STYLE
-    plain = tpl.xf[COUNT]
-    xml = tpl.styles_xml.decode("utf-8")
-    fills = re.search(r'<fills count="(\d+)">', xml)
-    xfs = re.search(r'<cellXfs count="(\d+)">(.*?)</cellXfs>', xml, re.S)
-    if fills is None or xfs is None:
-        return replace(tpl, xf={**tpl.xf, style: plain})
-    n_fills, n_xfs = int(fills.group(1)), int(xfs.group(1))
-    cells = re.findall(r"<xf\b[^>]*?/>|<xf\b.*?</xf>", xfs.group(2), re.S)
-    if len(cells) != n_xfs or not 0 <= plain < n_xfs:
-        return replace(tpl, xf={**tpl.xf, style: plain})
-    base = cells[plain]
-    made = re.sub(r'fillId="\d+"', f'fillId="{n_fills}"', base, count=1)
-    if "applyFill=" not in made:
-        made = made.replace("<xf ", '<xf applyFill="1" ', 1)
-    fill = f'<fill><patternFill patternType="solid"><fgColor rgb="{style.fill}"></fgColor></patternFill></fill>'
-    end_fills = xml.index("</fills>")
-    xml = xml[:end_fills] + fill + xml[end_fills:]
-    xml = xml.replace(fills.group(0), f'<fills count="{n_fills + 1}">', 1)
-    end_xfs = xml.index("</cellXfs>")
-    xml = xml[:end_xfs] + made + xml[end_xfs:]
-    xml = xml.replace(f'<cellXfs count="{n_xfs}">', f'<cellXfs count="{n_xfs + 1}">', 1)
-    return replace(tpl, styles_xml=xml.encode("utf-8"), xf={**tpl.xf, style: n_xfs})
+    styles_xml, index = with_fill(tpl.styles_xml, tpl.xf[COUNT], REPUBLISHED_STYLE.fill)
+    return replace(tpl, styles_xml=styles_xml, xf={**tpl.xf, REPUBLISHED_STYLE: index})
 
 
 def write_workbook(timeline: Timeline, tpl: Template, out: BinaryIO, now: datetime | None = None) -> None:

@@ -121,7 +121,8 @@ def next_label(value: str, xf: Mapping[Style, int], style: Style) -> str:
     """A label in the row's next column: text in `style` (see label_format), or a blank when empty."""
     if not value:
         return next_blank(xf[style])
-    return next_text(value, label_format(value, xf, style))
+    # label_format, written out: this runs once per table row
+    return next_text(value, xf[style.quoted()] if value.startswith(FORMULA_START) else xf[style])
 
 
 def next_link_formula(location: str, shown: str, style: int) -> str:

@@ -249,6 +249,38 @@ def with_alignment(styles_xml: bytes, base: int, horizontal: str) -> tuple[bytes
     return styles_xml[:found.start()] + replaced + styles_xml[found.end():], count
 
 
+def with_fill(styles_xml: bytes, base: int, rgb: str) -> tuple[bytes, int]:
+    """`styles_xml` with one more fill (solid, ARGB `rgb`) and one more cell format: format `base`
+    with that fill; and its index. Where styles.xml is not as expected: unchanged, and `base`."""
+    xml = styles_xml.decode("utf-8")
+    fills = re.search(r'<fills count="(\d+)">', xml)
+    xfs = re.search(r'<cellXfs count="(\d+)">(.*?)</cellXfs>', xml, re.S)
+    if fills is None or xfs is None:
+        return styles_xml, base
+    n_fills, n_xfs = int(fills.group(1)), int(xfs.group(1))
+    cells = re.findall(r"<xf\b[^>]*?/>|<xf\b.*?</xf>", xfs.group(2), re.S)
+    if len(cells) != n_xfs or not 0 <= base < n_xfs:
+        return styles_xml, base
+    made = re.sub(r'fillId="\d+"', f'fillId="{n_fills}"', cells[base], count=1)
+    if "applyFill=" not in made:
+        made = made.replace("<xf ", '<xf applyFill="1" ', 1)
+    fill = f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"></fgColor></patternFill></fill>'
+    end_fills = xml.index("</fills>")
+    xml = xml[:end_fills] + fill + xml[end_fills:]
+    xml = xml.replace(fills.group(0), f'<fills count="{n_fills + 1}">', 1)
+    end_xfs = xml.index("</cellXfs>")
+    xml = xml[:end_xfs] + made + xml[end_xfs:]
+    xml = xml.replace(f'<cellXfs count="{n_xfs}">', f'<cellXfs count="{n_xfs + 1}">', 1)
+    return xml.encode("utf-8"), n_xfs
+
+
+def highlight_equal(sqref: str, dxf: int, value: str) -> str:
+    """A conditional format for Sheet.conditional: the cells of `sqref` that equal the text `value`
+    shown in differential format `dxf` (the AVVIK look)."""
+    return (f'<conditionalFormatting sqref="{sqref}"><cfRule type="cellIs" dxfId="{dxf}" priority="1" '
+            f'operator="equal"><formula>"{value}"</formula></cfRule></conditionalFormatting>')
+
+
 def footer_text(left: str, center: str, right: str = "Side &P av &N") -> str:
     """A page footer (&L/&C/&R sections); user text has its '&' doubled; 255 characters at most."""
     def esc(s: str, room: int) -> str:

@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from importlib import resources
@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import TemplateError
 from ..version import __version__
-from .styles import DERIVED_STYLE, REQUIRED_STYLES, XF_STYLES, Style, named_style
+from .styles import AVVIK, COUNT, DERIVED_STYLE, REQUIRED_STYLES, XF_STYLES, Style, named_style
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -156,9 +156,6 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
     return template
 
 
-_DEFAULT = {f.name: f.default for f in dataclass_fields(Style)}     # base has none: always written
-
-
 def compiled_json(template: Template, source_sha256: str) -> str:
     """The compiled form as JSON text: deterministic (sorted keys), without the template's path.
 
@@ -167,8 +164,8 @@ def compiled_json(template: Template, source_sha256: str) -> str:
     """
     fields = {f.name: getattr(template, f.name) for f in dataclass_fields(template) if f.name != "path"}
     # The xf table as a list (a Style is no JSON key): each Style by the fields it changes, and its index.
-    fields["xf"] = [{"style": {k: v for k, v in asdict(style).items() if v != _DEFAULT[k]}, "xf": index}
-                    for style, index in template.xf.items()]
+    fields["xf"] = [{"style": {k: v for k, v in style._asdict().items() if v != Style._field_defaults.get(k)},
+                     "xf": index} for style, index in template.xf.items()]
     fields["styles_xml"] = template.styles_xml.decode("utf-8")
     fields["theme_xml"] = template.theme_xml.decode("utf-8")
     fields["source_sha256"] = source_sha256
@@ -185,9 +182,7 @@ def _read_compiled(file: Path, path: str, digest: str) -> Template | None:
         fields["styles_xml"] = fields["styles_xml"].encode("utf-8")
         fields["theme_xml"] = fields["theme_xml"].encode("utf-8")
         fields["margins"] = tuple(fields["margins"])
-        known = {style: style for style in XF_STYLES}       # the styles.py objects themselves, found by identity
-        fields["xf"] = {known.get(style, style): int(entry["xf"])
-                        for entry in fields["xf"] for style in (Style(**entry["style"]),)}
+        fields["xf"] = {Style(**entry["style"]): int(entry["xf"]) for entry in fields["xf"]}
         template = Template(**{**fields, "path": path})
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None                  # no cache yet, or a damaged one: compile
@@ -430,7 +425,7 @@ def _compile(wb: object, path: str) -> Template:
     right = Alignment(horizontal="right")
     for style in XF_STYLES:          # in XF_STYLES' order: it gives each format its index
         if style.base == DERIVED_STYLE and DERIVED_STYLE not in wb.named_styles:
-            c = cell(style, "Tall")  # an older or custom template: the number style in grey italics
+            c = cell(style, named_style(COUNT))  # an older or custom template: the number style in grey italics
             c.font = Font(name=c.font.name, sz=c.font.sz, italic=True, color="7F7F7F")
             continue
         c = cell(style, named_style(style))
@@ -446,7 +441,7 @@ def _compile(wb: object, path: str) -> Template:
         if style.symbol or style.avvik:    # a symbol (":", "..") in a number column: aligned as the numbers
             c.alignment = right
     probe = probes.cell(1, 1)
-    probe.style = "Avvik"
+    probe.style = named_style(AVVIK)
     color = getattr(probe.fill, "fgColor", None)
     dxf = DifferentialStyle(font=copy(probe.font),
                             fill=PatternFill("solid", fgColor=copy(color), bgColor=copy(color)) if color else None)
