@@ -39,6 +39,7 @@ from ..series.axes import end_month
 from ..series.tidy import ABSENT, BLANK, tidy
 from ..series.timeline import TIDY_COLUMNS, Line, Revision, Timeline, build, group_lines, tidy_rows
 from ..version import TOOL
+from ..xlsx.address import cell, column_letter, quote_sheet
 from ..xlsx.cells import (
     Link,
     column_openings,
@@ -72,7 +73,7 @@ from ..xlsx.styles import (
     Style,
 )
 from ..xlsx.template import Template
-from .layout import CONTENTS, cell, column_letter, column_width, quote_sheet, sheet_names
+from .layout import CONTENTS, column_width, sheet_names
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -33,6 +33,8 @@ from pathlib import Path
 from ..errors import ReportFormatError
 from ..model import MONTHS, SYMBOLS, Number, Period, PeriodKind, Repeat, Report
 from ..rules.labels import canon
+from ..rules.limits import MAX_COLUMNS as EXCEL_COLUMNS
+from ..rules.limits import MAX_TEXT
 from ..rules.periods import EXAMPLES, parse_period
 from ..rules.structure import decide
 from .decode import HINT_EXPORT, ILLEGAL_XML, decode, split_lines
@@ -43,8 +45,8 @@ from .markup import BOLD, CLOSE_BOLD, HEADING, OPEN_BOLD, is_furniture, strip_bo
 from .numbers import MAX_DIGITS, NUMBERISH, decimal_mark, parse_number
 
 MAX_LINE_CHARS = 100_000               # a real row is < 300 characters; this stops a 10 MB line
-MAX_CELL_CHARS = 32_767                # Excel's limit for one cell
-MAX_COLUMNS = 16_383                   # Excel has 16,384 columns; column A holds the labels
+MAX_CELL_CHARS = MAX_TEXT              # Excel's limit for one cell
+MAX_COLUMNS = EXCEL_COLUMNS - 1        # cells beside the label: column A holds the labels
 
 _DIGIT_COMMA = re.compile(r"\d,\d")
 _CUT_OFF = "The file seems cut off: export it again"
